@@ -1,0 +1,460 @@
+"""The booth's one TOML config, loaded into typed, frozen dataclasses.
+
+Every default comes from ``../shared/HEADSHOT_SPEC.md`` (``[ours]`` values noted there are
+the project's own). Loading is strict: an unknown key, a wrong type or an out-of-range
+value raises :class:`~booth.errors.ConfigError` with the key path and what is allowed, e.g.::
+
+    booth.toml: [booth] countdown_s = -1 is out of range; allowed 0.5 to 30
+
+Each field declares its range with :func:`num`; sections nest as dataclasses. Rooms read
+their own section (``cfg.framing``, ``cfg.lights`` ...); nothing else parses TOML.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from .errors import ConfigError
+
+
+def num(default, lo=None, hi=None, doc: str = ""):
+    """A numeric field with an inclusive allowed range."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "doc": doc})
+
+
+def choice(default: str, options: tuple[str, ...], doc: str = ""):
+    return field(default=default, metadata={"choices": options, "doc": doc})
+
+
+def text(default: str, doc: str = ""):
+    return field(default=default, metadata={"doc": doc})
+
+
+def band(lo: float, hi: float, lo_min=None, hi_max=None, doc: str = ""):
+    """A (low, high) pair; both ends must lie in [lo_min, hi_max] and low <= high."""
+    return field(default=(lo, hi), metadata={"lo": lo_min, "hi": hi_max, "band": True, "doc": doc})
+
+
+class Profile(str, Enum):
+    BADGE = "badge"
+    PROFESSIONAL = "professional"
+    ACTOR = "actor"
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclass(frozen=True)
+class BoothSection:
+    profile: str = choice("professional", tuple(p.value for p in Profile), "which headshot the booth makes")
+    output_dir: str = text("out/photos", "where finished headshots are written (relative to the working dir)")
+    retention_hours: float = num(72.0, 0.0, 24 * 365, "photos older than this are purged; 0 keeps them forever")
+    countdown_s: float = num(3.0, 0.5, 30.0, "countdown length once the sitter is ready")
+    review_s: float = num(15.0, 2.0, 300.0, "how long the review screen waits for Keep/Retake before keeping the best")
+    thank_you_s: float = num(6.0, 1.0, 120.0, "how long the thank-you screen stays")
+    face_lost_grace_s: float = num(2.5, 0.2, 60.0, "a face may vanish this long before the session resets to attract")
+    idle_standby_min: float = num(10.0, 0.5, 1440.0, "minutes without anybody before the lights go to standby")
+    min_free_mb: float = num(200.0, 1.0, 1e6, "refuse to capture when less disk space than this is free")
+
+
+@dataclass(frozen=True)
+class CameraSection:
+    source: str = text("auto", "auto | picamera2 | opencv:N | file:PATH | sim[:SCENARIO]")
+    analysis_width: int = num(640, 160, 1920, "lores stream used for face analysis")
+    analysis_height: int = num(480, 120, 1080)
+    still_width: int = num(2304, 320, 9152, "main stream / still resolution (same field of view as the lores)")
+    still_height: int = num(1296, 240, 6944)
+    fps: float = num(30.0, 1.0, 120.0)
+    timeout_s: float = num(2.0, 0.1, 30.0, "every camera call waits at most this long")
+    max_retries: int = num(5, 0, 100, "reopen attempts after a failure before the process exits for systemd")
+    retry_backoff_s: float = num(0.5, 0.0, 30.0, "first retry delay; doubles per attempt")
+    autofocus: bool = field(default=True, metadata={"doc": "continuous AF when the camera has it (Camera Module 3)"})
+    loop: bool = field(default=True, metadata={"doc": "file sources start again at the end"})
+
+
+@dataclass(frozen=True)
+class VisionSection:
+    threads: int = num(1, 1, 8, "interpreter threads (always passed; 1 is best on a 2-core Pi budget)")
+    detector: str = choice("auto", ("auto", "short", "full"), "BlazeFace model; auto adds full-range when no face is found")
+    min_detection_score: float = num(0.5, 0.05, 0.99)
+    nms_iou: float = num(0.3, 0.05, 0.95)
+    redetect_every: int = num(30, 1, 1000, "frames between detections while tracking")
+    min_tracking_score: float = num(0.5, 0.05, 0.99, "mesh face-presence below this drops to detection")
+    expression_every: int = num(3, 1, 30, "run the expression model every Nth frame while tracking")
+    segmentation_every: int = num(10, 1, 300, "run the background segmentation every Nth frame")
+    min_face_px: float = num(40.0, 8.0, 1000.0, "smaller faces are ignored")
+    pitch_offset_deg: float = num(0.0, -30.0, 30.0, "added to the fitted pitch so that a level head reads 0")
+
+
+@dataclass(frozen=True)
+class FramingSection:
+    second_face_ratio: float = num(0.10, 0.0, 1.0, "a second face larger than this fraction of the first counts as a person")
+    head_height: tuple[float, float] = band(0.55, 0.65, 0.2, 0.95, "chin-to-crown over crop height")
+    eye_line: tuple[float, float] = band(0.33, 0.40, 0.1, 0.7, "eye line from the crop top, fraction of crop height")
+    centre_x: tuple[float, float] = band(0.45, 0.55, 0.2, 0.8, "eye-midpoint x over crop width")
+    shoulders_t: float = num(1.2, 0.0, 5.0, "crop bottom at least this many T below the chin")
+    side_margin_ied: float = num(1.1, 0.0, 5.0, "eye centre to crop edge, in IED")
+    min_ied_px: float = num(90.0, 20.0, 1000.0, "IED on the full-resolution still")
+    preferred_ied_px: float = num(110.0, 20.0, 1000.0)
+    crown_factor: float = num(0.45, 0.0, 1.5, "crown = forehead + factor * (forehead - chin)")
+    target_head_fraction: float = num(0.25, 0.05, 0.9, "head height / frame height the sitter is guided toward on the preview")
+    distance_tolerance: float = num(0.25, 0.05, 1.0, "relative deviation from the target head size before 'closer'/'back'")
+    centre_tolerance: float = num(0.08, 0.01, 0.5, "eye midpoint offset from the frame's guide centre, fraction of frame")
+
+
+@dataclass(frozen=True)
+class PoseSection:
+    yaw_enter: float = num(5.0, 0.5, 45.0)
+    yaw_exit: float = num(8.0, 0.5, 45.0)
+    pitch_enter: float = num(5.0, 0.5, 45.0)
+    pitch_exit: float = num(8.0, 0.5, 45.0)
+    roll_enter: float = num(5.0, 0.5, 45.0)
+    roll_exit: float = num(8.0, 0.5, 45.0)
+
+
+@dataclass(frozen=True)
+class GazeSection:
+    h_enter: float = num(0.10, 0.01, 1.0)
+    h_exit: float = num(0.15, 0.01, 1.0)
+    v_enter: float = num(0.15, 0.01, 1.0)
+    v_exit: float = num(0.20, 0.01, 1.0)
+
+
+@dataclass(frozen=True)
+class EyesSection:
+    open_ratio: float = num(0.75, 0.3, 1.0, "opening must be >= this x the sitter's own open median")
+    open_floor: float = num(0.22, 0.0, 1.0, "absolute floor of the iris-contour opening (vertical / horizontal extent)")
+    blink_guard_frames: int = num(3, 0, 30, "frames around a blink dip that count as blinking")
+
+
+@dataclass(frozen=True)
+class ExpressionSection:
+    happy_professional: tuple[float, float] = band(0.4, 0.95, 0.0, 1.0, "P(happy) band for the professional profile")
+    happy_badge_max: float = num(0.9, 0.0, 1.0)
+    mouth_width_gain: float = num(0.05, 0.0, 1.0, "smile: mouth width/IED at least this much above the neutral baseline")
+    mouth_gap_badge: float = num(0.10, 0.0, 1.0, "inner-lip gap / T")
+    mouth_gap_professional: float = num(0.15, 0.0, 1.0)
+    mouth_gap_actor: float = num(0.30, 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class LightSection:
+    balance_target_ev: float = num(0.3, 0.0, 3.0, "the light loop acts above this left/right dEV")
+    balance_fail_ev: float = num(0.5, 0.0, 3.0, "a photo fails above this dEV")
+    exposure: tuple[float, float] = band(0.4, 0.6, 0.0, 1.0, "mean linear Y over the face")
+    clip_max: float = num(0.01, 0.0, 1.0, "fraction of face pixels >= 247 or <= 25")
+    background_max: float = num(40.0, 0.0, 1000.0, "mean Sobel gradient of linear Y over the background")
+    cast_a: tuple[float, float] = band(5.0, 25.0, -128.0, 127.0, "cheek CIELAB a*")
+    cast_b: tuple[float, float] = band(5.0, 35.0, -128.0, 127.0, "cheek CIELAB b*")
+
+
+@dataclass(frozen=True)
+class GuidanceSection:
+    ema_alpha: float = num(0.3, 0.01, 1.0)
+    prompt_hold_s: float = num(0.4, 0.0, 5.0, "a new condition must hold this long before the prompt changes")
+    prompt_min_show_s: float = num(1.2, 0.0, 10.0, "a prompt stays on screen at least this long")
+    ready_hold_s: float = num(0.7, 0.0, 10.0, "all gates must pass this long")
+    motion_max_ied: float = num(0.01, 0.0, 1.0, "landmark motion per frame, fraction of IED, for 'hold still'")
+    countdown_abort_s: float = num(0.2, 0.0, 5.0, "a gate failing this long aborts the countdown")
+    relax_after_s: float = num(25.0, 5.0, 600.0, "seconds without success before the soft thresholds relax one step")
+    relax_factor: float = num(1.5, 1.0, 5.0, "each relax step widens the soft bands by this factor")
+    max_relax_steps: int = num(2, 0, 10)
+
+
+@dataclass(frozen=True)
+class BestFrameSection:
+    ring_s: float = num(2.0, 0.2, 10.0, "seconds of recent frames kept as capture candidates")
+    min_candidates: int = num(5, 1, 100)
+    review_count: int = num(3, 1, 6, "frames offered on the review screen")
+    w_sharpness: float = num(0.25, 0.0, 1.0)
+    w_expression: float = num(0.25, 0.0, 1.0)
+    w_eyes: float = num(0.15, 0.0, 1.0)
+    w_gaze: float = num(0.10, 0.0, 1.0)
+    w_pose: float = num(0.10, 0.0, 1.0)
+    w_light: float = num(0.10, 0.0, 1.0)
+    w_exposure: float = num(0.05, 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class OutputSection:
+    jpeg_quality: int = num(95, 92, 100)
+    thumbnail_px: int = num(400, 64, 2000)
+    min_px_badge: int = num(600, 64, 10000, "output crop side for the badge profile")
+    min_px_professional: int = num(1200, 64, 10000)
+    min_px_actor: int = num(1600, 64, 10000, "width of the 4:5 actor crop (height 2000 at the default)")
+
+
+@dataclass(frozen=True)
+class LightChannel:
+    name: str = text("key_left", "key_left | key_right | fill | hair | background | status, or your own")
+    pin: int = num(12, 0, 27, "BCM GPIO number")
+    kind: str = choice("pwm", ("pwm", "hwpwm", "onoff"), "pwm: gpiozero PWM; hwpwm: kernel PWM via sysfs; onoff: relay")
+    frequency_hz: float = num(25000.0, 1.0, 1e6)
+    min_level: float = num(0.0, 0.0, 1.0)
+    max_level: float = num(1.0, 0.0, 1.0)
+    gamma: float = num(2.2, 0.5, 4.0, "perceptual level -> duty cycle exponent")
+    key: bool = field(default=False, metadata={"doc": "a key light: must not band (>= 1 kHz, hardware PWM advised)"})
+    pwm_chip: int = num(0, 0, 16, "hwpwm only: /sys/class/pwm/pwmchipN")
+    pwm_channel: int = num(0, 0, 16, "hwpwm only: the chip's channel")
+
+
+def _default_channels() -> tuple[LightChannel, ...]:
+    # Pi 5 pwm-2chan overlay: GPIO12 -> pwmchip0 ch0... on the RP1 the mapping is chip 0 ch 0/1
+    # for GPIO12/13 (see hardware/README.md).
+    return (
+        LightChannel("key_left", 12, "hwpwm", 25000.0, 0.05, 1.0, 2.2, True, 0, 0),
+        LightChannel("key_right", 13, "hwpwm", 25000.0, 0.05, 1.0, 2.2, True, 0, 1),
+        LightChannel("fill", 18, "pwm", 2000.0, 0.0, 1.0, 2.2, False, 0, 0),
+        LightChannel("background", 19, "pwm", 2000.0, 0.0, 1.0, 2.2, False, 0, 0),
+        LightChannel("status", 26, "pwm", 100.0, 0.0, 1.0, 1.0, False, 0, 0),
+    )
+
+
+@dataclass(frozen=True)
+class LightsSection:
+    enabled: bool = field(default=True, metadata={"doc": "drive GPIO lights (mock pins when GPIOZERO_PIN_FACTORY=mock)"})
+    channels: tuple[LightChannel, ...] = field(default_factory=_default_channels)
+    attract_level: float = num(0.15, 0.0, 1.0, "key/fill level while nobody is there")
+    guiding_level: float = num(0.6, 0.0, 1.0, "starting key level when a sitter appears")
+    standby_level: float = num(0.0, 0.0, 1.0)
+    max_step: float = num(0.08, 0.005, 1.0, "largest level change per controller step")
+    gain: float = num(0.35, 0.01, 2.0, "level change per EV of imbalance")
+    settle_frames: int = num(3, 0, 30, "frames to wait after a change for the camera's AE to settle")
+    min_soft_pwm_key_hz: float = num(1000.0, 100.0, 1e6, "key lights on software PWM below this are refused")
+    breathing: bool = field(default=True, metadata={"doc": "slow breathing on the status light in attract"})
+
+
+@dataclass(frozen=True)
+class UiSection:
+    fullscreen: bool = field(default=True, metadata={"doc": "fullscreen on the Pi (KMS/DRM); a window at a desk"})
+    width: int = num(1280, 320, 7680)
+    height: int = num(720, 240, 4320)
+    orientation: str = choice("landscape", ("landscape", "portrait"))
+    mirror: bool = field(default=True, metadata={"doc": "show the preview as a mirror (prompts then match the sitter's sides)"})
+    fps: float = num(30.0, 5.0, 120.0, "render rate")
+    text_scale: float = num(1.0, 0.5, 3.0)
+    language: str = text("en", "prompt catalogue language")
+
+
+@dataclass(frozen=True)
+class ButtonsSection:
+    shutter_pin: int = num(-1, -1, 27, "GPIO of a shutter button; -1 = none")
+    keep_pin: int = num(-1, -1, 27)
+    retake_pin: int = num(-1, -1, 27)
+
+
+@dataclass(frozen=True)
+class ServiceSection:
+    watchdog: bool = field(default=True, metadata={"doc": "send systemd WATCHDOG=1 pings from the main loop"})
+    stats_file: str = text("out/stats.json", "durable counters shown by `booth stats`")
+
+
+@dataclass(frozen=True)
+class BoothConfig:
+    booth: BoothSection = field(default_factory=BoothSection)
+    camera: CameraSection = field(default_factory=CameraSection)
+    vision: VisionSection = field(default_factory=VisionSection)
+    framing: FramingSection = field(default_factory=FramingSection)
+    pose: PoseSection = field(default_factory=PoseSection)
+    gaze: GazeSection = field(default_factory=GazeSection)
+    eyes: EyesSection = field(default_factory=EyesSection)
+    expression: ExpressionSection = field(default_factory=ExpressionSection)
+    light: LightSection = field(default_factory=LightSection)
+    guidance: GuidanceSection = field(default_factory=GuidanceSection)
+    best_frame: BestFrameSection = field(default_factory=BestFrameSection)
+    output: OutputSection = field(default_factory=OutputSection)
+    lights: LightsSection = field(default_factory=LightsSection)
+    ui: UiSection = field(default_factory=UiSection)
+    buttons: ButtonsSection = field(default_factory=ButtonsSection)
+    service: ServiceSection = field(default_factory=ServiceSection)
+
+    @property
+    def profile(self) -> Profile:
+        return Profile(self.booth.profile)
+
+    def with_profile(self, profile: str | Profile) -> "BoothConfig":
+        return dataclasses.replace(self, booth=dataclasses.replace(self.booth, profile=Profile(profile).value))
+
+    def to_dict(self) -> dict:
+        return _to_plain(self)
+
+    def digest(self) -> str:
+        """A short hash of the effective config (goes into each photo's sidecar)."""
+        blob = json.dumps(self.to_dict(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _to_plain(obj):
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _to_plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, tuple):
+        return [_to_plain(v) for v in obj]
+    return obj
+
+
+def _type_name(tp) -> str:
+    return {bool: "true/false", int: "an integer", float: "a number", str: "a string"}.get(tp, str(tp))
+
+
+def _coerce(value, tp, path: str, meta: dict):
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path} must be a table, got {type(value).__name__}")
+        return _build(tp, value, path)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise ConfigError(f"{path} must be a list, got {value!r}")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_coerce(v, args[0], f"{path}[{i}]", {}) for i, v in enumerate(value))
+        if len(value) != len(args):
+            raise ConfigError(f"{path} must have {len(args)} values, got {len(value)}")
+        out = tuple(_coerce(v, a, f"{path}[{i}]", {}) for i, (v, a) in enumerate(zip(value, args)))
+        if meta.get("band") and out[0] > out[1]:
+            raise ConfigError(f"{path} = {value!r}: the low end must not exceed the high end")
+        _check_range(out, path, meta)
+        return out
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{path} must be true or false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{path} must be an integer, got {value!r}")
+    elif tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{path} must be a number, got {value!r}")
+        value = float(value)
+    elif tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{path} must be a string, got {value!r}")
+        choices = meta.get("choices")
+        if choices and value not in choices:
+            raise ConfigError(f"{path} = {value!r} is not allowed; choose one of: {', '.join(choices)}")
+        return value
+    _check_range(value, path, meta)
+    return value
+
+
+def _check_range(value, path: str, meta: dict):
+    lo, hi = meta.get("lo"), meta.get("hi")
+    values = value if isinstance(value, tuple) else (value,)
+    for v in values:
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise ConfigError(f"{path} = {v!r} is out of range; allowed {lo} to {hi}")
+
+
+def _build(cls, data: dict, prefix: str):
+    hints = typing.get_type_hints(cls)
+    names = {f.name: f for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in names:
+            known = ", ".join(sorted(names))
+            raise ConfigError(f"{prefix}.{key} is not a known setting (known in [{prefix}]: {known})" if prefix else
+                              f"[{key}] is not a known section (known: {known})")
+    kwargs = {}
+    for name, value in data.items():
+        path = f"{prefix}.{name}" if prefix else name
+        kwargs[name] = _coerce(value, hints[name], path, dict(names[name].metadata))
+    try:
+        obj = cls(**kwargs)
+    except TypeError as exc:  # a required field (LightChannel) left out
+        raise ConfigError(f"{prefix}: {exc}") from None
+    _cross_checks(obj, prefix)
+    return obj
+
+
+def _cross_checks(obj, prefix: str):
+    for f in dataclasses.fields(obj):
+        if f.name.endswith("_enter"):
+            stem = f.name[: -len("_enter")]
+            exit_value = getattr(obj, stem + "_exit", None)
+            if exit_value is not None and exit_value < getattr(obj, f.name):
+                raise ConfigError(f"{prefix}.{stem}_exit = {exit_value} must be >= {prefix}.{f.name} (hysteresis)")
+    if isinstance(obj, LightChannel):
+        if obj.min_level > obj.max_level:
+            raise ConfigError(f"{prefix}.min_level must not exceed max_level")
+    if isinstance(obj, LightsSection):
+        seen = set()
+        for i, ch in enumerate(obj.channels):
+            if ch.name in seen:
+                raise ConfigError(f"lights.channels[{i}].name = {ch.name!r} is used twice")
+            seen.add(ch.name)
+            if ch.key and ch.kind == "pwm" and ch.frequency_hz < obj.min_soft_pwm_key_hz:
+                raise ConfigError(
+                    f"lights.channels[{i}].frequency_hz = {ch.frequency_hz:g} is too low for key light {ch.name!r}: "
+                    f"software PWM below {obj.min_soft_pwm_key_hz:g} Hz bands against the camera's rolling shutter. "
+                    "Use kind = \"hwpwm\" at >= 20000 Hz, a DC constant-current driver, or raise frequency_hz"
+                )
+        pins = [ch.pin for ch in obj.channels]
+        if len(pins) != len(set(pins)):
+            raise ConfigError("lights.channels: two channels share a GPIO pin")
+
+
+def load_config(path: str | Path | None = None, overrides: dict | None = None) -> BoothConfig:
+    """Load and validate ``path`` (defaults only when None). Raises ConfigError naming the key."""
+    data: dict = {}
+    if path is not None:
+        p = Path(path)
+        if not p.exists():
+            raise ConfigError(f"config file {p} does not exist. Fix: copy booth.toml from the repository or pass --config")
+        try:
+            with p.open("rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML ({exc})") from None
+    if overrides:
+        data = _merge(data, overrides)
+    try:
+        return _build(BoothConfig, data, "")
+    except ConfigError as exc:
+        if path is not None:
+            raise ConfigError(f"{path}: {exc}") from None
+        raise
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def render_toml(cfg: BoothConfig) -> str:
+    """The effective config as TOML (what `booth config` prints)."""
+    lines: list[str] = []
+    plain = cfg.to_dict()
+
+    def val(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return json.dumps(v)
+        if isinstance(v, list):
+            return "[" + ", ".join(val(x) for x in v) + "]"
+        return repr(v)
+
+    for section, values in plain.items():
+        tables = {k: v for k, v in values.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
+        lines.append(f"[{section}]")
+        for k, v in values.items():
+            if k not in tables:
+                lines.append(f"{k} = {val(v)}")
+        lines.append("")
+        for k, rows in tables.items():
+            for row in rows:
+                lines.append(f"[[{section}.{k}]]")
+                lines.extend(f"{rk} = {val(rv)}" for rk, rv in row.items())
+                lines.append("")
+    return "\n".join(lines)

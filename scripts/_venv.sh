@@ -1,0 +1,19 @@
+# Sourced by run.sh and test.sh: make .venv (once), install the package with EXTRAS, fetch models.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PY=${PYTHON:-python3}
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "booth needs Python 3.11 or newer (found: $("$PY" --version 2>&1)). Set PYTHON=/path/to/python3.11" >&2
+    exit 2
+fi
+if [ ! -x .venv/bin/python ]; then
+    # On a Raspberry Pi use scripts/install-pi.sh instead: it needs --system-site-packages for picamera2.
+    "$PY" -m venv .venv
+fi
+stamp=.venv/.booth-installed-${EXTRAS:-base}
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${EXTRAS:+[$EXTRAS]}"
+    touch "$stamp"
+fi
+.venv/bin/booth models fetch >/dev/null
