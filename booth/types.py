@@ -280,3 +280,5 @@ class Actions:
     expression_step: tuple[int, int] | None = None  # actor series: (index, count)
     badge_id: str | None = None
     saved_files: tuple[str, ...] = ()  # set on the thank-you screen after saving
+    crop_norm: tuple[float, float, float, float] | None = None  # the output crop (x, y, w, h, 0..1) the guide shows
+    download_url: str | None = None  # handoff: QR link on the thank-you screen
