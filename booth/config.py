@@ -431,30 +431,44 @@ def _merge(a: dict, b: dict) -> dict:
     return out
 
 
-def render_toml(cfg: BoothConfig) -> str:
-    """The effective config as TOML (what `booth config` prints)."""
+def render_toml(cfg: BoothConfig, docs: bool = False) -> str:
+    """The effective config as TOML (what `booth config` prints); ``docs`` adds each
+    setting's meaning and allowed range as comments (how booth.toml is generated)."""
     lines: list[str] = []
-    plain = cfg.to_dict()
 
     def val(v):
         if isinstance(v, bool):
             return "true" if v else "false"
         if isinstance(v, str):
             return json.dumps(v)
-        if isinstance(v, list):
+        if isinstance(v, tuple):
             return "[" + ", ".join(val(x) for x in v) + "]"
         return repr(v)
 
-    for section, values in plain.items():
-        tables = {k: v for k, v in values.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
-        lines.append(f"[{section}]")
-        for k, v in values.items():
-            if k not in tables:
-                lines.append(f"{k} = {val(v)}")
+    def comment(f) -> str:
+        meta = f.metadata
+        bits = [meta.get("doc", "")]
+        if meta.get("choices"):
+            bits.append("one of: " + ", ".join(meta["choices"]))
+        elif meta.get("lo") is not None or meta.get("hi") is not None:
+            bits.append(f"range {meta.get('lo')} to {meta.get('hi')}")
+        text_ = "; ".join(b for b in bits if b)
+        return f"  # {text_}" if docs and text_ else ""
+
+    def emit(obj, header: str, table_array: bool = False):
+        lines.append(f"[[{header}]]" if table_array else f"[{header}]")
+        nested = []
+        for f in dataclasses.fields(obj):
+            v = getattr(obj, f.name)
+            if isinstance(v, tuple) and v and dataclasses.is_dataclass(v[0]):
+                nested.append((f.name, v))
+                continue
+            lines.append(f"{f.name} = {val(v)}{comment(f)}")
         lines.append("")
-        for k, rows in tables.items():
+        for name, rows in nested:
             for row in rows:
-                lines.append(f"[[{section}.{k}]]")
-                lines.extend(f"{rk} = {val(rv)}" for rk, rv in row.items())
-                lines.append("")
+                emit(row, f"{header}.{name}", table_array=True)
+
+    for f in dataclasses.fields(cfg):
+        emit(getattr(cfg, f.name), f.name)
     return "\n".join(lines)
