@@ -10,10 +10,13 @@ if [ ! -x .venv/bin/python ]; then
     # On a Raspberry Pi use scripts/install-pi.sh instead: it needs --system-site-packages for picamera2.
     "$PY" -m venv .venv
 fi
+# pip's --quiet still prints index-location and build-backend warnings; keep errors.
+_quiet_pip() { sed -e '/WARNING: Location/d' -e '/BuildBackendWarning/,/^ *!!$/d' >&2; }
 stamp=.venv/.booth-installed-${EXTRAS:-base}
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${EXTRAS:+[$EXTRAS]}"
+    echo "booth: installing into .venv (first run takes a minute) ..." >&2
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | _quiet_pip
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${EXTRAS:+[$EXTRAS]}" 2>&1 | _quiet_pip
     touch "$stamp"
 fi
 .venv/bin/booth models fetch >/dev/null
