@@ -7,7 +7,7 @@ if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; th
     exit 2
 fi
 if [ ! -x .venv/bin/python ]; then
-    # On a Raspberry Pi use scripts/install-pi.sh instead: it needs --system-site-packages for picamera2.
+    # On a Raspberry Pi use systemd/install-pi.sh instead: it needs --system-site-packages for picamera2.
     "$PY" -m venv .venv
 fi
 # pip's --quiet still prints index-location and build-backend warnings; keep errors.
