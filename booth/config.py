@@ -257,6 +257,49 @@ class ServiceSection:
 
 
 @dataclass(frozen=True)
+class HandoffSection:
+    """Getting the photo to its owner: badge ID, QR download page, fleet upload (booth/handoff/)."""
+
+    badge_pattern: str = text(r"[A-Za-z0-9][A-Za-z0-9_-]{2,39}", "regex a whole scanned/typed attendee ID must match")
+    badge_required: bool = field(default=False, metadata={"doc": "ask for a badge before guiding starts"})
+    badge_scan_gap_s: float = num(0.3, 0.01, 10.0, "a scanner types an ID in a burst; a longer gap between keys starts over")
+    badge_device: str = text("", "evdev path of a USB scanner (Pi, e.g. /dev/input/by-id/...-event-kbd); empty = screen keys")
+    server_enabled: bool = field(default=False, metadata={"doc": "serve the QR download page on the venue network"})
+    server_host: str = text("0.0.0.0", "address the download page listens on")
+    server_port: int = num(8080, 0, 65535, "0 = any free port")
+    server_public_url: str = text("", "base URL put in the QR (e.g. https://booth-7.local:8443); empty = from host/port")
+    server_cert_file: str = text("", "PEM certificate: set with server_key_file for HTTPS; both empty = HTTP")
+    server_key_file: str = text("", "PEM private key of server_cert_file")
+    token_ttl_s: float = num(3600.0, 10.0, 30 * 86400.0, "a download link works this long after the photo is saved")
+    token_bytes: int = num(24, 16, 64, "random bytes per link token (16 = 128 bits minimum)")
+    rate_limit_per_min: float = num(60.0, 1.0, 100000.0, "requests per minute per client IP (token bucket refill)")
+    rate_limit_burst: int = num(30, 1, 10000, "requests a client IP may make at once before it is slowed")
+    s3_bucket: str = text("", "upload finished captures to this bucket; empty = no upload")
+    s3_endpoint: str = text("", "S3-compatible endpoint URL (MinIO, Garage, R2 ...); empty = AWS")
+    s3_prefix: str = text("booth/", "key prefix inside the bucket")
+    s3_region: str = text("us-east-1")
+    s3_access_key_env: str = text("BOOTH_S3_ACCESS_KEY_ID", "environment variable holding the access key (unset = boto3's own chain)")
+    s3_secret_key_env: str = text("BOOTH_S3_SECRET_ACCESS_KEY", "environment variable holding the secret key")
+    s3_addressing: str = choice("path", ("path", "virtual", "auto"), "bucket addressing style; MinIO wants path")
+    request_timeout_s: float = num(10.0, 0.2, 300.0, "connect/read timeout of one storage request")
+    retry_initial_s: float = num(2.0, 0.01, 3600.0, "first retry delay after a failed upload; doubles per attempt")
+    retry_max_s: float = num(300.0, 0.01, 86400.0, "longest delay between upload retries")
+    sweep_interval_s: float = num(600.0, 1.0, 86400.0, "how often expired links and old photos are purged")
+
+    def __post_init__(self):
+        import re
+
+        try:
+            re.compile(self.badge_pattern)
+        except re.error as exc:
+            raise ConfigError(f"handoff.badge_pattern = {self.badge_pattern!r} is not a valid regex ({exc})") from None
+        if bool(self.server_cert_file) != bool(self.server_key_file):
+            raise ConfigError("handoff.server_cert_file and handoff.server_key_file must be set together (HTTPS) or both left empty (HTTP)")
+        if self.retry_max_s < self.retry_initial_s:
+            raise ConfigError(f"handoff.retry_max_s = {self.retry_max_s} must be >= handoff.retry_initial_s")
+
+
+@dataclass(frozen=True)
 class BoothConfig:
     booth: BoothSection = field(default_factory=BoothSection)
     camera: CameraSection = field(default_factory=CameraSection)
@@ -274,6 +317,7 @@ class BoothConfig:
     ui: UiSection = field(default_factory=UiSection)
     buttons: ButtonsSection = field(default_factory=ButtonsSection)
     service: ServiceSection = field(default_factory=ServiceSection)
+    handoff: HandoffSection = field(default_factory=HandoffSection)
 
     @property
     def profile(self) -> Profile:
