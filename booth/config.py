@@ -225,10 +225,15 @@ class LightsSection:
     guiding_level: float = num(0.6, 0.0, 1.0, "starting key level when a sitter appears")
     standby_level: float = num(0.0, 0.0, 1.0)
     max_step: float = num(0.08, 0.005, 1.0, "largest level change per controller step")
-    gain: float = num(0.35, 0.01, 2.0, "level change per EV of imbalance")
+    gain: float = num(0.6, 0.01, 1.0, "fraction of the measured left/right imbalance (EV of light output) corrected per step; <= 1 never overshoots")
     settle_frames: int = num(3, 0, 30, "frames to wait after a change for the camera's AE to settle")
     min_soft_pwm_key_hz: float = num(1000.0, 100.0, 1e6, "key lights on software PWM below this are refused")
     breathing: bool = field(default=True, metadata={"doc": "slow breathing on the status light in attract"})
+    fill_level: float = num(0.3, 0.0, 1.0, "starting fill level when a sitter appears (raised when the keys run out of range)")
+    balance_aim_ev: float = num(0.12, 0.0, 3.0, "once correcting, keep going until |dEV| is below this (hysteresis inside light.balance_target_ev)")
+    exposure_gain: float = num(0.5, 0.0, 1.0, "fraction of the face's exposure error (EV) corrected per step; 0 leaves exposure to the camera")
+    exhausted_after: int = num(3, 1, 100, "settled measurements with the lights at their limits and dEV > light.balance_fail_ev before the sitter is asked to turn")
+    breathing_period_s: float = num(4.0, 0.5, 60.0, "one breath of the status light in attract")
 
 
 @dataclass(frozen=True)
@@ -440,6 +445,17 @@ def _cross_checks(obj, prefix: str):
                     f"lights.channels[{i}].frequency_hz = {ch.frequency_hz:g} is too low for key light {ch.name!r}: "
                     f"software PWM below {obj.min_soft_pwm_key_hz:g} Hz bands against the camera's rolling shutter. "
                     "Use kind = \"hwpwm\" at >= 20000 Hz, a DC constant-current driver, or raise frequency_hz"
+                )
+            if ch.key and ch.kind == "hwpwm" and ch.frequency_hz < obj.min_soft_pwm_key_hz:
+                raise ConfigError(
+                    f"lights.channels[{i}].frequency_hz = {ch.frequency_hz:g} is too low for key light {ch.name!r}: "
+                    f"PWM below {obj.min_soft_pwm_key_hz:g} Hz bands against the camera's rolling shutter even from "
+                    "the hardware PWM block. Use >= 20000 Hz"
+                )
+            if ch.kind == "hwpwm" and ch.pin not in (12, 13, 18, 19):
+                raise ConfigError(
+                    f"lights.channels[{i}].pin = {ch.pin} cannot be hardware PWM on a Raspberry Pi: only GPIO12, 13, 18 "
+                    "and 19 reach the PWM block. Move the wire, or use kind = \"pwm\" (software) for a non-key light"
                 )
         pins = [ch.pin for ch in obj.channels]
         if len(pins) != len(set(pins)):
