@@ -1,0 +1,7 @@
+"""The sitter's screen: a pygame-ce renderer of a small view model, plus its inputs.
+
+``view.py`` turns the session's :class:`~booth.types.Actions` and the newest camera image
+into a :class:`~booth.ui.view.View` (plain values: text, colours, images); ``screen.py``
+draws a View and turns touches and keys into :class:`~booth.types.SessionEvent`;
+``buttons.py`` does the same for GPIO push buttons. The screen knows nothing of faces.
+"""

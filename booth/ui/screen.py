@@ -1,0 +1,547 @@
+"""The sitter's screen, drawn with pygame-ce from a :class:`~booth.ui.view.View`.
+
+pygame-ce picks its video driver from ``SDL_VIDEODRIVER``: ``kmsdrm`` fullscreen on a Pi
+without a desktop, a window at a desk, ``dummy`` in tests and headless runs. Everything is
+drawn into ``self.surface``; :meth:`Screen.present` puts it on the display.
+
+What the sitter sees, by state:
+
+- attract: the dimmed live preview and an invitation to step in;
+- guiding / countdown: the mirrored live preview, a head-and-shoulders guide drawn exactly
+  on the output crop (coloured red -> amber -> green by readiness), one large prompt line,
+  a big countdown number, a white capture flash;
+- review: the best 2-3 frames cut to the output crop, Keep / Retake buttons;
+- thank-you: the kept photo and, with a download link, a QR code;
+- error: the message on a red band (camera lost, disk full ...).
+
+Text is white on near-black and at least ~1/14 of the short screen side tall, so a 7"
+panel is readable from 1.5 m. Touch targets are at least 1/8 of the short side.
+
+>>> screen = Screen(UiSection(fullscreen=False))
+>>> screen.draw(View(BoothState.ATTRACT)); screen.present()
+>>> events = screen.poll()   # SessionEvents from touches and keys
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import UiSection
+from ..types import BoothState, SessionEvent
+from .view import Rect, View
+
+# High-contrast palette (RGB).
+WHITE = (255, 255, 255)
+INK = (14, 16, 20)
+BAND = (0, 0, 0, 200)
+DIM = (0, 0, 0, 150)
+RED = (235, 64, 52)
+AMBER = (255, 184, 0)
+GREEN = (40, 210, 100)
+KEEP_BG = (30, 170, 80)
+RETAKE_BG = (70, 76, 88)
+HIGHLIGHT = (255, 214, 10)
+ERROR_BG = (170, 30, 30)
+
+# Where the silhouette's head sits inside the crop (fractions of the crop), matching the framing
+# bands' centres: head height 0.55-0.65 of the crop, eye line 0.33-0.40 from the top.
+HEAD_TOP = 0.10
+HEAD_HEIGHT = 0.58
+HEAD_WIDTH_OF_HEIGHT = 0.74
+
+
+def readiness_colour(readiness: float) -> tuple[int, int, int]:
+    """Red at 0, amber at 0.5, green at 1 (linear between)."""
+    r = min(1.0, max(0.0, float(readiness)))
+    a, b, t = (RED, AMBER, r / 0.5) if r < 0.5 else (AMBER, GREEN, (r - 0.5) / 0.5)
+    return tuple(int(round(a[i] + (b[i] - a[i]) * t)) for i in range(3))
+
+
+def mirror_rect(rect: Rect) -> Rect:
+    """A normalised (x, y, w, h) rectangle as it appears on a horizontally mirrored image."""
+    x, y, w, h = rect
+    return (1.0 - x - w, y, w, h)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Screen regions in pixels: the camera area and the prompt band below it."""
+
+    size: tuple[int, int]
+    preview: tuple[int, int, int, int]
+    band: tuple[int, int, int, int]
+    unit: int  # the short side: sizes are fractions of it
+
+    @property
+    def portrait(self) -> bool:
+        return self.size[1] > self.size[0]
+
+    @staticmethod
+    def for_size(width: int, height: int) -> "Layout":
+        unit = min(width, height)
+        band_h = int(round(height * (0.22 if height > width else 0.2)))
+        return Layout((width, height), (0, 0, width, height - band_h), (0, height - band_h, width, band_h), unit)
+
+
+def place_image(img_w: int, img_h: int, area: tuple[int, int, int, int], focus: Rect | None) -> tuple[float, int, int]:
+    """Scale and offset that fill ``area`` with the image while keeping ``focus`` (the crop) whole.
+
+    Returns (scale, x, y) of the scaled image's top-left corner on screen. The image covers the
+    area when it can; it is never scaled so far that part of the focus rectangle falls outside.
+    """
+    ax, ay, aw, ah = area
+    fit = min(aw / img_w, ah / img_h)
+    scale = max(aw / img_w, ah / img_h)
+    if focus is not None:
+        fx, fy, fw, fh = focus
+        scale = min(scale, aw / max(1e-6, fw * img_w), ah / max(1e-6, fh * img_h))
+        cx, cy = (fx + fw / 2) * img_w, (fy + fh / 2) * img_h
+    else:
+        cx, cy = img_w / 2, img_h / 2
+    scale = max(scale, fit)
+    sw, sh = img_w * scale, img_h * scale
+
+    def offset(a0, alen, slen, c):
+        if slen <= alen:
+            return a0 + (alen - slen) / 2
+        want = a0 + alen / 2 - c * scale  # centre the focus
+        return min(a0, max(a0 + alen - slen, want))
+
+    return scale, int(round(offset(ax, aw, sw, cx))), int(round(offset(ay, ah, sh, cy)))
+
+
+class Screen:
+    """A pygame-ce display that draws Views and reports touches and keys as SessionEvents.
+
+    ``size`` overrides the configured size (tests draw both orientations); with
+    ``fullscreen`` the display's own size is used.
+    """
+
+    FLASH_S = 0.18
+
+    def __init__(self, ui: UiSection, size: tuple[int, int] | None = None, title: str = "booth"):
+        import pygame
+
+        self.pg = pygame
+        self.ui = ui
+        pygame.display.init()
+        pygame.font.init()
+        driver = pygame.display.get_driver()
+        w, h = size or (ui.width, ui.height)
+        if size is None and (ui.orientation == "portrait") != (h > w):
+            w, h = h, w
+        flags = 0
+        if ui.fullscreen and driver not in ("dummy", "offscreen") and size is None:
+            flags |= pygame.FULLSCREEN
+            info = pygame.display.Info()
+            if info.current_w > 0 and info.current_h > 0:
+                w, h = info.current_w, info.current_h
+        pygame.display.set_caption(title)
+        self.display = pygame.display.set_mode((w, h), flags)
+        if driver not in ("dummy", "offscreen") and ui.fullscreen:
+            pygame.mouse.set_visible(False)
+        self.surface = self.display
+        self.layout = Layout.for_size(*self.surface.get_size())
+        self.driver = driver
+        self._fonts: dict[tuple[int, bool], object] = {}
+        self._text_cache: dict[tuple, object] = {}
+        self._thumbs: dict[int, tuple[np.ndarray, object]] = {}
+        self._shade_cache: dict[tuple, object] = {}
+        self._qr_cache: tuple[str, object] | None = None
+        self._flash_until = 0.0
+        self._hit: list[tuple[object, SessionEvent, int]] = []  # (rect, event, repeat)
+        self.quit_requested = False
+        self.last_state: BoothState | None = None
+        self.last_review_index = 0
+        self.last_review_count = 0
+
+    # ------------------------------------------------------------------ text
+
+    def font(self, px: int, bold: bool = True):
+        px = max(8, int(px * self.ui.text_scale))
+        key = (px, bold)
+        if key not in self._fonts:
+            f = self.pg.font.Font(None, px)
+            f.set_bold(bold)
+            self._fonts[key] = f
+        return self._fonts[key]
+
+    def text_surface(self, text: str, px: int, colour=WHITE, max_width: int | None = None, bold: bool = True):
+        """Rendered text, shrunk until it fits ``max_width`` (cached: prompts repeat every frame)."""
+        key = (text, px, colour, max_width, bold)
+        surf = self._text_cache.get(key)
+        if surf is None:
+            size = px
+            while True:
+                surf = self.font(size, bold).render(text, True, colour)
+                if max_width is None or surf.get_width() <= max_width or size <= 12:
+                    break
+                size = int(size * 0.9)
+            if len(self._text_cache) > 256:
+                self._text_cache.clear()
+            self._text_cache[key] = surf
+        return surf
+
+    def blit_text(self, text: str, px: int, centre: tuple[int, int], colour=WHITE, max_width=None, shadow=False):
+        surf = self.text_surface(text, px, colour, max_width)
+        rect = surf.get_rect(center=centre)
+        if shadow:
+            dark = self.text_surface(text, px, INK, max_width)
+            d = max(2, px // 24)
+            for dx, dy in ((-d, 0), (d, 0), (0, -d), (0, d), (d, d)):
+                self.surface.blit(dark, rect.move(dx, dy))
+        self.surface.blit(surf, rect)
+        return rect
+
+    # ------------------------------------------------------------------ images
+
+    def _surface_of(self, image: np.ndarray, mirror: bool):
+        h, w = image.shape[:2]
+        if not image.flags.c_contiguous:
+            image = np.ascontiguousarray(image)
+        surf = self.pg.image.frombuffer(image.data, (w, h), "BGR")
+        return self.pg.transform.flip(surf, True, False) if mirror else surf
+
+    def _thumb(self, image: np.ndarray, box: tuple[int, int]):
+        """A review/photo image scaled to fit ``box``; cached per array (the same candidate
+        stays on screen for many frames and its full-resolution pixels are large)."""
+        key = id(image)
+        hit = self._thumbs.get(key)
+        if hit is not None and hit[0] is image and hit[1].get_size()[0] <= box[0] and hit[1].get_size()[1] <= box[1]:
+            if max(hit[1].get_size()[0] / box[0], hit[1].get_size()[1] / box[1]) > 0.98:
+                return hit[1]
+        h, w = image.shape[:2]
+        scale = min(box[0] / w, box[1] / h)
+        # Shrink with numpy striding first so smoothscale never touches 3 MP every frame.
+        step = max(1, int(1 / scale) // 2)
+        small = image[::step, ::step]
+        surf = self._surface_of(small, mirror=False)
+        size = (max(1, int(w * scale)), max(1, int(h * scale)))
+        surf = self.pg.transform.smoothscale(surf.convert() if self.pg.display.get_surface() else surf, size)
+        if len(self._thumbs) > 12:
+            self._thumbs.clear()
+        self._thumbs[key] = (image, surf)
+        return surf
+
+    def _shade(self, area, hole) -> object:
+        """A translucent dark layer over ``area`` with a clear window at ``hole``."""
+        key = (area, hole)
+        surf = self._shade_cache.get(key)
+        if surf is None:
+            surf = self.pg.Surface(area[2:], self.pg.SRCALPHA)
+            surf.fill(DIM)
+            if hole is not None:
+                surf.fill((0, 0, 0, 0), self.pg.Rect(hole).move(-area[0], -area[1]))
+            if len(self._shade_cache) > 8:
+                self._shade_cache.clear()
+            self._shade_cache[key] = surf
+        return surf
+
+    # ------------------------------------------------------------------ drawing
+
+    def draw(self, view: View, now: float | None = None) -> None:
+        """Draw one screenful of ``view`` into ``self.surface`` (call :meth:`present` to show it)."""
+        now = time.monotonic() if now is None else now
+        self._hit = []
+        if view.flash:
+            self._flash_until = now + self.FLASH_S
+        self.surface.fill(INK)
+        state = view.state
+        if state is BoothState.REVIEW and view.review:
+            self._draw_review(view)
+        elif state in (BoothState.THANK_YOU, BoothState.SAVING):
+            self._draw_thank_you(view)
+        elif state is BoothState.ATTRACT:
+            self._draw_attract(view)
+        elif state is BoothState.ERROR:
+            self._draw_error(view)
+        else:
+            self._draw_live(view)
+        if now < self._flash_until:
+            self.surface.fill(WHITE)
+        if view.status:
+            s = self.text_surface(view.status, self.layout.unit // 30, (200, 200, 200), bold=False)
+            self.surface.blit(s, (8, 6))
+        self.last_state = state
+        self.last_review_index = view.review_index
+        self.last_review_count = len(view.review)
+
+    def preview_geometry(self, view: View):
+        """(scale, x, y, crop rect on screen or None) of the preview as drawn for ``view``."""
+        h, w = view.preview.shape[:2]
+        crop = view.crop_norm
+        shown = mirror_rect(crop) if (crop is not None and self.ui.mirror) else crop
+        scale, x, y = place_image(w, h, self.layout.preview, shown)
+        rect = None
+        if shown is not None:
+            rect = (int(round(x + shown[0] * w * scale)), int(round(y + shown[1] * h * scale)),
+                    int(round(shown[2] * w * scale)), int(round(shown[3] * h * scale)))
+        return scale, x, y, rect
+
+    def _draw_preview(self, view: View, dim_outside_crop: bool = True):
+        if view.preview is None:
+            return None
+        pg = self.pg
+        h, w = view.preview.shape[:2]
+        scale, x, y, rect = self.preview_geometry(view)
+        surf = self._surface_of(view.preview, self.ui.mirror)
+        surf = pg.transform.scale(surf, (max(1, int(round(w * scale))), max(1, int(round(h * scale)))))
+        area = pg.Rect(self.layout.preview)
+        self.surface.set_clip(area)
+        self.surface.blit(surf, (x, y))
+        if dim_outside_crop:
+            self.surface.blit(self._shade(tuple(area), rect), area.topleft)
+        self.surface.set_clip(None)
+        return rect
+
+    def _draw_guide(self, rect, colour):
+        """The exact output crop (outline with corner brackets) and a head-and-shoulders silhouette."""
+        pg = self.pg
+        x, y, w, h = rect
+        u = self.layout.unit
+        line = max(3, u // 120)
+        pg.draw.rect(self.surface, colour, rect, line)
+        arm = max(12, int(min(w, h) * 0.14))
+        thick = line * 3
+        for cx, cy, sx, sy in ((x, y, 1, 1), (x + w, y, -1, 1), (x, y + h, 1, -1), (x + w, y + h, -1, -1)):
+            pg.draw.line(self.surface, colour, (cx, cy), (cx + sx * arm, cy), thick)
+            pg.draw.line(self.surface, colour, (cx, cy), (cx, cy + sy * arm), thick)
+        head_h = h * HEAD_HEIGHT
+        head_w = head_h * HEAD_WIDTH_OF_HEIGHT
+        head = pg.Rect(int(x + w / 2 - head_w / 2), int(y + h * HEAD_TOP), int(head_w), int(head_h))
+        pg.draw.ellipse(self.surface, colour, head, line)
+        # Shoulders: an arc from the neck out to the crop's lower corners.
+        neck_y = head.bottom - head_h * 0.04
+        sh_w = min(w * 0.96, head_w * 2.6)
+        shoulders = pg.Rect(int(x + w / 2 - sh_w / 2), int(neck_y + h * 0.04), int(sh_w), int(h * 0.5))
+        pg.draw.arc(self.surface, colour, shoulders, math.radians(18), math.radians(162), line)
+
+    def _draw_band(self, text: str | None, colour=WHITE, bg=INK, subtitle: str | None = None):
+        bx, by, bw, bh = self.layout.band
+        self.surface.fill(bg, (bx, by, bw, bh))
+        if text:
+            px = int(self.layout.unit * 0.11)
+            cy = by + bh // 2 if not subtitle else by + int(bh * 0.58)
+            self.blit_text(text, px, (bx + bw // 2, cy), colour, max_width=int(bw * 0.94))
+        if subtitle:
+            self.blit_text(subtitle, int(self.layout.unit * 0.05), (bx + bw // 2, by + int(bh * 0.2)),
+                           (200, 200, 200), max_width=int(bw * 0.9))
+
+    def _draw_live(self, view: View):
+        colour = readiness_colour(view.readiness)
+        rect = self._draw_preview(view)
+        if rect is not None:
+            self._draw_guide(rect, colour)
+        step = None
+        if view.expression_step is not None:
+            step = f"Expression {view.expression_step[0] + 1} of {view.expression_step[1]}"
+        text = view.prompt
+        if view.state is BoothState.COUNTDOWN and not text:
+            text = "Hold still"
+        elif view.state is BoothState.CAPTURING and not text:
+            text = "Got it!"
+        self._draw_band(text, subtitle=step)
+        if view.countdown is not None and view.state in (BoothState.COUNTDOWN, BoothState.GUIDING):
+            px = int(self.layout.unit * 0.5)
+            px_, py_, pw_, ph_ = rect or self.layout.preview
+            self.blit_text(str(view.countdown), px, (px_ + pw_ // 2, py_ + ph_ // 2), WHITE, shadow=True)
+        if view.state is BoothState.GUIDING:
+            self._shutter_button()
+
+    def _shutter_button(self):
+        """A manual shutter: always offered while someone is there (HEADSHOT_SPEC, guidance)."""
+        pg = self.pg
+        u = self.layout.unit
+        r = int(u * 0.075)
+        px, py, pw, ph = self.layout.preview
+        centre = (px + pw - r - u // 30, py + ph - r - u // 30)
+        pg.draw.circle(self.surface, (0, 0, 0), centre, r + 4)
+        pg.draw.circle(self.surface, WHITE, centre, r, max(3, r // 8))
+        pg.draw.circle(self.surface, WHITE, centre, int(r * 0.72))
+        self._hit.append((pg.Rect(centre[0] - r, centre[1] - r, 2 * r, 2 * r), SessionEvent.SHUTTER, 1))
+
+    def _draw_attract(self, view: View):
+        if view.preview is not None:
+            self._draw_preview(view, dim_outside_crop=False)
+            px, py, pw, ph = self.layout.preview
+            self.surface.blit(self._shade((px, py, pw, ph), None), (px, py))
+        u = self.layout.unit
+        px, py, pw, ph = self.layout.preview
+        self.blit_text("Free headshot", int(u * 0.16), (px + pw // 2, py + int(ph * 0.36)), WHITE,
+                       max_width=int(pw * 0.92), shadow=True)
+        self.blit_text("Step in and look at the screen", int(u * 0.075), (px + pw // 2, py + int(ph * 0.6)),
+                       HIGHLIGHT, max_width=int(pw * 0.92), shadow=True)
+        self._draw_band(view.prompt or "Step in", colour=WHITE, bg=(20, 60, 120))
+
+    def _draw_error(self, view: View):
+        if view.preview is not None:
+            self._draw_preview(view, dim_outside_crop=False)
+            px, py, pw, ph = self.layout.preview
+            self.surface.blit(self._shade((px, py, pw, ph), None), (px, py))
+        u = self.layout.unit
+        px, py, pw, ph = self.layout.preview
+        self.blit_text("Sorry, one moment", int(u * 0.12), (px + pw // 2, py + ph // 2), WHITE,
+                       max_width=int(pw * 0.9), shadow=True)
+        self._draw_band(view.message or "The booth is restarting", bg=ERROR_BG)
+
+    def _button(self, rect, label: str, bg, event: SessionEvent):
+        pg = self.pg
+        rect = pg.Rect(rect)
+        pg.draw.rect(self.surface, bg, rect, border_radius=rect.height // 4)
+        self.blit_text(label, int(rect.height * 0.5), rect.center, WHITE, max_width=int(rect.width * 0.9))
+        self._hit.append((rect, event, 1))
+
+    def _draw_review(self, view: View):
+        pg = self.pg
+        w, h = self.layout.size
+        u = self.layout.unit
+        self.blit_text("Pick your photo", int(u * 0.09), (w // 2, int(h * 0.07)), WHITE, max_width=int(w * 0.9))
+        n = len(view.review)
+        btn_h = int(u * 0.15)
+        top, bottom = int(h * 0.14), h - btn_h - int(u * 0.08)
+        gap = int(u * 0.04)
+        if self.layout.portrait and n > 1:
+            # One large highlighted photo, the others small below it.
+            big_box = (int(w * 0.86), int((bottom - top) * 0.68))
+            small_box = (int((w - gap * (n)) / (n - 1)) if n > 1 else 0, int((bottom - top) * 0.26))
+            order = [view.review_index] + [i for i in range(n) if i != view.review_index]
+            boxes = []
+            boxes.append(pg.Rect((w - big_box[0]) // 2, top, *big_box))
+            sx = gap
+            for _ in order[1:]:
+                boxes.append(pg.Rect(sx, bottom - small_box[1], small_box[0], small_box[1]))
+                sx += small_box[0] + gap
+            slots = list(zip(order, boxes))
+        else:
+            slot_w = (w - gap * (n + 1)) // max(1, n)
+            slots = [(i, pg.Rect(gap + i * (slot_w + gap), top, slot_w, bottom - top)) for i in range(n)]
+        for i, box in slots:
+            thumb = self._thumb(view.review[i], (box.width - 16, box.height - 16))
+            r = thumb.get_rect(center=box.center)
+            self.surface.blit(thumb, r)
+            if i == view.review_index:
+                pg.draw.rect(self.surface, HIGHLIGHT, r.inflate(14, 14), max(5, u // 90), border_radius=6)
+            repeat = (i - view.review_index) % n
+            if repeat:
+                self._hit.append((r, SessionEvent.NEXT, repeat))
+        bw = int(min(w * 0.4, u * 0.55))
+        by = h - btn_h - int(u * 0.04)
+        self._button((w // 2 - bw - gap // 2, by, bw, btn_h), "Retake", RETAKE_BG, SessionEvent.RETAKE)
+        self._button((w // 2 + gap // 2, by, bw, btn_h), "Keep", KEEP_BG, SessionEvent.KEEP)
+
+    def _qr_surface(self, url: str, side: int):
+        if self._qr_cache is None or self._qr_cache[0] != (url, side):
+            import segno
+
+            qr = segno.make(url, error="m")
+            matrix = np.array([[1 if v else 0 for v in row] for row in qr.matrix], dtype=np.uint8)
+            border = 4
+            matrix = np.pad(matrix, border)
+            px = max(1, side // matrix.shape[0])
+            img = np.where(matrix[..., None] > 0, 0, 255).astype(np.uint8).repeat(3, axis=2)
+            img = img.repeat(px, axis=0).repeat(px, axis=1)
+            surf = self.pg.image.frombuffer(np.ascontiguousarray(img).data, (img.shape[1], img.shape[0]), "RGB").copy()
+            self._qr_cache = ((url, side), surf)
+        return self._qr_cache[1]
+
+    def _draw_thank_you(self, view: View):
+        w, h = self.layout.size
+        u = self.layout.unit
+        saving = view.state is BoothState.SAVING
+        title = "Saving your photo..." if saving else "Thank you!"
+        self.blit_text(title, int(u * 0.13), (w // 2, int(h * 0.1)), WHITE, max_width=int(w * 0.9))
+        has_qr = bool(view.download_url) and not saving
+        top, bottom = int(h * 0.2), int(h * 0.86)
+        if self.layout.portrait:
+            photo_box = (int(w * 0.8), int((bottom - top) * (0.55 if has_qr else 0.95)))
+            photo_centre = (w // 2, top + photo_box[1] // 2)
+            qr_side = int(min(w * 0.5, (bottom - top) * 0.38))
+            qr_centre = (w // 2, bottom - qr_side // 2)
+        else:
+            photo_box = (int(w * (0.45 if has_qr else 0.8)), bottom - top)
+            photo_centre = (int(w * (0.3 if has_qr else 0.5)), (top + bottom) // 2)
+            qr_side = int(min(w * 0.3, (bottom - top) * 0.8))
+            qr_centre = (int(w * 0.73), (top + bottom) // 2 - int(u * 0.03))
+        if view.photo is not None:
+            thumb = self._thumb(view.photo, photo_box)
+            r = thumb.get_rect(center=photo_centre)
+            self.surface.blit(thumb, r)
+            self.pg.draw.rect(self.surface, WHITE, r.inflate(8, 8), 4)
+        if has_qr:
+            qr = self._qr_surface(view.download_url, qr_side)
+            r = qr.get_rect(center=qr_centre)
+            self.surface.blit(qr, r)
+            self.blit_text("Scan to download", int(u * 0.06), (r.centerx, r.bottom + int(u * 0.05)), WHITE,
+                           max_width=int(w * 0.45))
+        footer = view.message or ("One moment..." if saving else "Your headshot is saved")
+        self.blit_text(footer, int(u * 0.07), (w // 2, int(h * 0.94)), HIGHLIGHT, max_width=int(w * 0.92))
+
+    # ------------------------------------------------------------------ output and input
+
+    def present(self) -> None:
+        self.pg.display.flip()
+
+    def screenshot(self, path: str | os.PathLike) -> None:
+        self.pg.image.save(self.surface, os.fspath(path))
+
+    def pixel(self, xy: tuple[int, int]) -> tuple[int, int, int]:
+        c = self.surface.get_at((int(xy[0]), int(xy[1])))
+        return (c.r, c.g, c.b)
+
+    def tap(self, pos: tuple[int, int]) -> list[SessionEvent]:
+        """The events a touch at ``pos`` means on the last drawn screen."""
+        for rect, event, repeat in self._hit:
+            if rect.collidepoint(pos):
+                return [event] * repeat
+        return []
+
+    def hit_rect(self, event: SessionEvent):
+        """The on-screen rectangle of the first control sending ``event`` (for tests/self-check)."""
+        for rect, ev, _ in self._hit:
+            if ev is event:
+                return rect
+        return None
+
+    def key_event(self, key: int) -> list[SessionEvent]:
+        pg = self.pg
+        state = self.last_state
+        if key in (pg.K_ESCAPE, pg.K_q):
+            self.quit_requested = True
+            return []
+        if state is BoothState.REVIEW:
+            if key in (pg.K_RETURN, pg.K_KP_ENTER, pg.K_k, pg.K_SPACE):
+                return [SessionEvent.KEEP]
+            if key in (pg.K_r, pg.K_BACKSPACE):
+                return [SessionEvent.RETAKE]
+            if key in (pg.K_RIGHT, pg.K_n, pg.K_TAB, pg.K_DOWN):
+                return [SessionEvent.NEXT]
+            if key in (pg.K_LEFT, pg.K_UP) and self.last_review_count > 1:
+                return [SessionEvent.NEXT] * (self.last_review_count - 1)
+            return []
+        if key in (pg.K_SPACE, pg.K_RETURN, pg.K_KP_ENTER):
+            return [SessionEvent.SHUTTER]
+        return []
+
+    def poll(self) -> list[SessionEvent]:
+        """Drain pygame's queue; returns the SessionEvents asked for by touch and keys."""
+        pg = self.pg
+        out: list[SessionEvent] = []
+        w, h = self.layout.size
+        for ev in pg.event.get():
+            if ev.type == pg.QUIT:
+                self.quit_requested = True
+            elif ev.type == pg.KEYDOWN:
+                out += self.key_event(ev.key)
+            elif ev.type == pg.MOUSEBUTTONDOWN and ev.button == 1 and not getattr(ev, "touch", False):
+                out += self.tap(ev.pos)
+            elif ev.type == pg.FINGERDOWN:
+                out += self.tap((int(ev.x * w), int(ev.y * h)))
+        return out
+
+    def close(self) -> None:
+        self.pg.display.quit()

@@ -1,0 +1,112 @@
+"""The view model: everything the screen draws, and nothing it must compute about faces.
+
+:class:`ViewBuilder` turns the session's :class:`~booth.types.Actions` plus the newest camera
+image into a :class:`View`. It is the only place that looks up prompt texts and crops review
+candidates, so :mod:`booth.ui.screen` draws plain values::
+
+    builder = ViewBuilder()
+    view = builder.build(actions, preview=frame.image)
+    screen.draw(view)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..types import Actions, BoothState, Prompt
+
+Rect = tuple[float, float, float, float]
+
+
+def prompt_text(prompt: Prompt | None) -> str | None:
+    """The sitter-facing sentence for ``prompt`` from the guidance catalogue.
+
+    Falls back to the enum's value ("move_closer" -> "Move closer") when the catalogue is
+    not installed, so the screen always has something to say.
+    """
+    if prompt is None:
+        return None
+    try:
+        from ..guidance import prompts
+    except ImportError:
+        prompts = None
+    if prompts is not None:
+        try:
+            return str(prompts.text(prompt))
+        except (KeyError, LookupError):
+            pass
+    return prompt.value.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True, eq=False)
+class View:
+    """One screenful. Images are BGR uint8 arrays, unmirrored (the screen mirrors them)."""
+
+    state: BoothState
+    preview: np.ndarray | None = None
+    prompt: str | None = None
+    readiness: float = 0.0
+    crop_norm: Rect | None = None
+    countdown: int | None = None  # whole seconds left, shown as a big number
+    flash: bool = False
+    review: tuple[np.ndarray, ...] = ()  # candidates already cut to the output crop, best first
+    review_index: int = 0
+    photo: np.ndarray | None = None  # the kept photo (thank-you screen)
+    message: str | None = None
+    download_url: str | None = None
+    expression_step: tuple[int, int] | None = None
+    status: str | None = None  # a small operator line (fps), None on a sitter's screen
+
+
+def crop_image(image: np.ndarray, crop_norm: Rect | None) -> np.ndarray:
+    """``image`` cut to ``crop_norm`` (a view, no copy); the whole image when None."""
+    if crop_norm is None:
+        return image
+    h, w = image.shape[:2]
+    x, y, cw, ch = crop_norm
+    x0, y0 = max(0, int(round(x * w))), max(0, int(round(y * h)))
+    x1, y1 = min(w, int(round((x + cw) * w))), min(h, int(round((y + ch) * h)))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return image
+    return image[y0:y1, x0:x1]
+
+
+class ViewBuilder:
+    """Builds Views from Actions; remembers the photo being saved for the thank-you screen."""
+
+    def __init__(self, status: bool = False):
+        self._last_saved: np.ndarray | None = None
+        self._last_crop: Rect | None = None
+        self.show_status = status
+
+    def build(self, actions: Actions, preview: np.ndarray | None, status: str | None = None) -> View:
+        if actions.crop_norm is not None:
+            self._last_crop = actions.crop_norm
+        crop = actions.crop_norm or self._last_crop
+        if actions.save is not None:
+            self._last_saved = crop_image(actions.save.frame.best, crop)
+        elif actions.state in (BoothState.ATTRACT, BoothState.GUIDING):
+            self._last_saved = None
+        review = tuple(crop_image(c.frame.best, crop) for c in actions.review)
+        countdown = None
+        if actions.countdown_remaining_s is not None:
+            countdown = max(1, math.ceil(actions.countdown_remaining_s - 1e-6))
+        return View(
+            state=actions.state,
+            preview=preview,
+            prompt=prompt_text(actions.prompt),
+            readiness=float(min(1.0, max(0.0, actions.readiness))),
+            crop_norm=crop,
+            countdown=countdown,
+            flash=actions.flash,
+            review=review,
+            review_index=actions.review_index,
+            photo=self._last_saved if actions.state in (BoothState.SAVING, BoothState.THANK_YOU) else None,
+            message=actions.message,
+            download_url=actions.download_url,
+            expression_step=actions.expression_step,
+            status=status if self.show_status else None,
+        )

@@ -1,0 +1,231 @@
+"""The real pygame screen under SDL's dummy driver, fed hand-built Actions.
+
+Each screen is saved to test-artifacts/ui/ for people to look at. Assertions read pixels:
+the prompt line is compared with the expected sentence rendered on its own, the guide's
+colour is read on the crop outline (on the mirrored side), the QR code is decoded.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pygame
+import pytest
+
+from booth.config import UiSection
+from booth.models import model_path
+from booth.types import (
+    Actions,
+    Assessment,
+    BoothState,
+    Candidate,
+    FaceObservation,
+    Frame,
+    Prompt,
+    SessionEvent,
+)
+from booth.ui.screen import Screen
+from booth.ui.view import ViewBuilder, prompt_text
+
+CROP = (0.08, 0.06, 0.42, 0.84)  # deliberately off-centre: mirroring must move it to the right
+
+
+def camera_image(w=640, h=480) -> np.ndarray:
+    """The simulated sitter's photo placed off-centre (left of the unmirrored frame)."""
+    face = cv2.imread(str(model_path("astronaut")))
+    img = np.full((h, w, 3), (90, 96, 104), np.uint8)
+    side = int(h * 0.84)
+    img[int(h * 0.06): int(h * 0.06) + side, 40: 40 + side] = cv2.resize(face, (side, side))
+    return img
+
+
+def candidate(i: int, image: np.ndarray) -> Candidate:
+    tinted = image.copy()
+    tinted[..., i % 3] = np.clip(tinted[..., i % 3].astype(int) + 30 * i, 0, 255)
+    frame = Frame(tinted, t=10.0 + i, index=100 + i)
+    obs = FaceObservation(t=frame.t, frame_index=frame.index, image_size=frame.size, faces=1, face_boxes=(), face=None)
+    return Candidate(frame, obs, Assessment(t=frame.t, checks=(), prompt=None, ready=True, gates_ok=True, score=0.9 - i / 10))
+
+
+@pytest.fixture(params=["landscape", "portrait"])
+def screen(request):
+    size = (1280, 720) if request.param == "landscape" else (720, 1280)
+    s = Screen(UiSection(fullscreen=False, orientation=request.param), size=size)
+    yield s
+    s.close()
+
+
+def draw(screen: Screen, actions: Actions, preview=None, now=0.0):
+    view = ViewBuilder().build(actions, preview if preview is not None else camera_image())
+    screen.draw(view, now=now)
+    return view
+
+
+def band_pixels(screen: Screen) -> np.ndarray:
+    x, y, w, h = screen.layout.band
+    return pygame.surfarray.array3d(screen.surface)[x: x + w, y: y + h].transpose(1, 0, 2)
+
+
+def text_mask(rgb: np.ndarray) -> np.ndarray:
+    """Bright, near-white pixels (the prompt text)."""
+    return (rgb.min(axis=2) > 180)
+
+
+def bbox(mask: np.ndarray):
+    ys, xs = np.nonzero(mask)
+    return xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+
+
+def shows_text(screen: Screen, expected: str) -> float:
+    """Similarity (IoU of ink) between the band's text and ``expected`` rendered alone with
+    pygame's own default font at the band's nominal size."""
+    mask = text_mask(band_pixels(screen))
+    x0, y0, x1, y1 = bbox(mask)
+    shown = mask[y0:y1, x0:x1]
+    best, px = 0.0, int(screen.layout.unit * 0.11)
+    while px > 12:  # long sentences are set smaller to fit the band: try each size
+        alone = pygame.font.Font(None, px)
+        alone.set_bold(True)
+        ref = pygame.surfarray.array3d(alone.render(expected, True, (255, 255, 255), (0, 0, 0))).transpose(1, 0, 2)
+        ref_mask = text_mask(ref)
+        rx0, ry0, rx1, ry1 = bbox(ref_mask)
+        ref_mask = ref_mask[ry0:ry1, rx0:rx1]
+        if abs(ref_mask.shape[1] - shown.shape[1]) <= 3 and abs(ref_mask.shape[0] - shown.shape[0]) <= 3:
+            h, w = min(ref_mask.shape[0], shown.shape[0]), min(ref_mask.shape[1], shown.shape[1])
+            a, b = ref_mask[:h, :w], shown[:h, :w]
+            best = max(best, float((a & b).sum() / max(1, (a | b).sum())))
+        px = int(px * 0.9)
+    return best
+
+
+def crop_on_screen(screen: Screen, preview: np.ndarray, crop=CROP, full=False):
+    from booth.ui.view import View
+
+    geometry = screen.preview_geometry(View(BoothState.GUIDING, preview=preview, crop_norm=crop))
+    return geometry if full else geometry[3]
+
+
+def test_guiding_shows_the_prompt_and_a_red_guide_on_the_mirrored_crop(screen, artifacts_dir):
+    preview = camera_image()
+    actions = Actions(BoothState.GUIDING, prompt=Prompt.MOVE_CLOSER, readiness=0.05, crop_norm=CROP)
+    draw(screen, actions, preview)
+    (artifacts_dir / "ui").mkdir(exist_ok=True)
+    screen.screenshot(artifacts_dir / "ui" / f"guiding_{screen.layout.size[0]}x{screen.layout.size[1]}.png")
+
+    expected = prompt_text(Prompt.MOVE_CLOSER)
+    assert shows_text(screen, expected) > 0.8
+    assert shows_text(screen, prompt_text(Prompt.MOVE_BACK)) < 0.6
+
+    scale, img_x, _, (x, y, w, h) = crop_on_screen(screen, preview, full=True)
+    # Mirrored: the crop sits left in the camera frame, so right of the image's centre on screen.
+    assert (x + w / 2 - img_x) / (preview.shape[1] * scale) == pytest.approx(1 - (CROP[0] + CROP[2] / 2), abs=0.01)
+    r, g, b = screen.pixel((x + w // 2, y + 1))  # middle of the crop's top edge
+    assert r > 200 and g < 120 and b < 100, (r, g, b)
+    r, g, b = screen.pixel((x + 1, y + h // 2))  # middle of its left edge
+    assert r > 200 and g < 120 and b < 100, (r, g, b)
+    # Outside the crop the preview is dimmed; inside it is shown at full brightness.
+    inside = pygame.surfarray.array3d(screen.surface)[x + w // 3: x + 2 * w // 3, y + h // 3: y + h // 2].mean()
+    assert inside > 40
+
+
+def test_the_guide_turns_green_when_ready_and_the_countdown_is_large(screen, artifacts_dir):
+    preview = camera_image()
+    draw(screen, Actions(BoothState.COUNTDOWN, prompt=Prompt.HOLD_STILL, readiness=1.0, crop_norm=CROP,
+                         countdown_remaining_s=2.4, lock_camera=True), preview)
+    screen.screenshot(artifacts_dir / "ui" / f"countdown_{screen.layout.size[0]}x{screen.layout.size[1]}.png")
+    x, y, w, h = crop_on_screen(screen, preview)
+    r, g, b = screen.pixel((x + w // 2, y + 1))
+    assert g > 180 and r < 120, (r, g, b)
+    assert shows_text(screen, prompt_text(Prompt.HOLD_STILL)) > 0.8
+    # The digit "3" (ceil of 2.4 s) fills the middle of the crop in white.
+    px = int(screen.layout.unit * 0.5)
+    digit = pygame.font.Font(None, px)
+    digit.set_bold(True)
+    dw, dh = digit.size("3")
+    centre = pygame.surfarray.array3d(screen.surface)[x + w // 2 - dw // 2: x + w // 2 + dw // 2,
+                                                      y + h // 2 - dh // 3: y + h // 2 + dh // 3]
+    white = (centre.min(axis=2) > 235).mean()
+    assert white > 0.2, white
+    assert dh > screen.layout.unit * 0.25  # the number is a quarter of the screen's short side
+
+
+def test_capture_flash_whitens_the_screen_briefly(screen):
+    draw(screen, Actions(BoothState.CAPTURING, flash=True, readiness=1.0, crop_norm=CROP), now=100.0)
+    assert pygame.surfarray.array3d(screen.surface).min() == 255
+    draw(screen, Actions(BoothState.CAPTURING, flash=False, readiness=1.0, crop_norm=CROP), now=100.05)
+    assert pygame.surfarray.array3d(screen.surface).min() == 255  # still within the flash
+    draw(screen, Actions(BoothState.CAPTURING, flash=False, readiness=1.0, crop_norm=CROP), now=101.0)
+    assert pygame.surfarray.array3d(screen.surface).min() < 255
+
+
+def test_review_offers_candidates_with_keep_and_retake_by_touch_and_keys(screen, artifacts_dir):
+    image = camera_image()
+    cands = tuple(candidate(i, image) for i in range(3))
+    draw(screen, Actions(BoothState.REVIEW, review=cands, review_index=0, crop_norm=CROP))
+    screen.screenshot(artifacts_dir / "ui" / f"review_{screen.layout.size[0]}x{screen.layout.size[1]}.png")
+    keep, retake = screen.hit_rect(SessionEvent.KEEP), screen.hit_rect(SessionEvent.RETAKE)
+    assert keep is not None and retake is not None
+    assert min(keep.height, retake.height) >= screen.layout.unit * 0.12  # finger-sized
+    assert screen.tap(keep.center) == [SessionEvent.KEEP]
+    assert screen.tap(retake.center) == [SessionEvent.RETAKE]
+    r, g, b = screen.pixel((keep.centerx, keep.top + 3))
+    assert g > r and g > b  # Keep is green
+    # Tapping the third photo highlights it (two NEXT steps from the first).
+    tiles = [rect for rect, ev, n in screen._hit if ev is SessionEvent.NEXT]
+    assert sorted(n for _, ev, n in screen._hit if ev is SessionEvent.NEXT) == [1, 2]
+    third = next(rect for rect, ev, n in screen._hit if ev is SessionEvent.NEXT and n == 2)
+    assert screen.tap(third.center) == [SessionEvent.NEXT, SessionEvent.NEXT]
+    assert len(tiles) == 2
+    # Keys on a desk: Enter keeps, R retakes, Right moves the highlight.
+    assert screen.key_event(pygame.K_RETURN) == [SessionEvent.KEEP]
+    assert screen.key_event(pygame.K_r) == [SessionEvent.RETAKE]
+    assert screen.key_event(pygame.K_RIGHT) == [SessionEvent.NEXT]
+    # Each tile shows its candidate cut to the crop: the crop's aspect, not the camera's.
+    cw, ch = CROP[2] * image.shape[1], CROP[3] * image.shape[0]
+    assert abs(third.width / third.height - cw / ch) < 0.05
+
+
+def test_thank_you_shows_a_scannable_qr_of_the_download_link(screen, artifacts_dir):
+    image = camera_image()
+    url = "http://booth.local:8080/p/3f9c2a"
+    builder = ViewBuilder()
+    saved = candidate(0, image)
+    builder.build(Actions(BoothState.SAVING, save=saved, crop_norm=CROP), image)
+    view = builder.build(Actions(BoothState.THANK_YOU, saved_files=("a.jpg",), download_url=url), image)
+    assert view.photo is not None
+    screen.draw(view, now=0.0)
+    path = artifacts_dir / "ui" / f"thank_you_{screen.layout.size[0]}x{screen.layout.size[1]}.png"
+    screen.screenshot(path)
+    decoded, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(path)))
+    assert decoded == url
+
+
+def test_attract_and_error_screens(screen, artifacts_dir):
+    tag = f"{screen.layout.size[0]}x{screen.layout.size[1]}"
+    draw(screen, Actions(BoothState.ATTRACT, prompt=Prompt.STEP_IN))
+    screen.screenshot(artifacts_dir / "ui" / f"attract_{tag}.png")
+    assert shows_text(screen, prompt_text(Prompt.STEP_IN)) > 0.8
+    message = "Camera lost: reconnecting"
+    draw(screen, Actions(BoothState.ERROR, message=message))
+    screen.screenshot(artifacts_dir / "ui" / f"error_{tag}.png")
+    assert shows_text(screen, message) > 0.8
+    x, y, w, h = screen.layout.band
+    r, g, b = screen.pixel((x + 4, y + 4))
+    assert r > 140 and g < 60  # a red band
+
+
+def test_shutter_touch_and_keys_while_guiding(screen):
+    draw(screen, Actions(BoothState.GUIDING, prompt=Prompt.SMILE, readiness=0.5, crop_norm=CROP))
+    shutter = screen.hit_rect(SessionEvent.SHUTTER)
+    assert shutter is not None and screen.tap(shutter.center) == [SessionEvent.SHUTTER]
+    assert screen.key_event(pygame.K_SPACE) == [SessionEvent.SHUTTER]
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=shutter.center, button=1))
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE))
+    assert screen.poll() == [SessionEvent.SHUTTER]
+    assert screen.quit_requested
+
+
+def test_prompt_text_falls_back_to_the_enum_value():
+    text = prompt_text(Prompt.LOOK_AT_CAMERA)
+    assert text and text.strip()
+    assert prompt_text(None) is None
