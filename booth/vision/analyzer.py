@@ -1,0 +1,307 @@
+"""FaceAnalyzer: one frame in, one :class:`~booth.types.FaceObservation` out.
+
+Two modes:
+
+- **video** (:meth:`FaceAnalyzer.analyze`): tracking as in MediaPipe's face mesh. The face
+  ROI of the next frame comes from this frame's landmarks; the detector runs only when
+  there is no face yet, when the mesh's face-presence score drops below
+  ``vision.min_tracking_score``, and every ``vision.redetect_every`` frames (to count
+  people who walk in). The expression and segmentation models run every
+  ``expression_every`` / ``segmentation_every`` frames and their last values are reused in
+  between. Eyes are judged against the sitter's own running open median as well as an
+  absolute floor, and a blink keeps ``blink`` set for ``eyes.blink_guard_frames`` frames.
+  All history resets when the face is lost.
+- **static** (:meth:`FaceAnalyzer.analyze_still`): detection every time, every model runs,
+  the absolute eye floor only.
+
+>>> analyzer = FaceAnalyzer(load_config())
+>>> obs = analyzer.analyze(frame)
+>>> obs.face.yaw if obs.face else None
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import deque
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from ..config import BoothConfig
+from ..types import EXPRESSION_CLASSES, FaceMeasures, FaceObservation, Frame
+from . import measures as M
+from .detector import Detection, FaceDetector
+from .expression import ExpressionModel, Segmenter, smile_score
+from .landmarks import (LEFT_EYE_CORNERS, RIGHT_EYE_CORNERS, EyeResult, FaceMesh, IrisModel, MeshResult,
+                        Roi, eye_rois, roi_from_detection, roi_from_landmarks)
+
+#: replicated border (fraction of the long side) tried when a photo is a tight face crop
+TIGHT_CROP_MARGIN = 0.25
+#: frames of eye-opening history kept for the sitter's own open median (~3 s at 30 fps)
+EYE_HISTORY = 90
+#: minimum history before the relative eye test is trusted
+EYE_HISTORY_MIN = 8
+
+
+@dataclass
+class _Track:
+    """Per-sitter state in video mode. Replaced wholesale when the face is lost."""
+
+    roi: Roi | None = None
+    frames: int = 0
+    since_detect: int = 0
+    detections: tuple[Detection, ...] = ()
+    expression: np.ndarray | None = None
+    background: float | None = None
+    since_segmentation: int = 0
+    open_left: deque = None  # type: ignore[assignment]
+    open_right: deque = None  # type: ignore[assignment]
+    closed_recent: deque = None  # type: ignore[assignment]
+
+    def __post_init__(self):
+        self.open_left = deque(maxlen=EYE_HISTORY)
+        self.open_right = deque(maxlen=EYE_HISTORY)
+        self.closed_recent = deque(maxlen=1)
+
+
+class FaceAnalyzer:
+    """Detection, mesh, iris, expression and image measures for the main face."""
+
+    def __init__(self, cfg: BoothConfig):
+        self.cfg = cfg
+        v = cfg.vision
+        self.threads = v.threads
+        kw = dict(min_score=v.min_detection_score, iou_threshold=v.nms_iou)
+        self._short = FaceDetector.short_range(v.threads, **kw) if v.detector in ("auto", "short") else None
+        self._full = FaceDetector.full_range(v.threads, **kw) if v.detector in ("auto", "full") else None
+        self._mesh = FaceMesh(v.threads)
+        self._iris = IrisModel(v.threads)
+        self._expression = ExpressionModel(v.threads)
+        self._segmenter = Segmenter(v.threads)
+        self._mask = M.face_mask(self._mesh.n)
+        self._track = self._new_track()
+
+    # ------------------------------------------------------------------ public API
+
+    def reset(self) -> None:
+        """Forget the tracked face and every per-sitter history."""
+        self._track = self._new_track()
+
+    def close(self) -> None:
+        self._short = self._full = None
+        self._mesh = self._iris = self._expression = self._segmenter = None  # type: ignore[assignment]
+
+    def __enter__(self) -> "FaceAnalyzer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def analyze(self, frame: Frame) -> FaceObservation:
+        """Video mode: track the face across calls (see the module docstring)."""
+        timings: dict[str, float] = {}
+        t_start = time.perf_counter()
+        image = frame.image
+        tr = self._track
+        tr.frames += 1
+        detected_now = False
+        if tr.roi is None or tr.since_detect >= self.cfg.vision.redetect_every:
+            tr.detections = tuple(self._timed(timings, "detect", self._detect, image, False))
+            tr.since_detect = 0
+            detected_now = True
+            if tr.roi is None and tr.detections:
+                tr.roi = self._roi_of(tr.detections[0])
+        tr.since_detect += 1
+        mesh = None
+        tracked = not detected_now or tr.frames > 1
+        if tr.roi is not None:
+            mesh = self._timed(timings, "mesh", self._mesh, image, tr.roi)
+            if mesh.presence < self.cfg.vision.min_tracking_score and not detected_now:
+                # tracking lost: look again right away rather than wait a frame
+                tr.detections = tuple(self._timed(timings, "detect", self._detect, image, False))
+                tr.since_detect = 1
+                mesh = None
+                if tr.detections:
+                    mesh = self._timed(timings, "mesh", self._mesh, image, self._roi_of(tr.detections[0]))
+                    tracked = False
+            if mesh is not None and mesh.presence < self.cfg.vision.min_tracking_score:
+                mesh = None
+        if mesh is None:
+            self._track = self._new_track()
+            self._track.detections = tr.detections if detected_now else ()
+            return self._observation(frame, None, self._track.detections, None, timings, t_start)
+        tr.roi = roi_from_landmarks(mesh.landmarks)
+        if tr.expression is None or (tr.frames - 1) % self.cfg.vision.expression_every == 0:
+            tr.expression = self._timed(timings, "expression", self._expression, image, mesh.roi)
+        if tr.since_segmentation == 0:
+            tr.background = self._timed(timings, "segmentation", self._background, image)
+        tr.since_segmentation = (tr.since_segmentation + 1) % self.cfg.vision.segmentation_every
+        face = self._measure(image, mesh, tr.expression, tr.background, timings, video=True,
+                             tracked=tracked and not detected_now)
+        return self._observation(frame, face, tr.detections, mesh, timings, t_start)
+
+    def analyze_still(self, image_bgr: np.ndarray, t: float = 0.0, index: int = 0) -> FaceObservation:
+        """Static mode: detect, then mesh twice (the second pass on the ROI from the first
+        pass's landmarks, which frames the face better than the detector box), iris, expression,
+        segmentation; the absolute eye floor decides eyes_closed."""
+        timings: dict[str, float] = {}
+        t_start = time.perf_counter()
+        frame = Frame(image_bgr, t, index)
+        detections = self._timed(timings, "detect", self._detect, image_bgr, True)
+        if not detections:
+            return self._observation(frame, None, detections, None, timings, t_start)
+        mesh = self._timed(timings, "mesh", self._mesh, image_bgr, self._roi_of(detections[0]))
+        if mesh.presence >= self.cfg.vision.min_tracking_score:
+            mesh = self._timed(timings, "mesh", self._mesh, image_bgr, roi_from_landmarks(mesh.landmarks))
+        if mesh.presence < self.cfg.vision.min_tracking_score:
+            return self._observation(frame, None, detections, None, timings, t_start)
+        expression = self._timed(timings, "expression", self._expression, image_bgr, mesh.roi)
+        background = self._timed(timings, "segmentation", self._background, image_bgr)
+        face = self._measure(image_bgr, mesh, expression, background, timings, video=False, tracked=False)
+        return self._observation(frame, face, detections, mesh, timings, t_start)
+
+    # ------------------------------------------------------------------ stages
+
+    def _new_track(self) -> _Track:
+        tr = _Track()
+        tr.closed_recent = deque(maxlen=self.cfg.eyes.blink_guard_frames + 1)
+        return tr
+
+    @staticmethod
+    def _timed(timings: dict, stage: str, fn, *args):
+        t0 = time.perf_counter()
+        out = fn(*args)
+        timings[stage] = timings.get(stage, 0.0) + (time.perf_counter() - t0) * 1000.0
+        return out
+
+    def _detect(self, image: np.ndarray, still: bool) -> list[Detection]:
+        """Faces, largest first: short-range on the letterboxed frame; if none, with a
+        replicated margin (tight crops); if still none, the full-range model (far faces)."""
+        min_px = self.cfg.vision.min_face_px
+        attempts = []
+        if self._short is not None:
+            attempts += [(self._short, 0.0), (self._short, TIGHT_CROP_MARGIN)]
+        if self._full is not None:
+            attempts += [(self._full, 0.0)]
+        for det, margin in attempts:
+            found = [d for d in det.detect(image, margin) if max(d.box[2], d.box[3]) >= min_px]
+            if found:
+                return found
+        return []
+
+    @staticmethod
+    def _roi_of(det: Detection) -> Roi:
+        return roi_from_detection(det.box, det.keypoints[0], det.keypoints[1])
+
+    def _background(self, image: np.ndarray) -> float | None:
+        small, person = self._segmenter(image)
+        return M.background_gradient(small, person)
+
+    def _measure(self, image: np.ndarray, mesh: MeshResult, expression: np.ndarray, background: float | None,
+                 timings: dict, video: bool, tracked: bool) -> FaceMeasures:
+        lm = mesh.landmarks
+        right_roi, left_roi = eye_rois(lm)
+        t0 = time.perf_counter()
+        right_eye = self._iris(image, right_roi, False)
+        left_eye = self._iris(image, left_roi, True)
+        timings["iris"] = timings.get("iris", 0.0) + (time.perf_counter() - t0) * 1000.0
+        t0 = time.perf_counter()
+        face = self._measures(image, mesh, right_eye, left_eye, expression, background, video, tracked)
+        timings["measures"] = (time.perf_counter() - t0) * 1000.0
+        return face
+
+    def _eyes(self, left: float, right: float, video: bool) -> tuple[bool, bool]:
+        """(eyes_closed, blink) from the two openings."""
+        floor = self.cfg.eyes.open_floor
+        if not video:
+            closed = min(left, right) < floor
+            return closed, closed
+        tr = self._track
+        ratio = self.cfg.eyes.open_ratio
+        closed = False
+        for value, hist in ((left, tr.open_left), (right, tr.open_right)):
+            limit = floor
+            if len(hist) >= EYE_HISTORY_MIN:
+                limit = max(limit, ratio * statistics.median(hist))
+            closed |= value < limit
+            hist.append(value)
+        tr.closed_recent.append(closed)
+        return closed, any(tr.closed_recent)
+
+    def _measures(self, image, mesh: MeshResult, right_eye: EyeResult, left_eye: EyeResult,
+                  expression: np.ndarray, background: float | None, video: bool, tracked: bool) -> FaceMeasures:
+        cfg = self.cfg
+        lm = mesh.landmarks
+        iris_r = right_eye.iris[0]
+        iris_l = left_eye.iris[0]
+        eye_mid = (iris_r + iris_l) / 2
+        ied = float(np.hypot(*(iris_l - iris_r)))
+        chin = lm[152, :2]
+        forehead = lm[10, :2]
+        crown = forehead + cfg.framing.crown_factor * (forehead - chin)
+        t_px = float(np.hypot(*(chin - eye_mid)))
+        yaw, pitch, roll = M.head_pose(lm, cfg.vision.pitch_offset_deg)
+        # gaze: each eye against its own corners, then averaged
+        gazes = []
+        for eye, (a, b) in ((right_eye, RIGHT_EYE_CORNERS), (left_eye, LEFT_EYE_CORNERS)):
+            ca, cb = lm[a, :2], lm[b, :2]
+            height = eye.opening * float(np.hypot(*(cb - ca)))
+            gazes.append(M.gaze(eye.iris[0], ca, cb, height, yaw, pitch))
+        gaze_h = float(np.mean([g[0] for g in gazes]))
+        gaze_v = float(np.mean([g[1] for g in gazes]))
+        eyes_closed, blink = self._eyes(left_eye.opening, right_eye.opening, video)
+        mouth_gap = float(np.hypot(*(lm[13, :2] - lm[14, :2]))) / max(t_px, 1e-6)
+        mouth_width = float(np.hypot(*(lm[61, :2] - lm[291, :2]))) / max(ied, 1e-6)
+        stats = M.exposure_stats(mesh.crop, self._mask)
+        (lx, ly, side), (rx, ry, _) = M.cheek_patches(lm, ied)
+        left_patch, right_patch = M.patch(image, lx, ly, side), M.patch(image, rx, ry, side)
+        balance = M.light_balance_ev(left_patch, right_patch)
+        cast_a, cast_b = M.lab_cast([left_patch, right_patch])
+        x0, y0 = lm[:, 0].min(), lm[:, 1].min()
+        box = (float(x0), float(y0), float(lm[:, 0].max() - x0), float(lm[:, 1].max() - y0))
+        probs = MappingProxyType({name: float(p) for name, p in zip(EXPRESSION_CLASSES, expression)})
+        return FaceMeasures(
+            box=box, score=float(mesh.presence), landmarks=lm,
+            iris_left=(float(iris_l[0]), float(iris_l[1])), iris_right=(float(iris_r[0]), float(iris_r[1])),
+            eye_mid=(float(eye_mid[0]), float(eye_mid[1])), chin=(float(chin[0]), float(chin[1])),
+            crown=(float(crown[0]), float(crown[1])), ied_px=ied, t_px=t_px,
+            yaw=yaw, pitch=pitch, roll=roll,
+            ear_left=left_eye.opening, ear_right=right_eye.opening, eyes_closed=eyes_closed, blink=blink,
+            gaze_h=gaze_h, gaze_v=gaze_v, mouth_gap=mouth_gap, mouth_width=mouth_width,
+            expression=probs, smile=smile_score(expression),
+            exposure=stats.exposure, clipped=stats.clipped, light_balance_ev=balance,
+            sharpness=stats.sharpness, background=background, cast_a=cast_a, cast_b=cast_b, tracked=tracked,
+        )
+
+    def _observation(self, frame: Frame, face: FaceMeasures | None, detections, mesh: MeshResult | None,
+                     timings: dict, t_start: float) -> FaceObservation:
+        boxes = [d.box for d in detections]
+        if face is not None:
+            # the tracked face leads; detections of the same face are not a second person
+            fx, fy, fw, fh = face.box
+            fbox = np.array([fx, fy, fx + fw, fy + fh])
+            others = [b for b in boxes if _overlap(fbox, b) < 0.3]
+            boxes = [face.box] + others
+        boxes.sort(key=lambda b: -b[2] * b[3])
+        if boxes:
+            largest = boxes[0][2] * boxes[0][3]
+            faces = sum(1 for b in boxes if b[2] * b[3] >= self.cfg.framing.second_face_ratio * largest)
+        else:
+            faces = 0
+        timings["total"] = (time.perf_counter() - t_start) * 1000.0
+        return FaceObservation(
+            t=frame.t, frame_index=frame.index, image_size=frame.size, faces=faces,
+            face_boxes=tuple(tuple(float(v) for v in b) for b in boxes), face=face,
+            timings_ms=MappingProxyType(timings),
+        )
+
+
+def _overlap(box_xyxy: np.ndarray, b: tuple[float, float, float, float]) -> float:
+    """Intersection over the smaller area (a detector box sits inside the mesh's box)."""
+    x0, y0 = max(box_xyxy[0], b[0]), max(box_xyxy[1], b[1])
+    x1, y1 = min(box_xyxy[2], b[0] + b[2]), min(box_xyxy[3], b[1] + b[3])
+    inter = max(0.0, x1 - x0) * max(0.0, y1 - y0)
+    small = min((box_xyxy[2] - box_xyxy[0]) * (box_xyxy[3] - box_xyxy[1]), b[2] * b[3])
+    return inter / max(small, 1e-9)

@@ -1,0 +1,78 @@
+"""Facial expression: the FER-2013 classifier on the aligned face, and the smile score.
+
+The input is the face ROI turned upright (the mesh ROI without its 1.5x context, plus 10%),
+64x64 greyscale scaled to [-1, 1]; the model ends in softmax over
+:data:`booth.types.EXPRESSION_CLASSES` (angry, disgust, fear, happy, sad, surprise, neutral).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..models import model_path
+from ..runtime import make_interpreter
+from ..types import EXPRESSION_CLASSES
+from .landmarks import ROI_SCALE, Roi, warp
+
+FACE_CROP_SCALE = 1.1 / ROI_SCALE
+
+
+class ExpressionModel:
+    """``model(image, roi) -> np.ndarray`` of the 7 class probabilities."""
+
+    def __init__(self, threads: int = 1):
+        self.interp = make_interpreter(model_path("emotion"), threads)
+        inp = self.interp.get_input_details()[0]
+        self.n = int(inp["shape"][1])
+        self._in = inp["index"]
+        self._out = self.interp.get_output_details()[0]["index"]
+        self._input = np.zeros((1, self.n, self.n, 1), np.float32)
+        self._crop = np.zeros((self.n, self.n, 3), np.uint8)
+
+    def __call__(self, image_bgr: np.ndarray, face_roi: Roi) -> np.ndarray:
+        warp(image_bgr, face_roi.scaled(FACE_CROP_SCALE).matrix(self.n), self.n, out=self._crop)
+        grey = cv2.cvtColor(self._crop, cv2.COLOR_BGR2GRAY)
+        np.multiply(grey, 2.0 / 255.0, out=self._input[0, :, :, 0], casting="unsafe")
+        self._input -= 1.0
+        self.interp.set_tensor(self._in, self._input)
+        self.interp.invoke()
+        return self.interp.get_tensor(self._out).reshape(-1).astype(np.float64)
+
+    def classify_crop(self, grey: np.ndarray) -> np.ndarray:
+        """Probabilities for an already aligned greyscale face crop (any size)."""
+        g = cv2.resize(grey, (self.n, self.n), interpolation=cv2.INTER_AREA)
+        np.multiply(g, 2.0 / 255.0, out=self._input[0, :, :, 0], casting="unsafe")
+        self._input -= 1.0
+        self.interp.set_tensor(self._in, self._input)
+        self.interp.invoke()
+        return self.interp.get_tensor(self._out).reshape(-1).astype(np.float64)
+
+
+HAPPY = EXPRESSION_CLASSES.index("happy")
+
+
+def smile_score(probabilities: np.ndarray) -> float:
+    """0..1 smile score: the expression model's P(happy)."""
+    return float(probabilities[HAPPY])
+
+
+class Segmenter:
+    """MediaPipe selfie segmentation: a 256x256 person mask of the whole frame."""
+
+    def __init__(self, threads: int = 1):
+        self.interp = make_interpreter(model_path("selfie_segmentation"), threads)
+        inp = self.interp.get_input_details()[0]
+        self.n = int(inp["shape"][1])
+        self._in = inp["index"]
+        self._out = self.interp.get_output_details()[0]["index"]
+        self._input = np.zeros((1, self.n, self.n, 3), np.float32)
+
+    def __call__(self, image_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the 256x256 BGR image the model saw, bool person mask of the same size)."""
+        small = cv2.resize(image_bgr, (self.n, self.n), interpolation=cv2.INTER_AREA)
+        np.multiply(small[:, :, ::-1], 1.0 / 255.0, out=self._input[0], casting="unsafe")
+        self.interp.set_tensor(self._in, self._input)
+        self.interp.invoke()
+        mask = self.interp.get_tensor(self._out)[0, :, :, 0] > 0.5
+        return small, mask
