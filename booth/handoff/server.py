@@ -1,0 +1,405 @@
+"""The booth-local download page: the sitter scans the QR and gets their photos on their phone.
+
+Three small pieces:
+
+- :class:`GrantStore` remembers, on disk, which files one link may serve and until when. A
+  link's token is ``secrets.token_urlsafe`` (>= 16 bytes = 128 bits); only its sha256 is
+  stored (as the grant's file name), so the grants folder does not leak working links, and a
+  separate ``booth handoff serve`` process sees grants the booth issued.
+- :class:`RateLimiter`: a token bucket per client IP, so nobody on the venue Wi-Fi can try
+  tokens quickly or hammer the Pi.
+- :class:`DownloadServer`: a stdlib ``ThreadingHTTPServer`` (HTTP, or HTTPS with a configured
+  certificate) that answers only ``/d/<token>/`` (a tiny page) and ``/d/<token>/<name>``
+  (one of that grant's files). Nothing else exists: no index, no listing.
+
+Why path traversal cannot happen: the request path is matched against a strict pattern
+(letters, digits, ``-``, ``_``, ``.`` in the name; no ``%``, no ``/`` beyond the two
+separators, no ``..``), and the name is only ever looked up in the grant's own list. The file
+served is the absolute path stored in the grant, never one built from the request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from ..errors import BoothError
+from .atomic import write_json_atomic
+
+log = logging.getLogger(__name__)
+
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22,128}")
+NAME_RE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}")
+PATH_RE = re.compile(r"/d/(?P<token>[A-Za-z0-9_-]{1,200})(?P<slash>/)?(?P<name>[^/]*)")
+CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+                 ".json": "application/json"}
+
+
+class HandoffServerError(BoothError):
+    """The download page cannot start (port taken, certificate missing or invalid)."""
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def download_name(path: Path, taken: set[str]) -> str:
+    """A URL-safe, unique (within one grant) name for ``path``."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.name).lstrip(".-") or "file"
+    name, i = stem[:200], 2
+    while name in taken or not NAME_RE.fullmatch(name) or ".." in name:
+        name = f"{i}-{stem.replace('..', '.')}"[:200]
+        i += 1
+    return name
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What one link may serve: download name -> absolute file path, until ``expires_at`` (epoch s)."""
+
+    files: tuple[tuple[str, str], ...]
+    expires_at: float
+    badge_id: str | None = None
+
+    def path_of(self, name: str) -> Path | None:
+        for n, p in self.files:
+            if n == name:
+                return Path(p)
+        return None
+
+
+class GrantStore:
+    """Grants on disk: ``<dir>/<sha256(token)>.json``, written atomically."""
+
+    def __init__(self, directory: str | Path, token_bytes: int = 24, clock: Callable[[], float] = time.time):
+        if token_bytes < 16:
+            raise ValueError("tokens need >= 16 random bytes (128 bits)")
+        self.dir = Path(directory)
+        self.token_bytes = int(token_bytes)
+        self.clock = clock
+
+    def issue(self, paths: list[Path], ttl_s: float, badge_id: str | None = None) -> str:
+        """Register ``paths`` under a new token valid for ``ttl_s`` seconds; returns the token."""
+        taken: set[str] = set()
+        files = []
+        for p in paths:
+            p = Path(p).resolve()
+            if not p.is_file():
+                raise FileNotFoundError(f"cannot offer {p} for download: not a file")
+            name = download_name(p, taken)
+            taken.add(name)
+            files.append((name, str(p)))
+        token = secrets.token_urlsafe(self.token_bytes)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(self.dir / f"{token_digest(token)}.json",
+                          {"files": files, "expires_at": self.clock() + float(ttl_s), "badge_id": badge_id})
+        return token
+
+    def lookup(self, token: str) -> Grant | None:
+        """The live grant for ``token``, or None (unknown, malformed or expired)."""
+        if not TOKEN_RE.fullmatch(token or ""):
+            return None
+        try:
+            data = json.loads((self.dir / f"{token_digest(token)}.json").read_text())
+            grant = Grant(tuple((str(n), str(p)) for n, p in data["files"]), float(data["expires_at"]),
+                          data.get("badge_id"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return grant if self.clock() < grant.expires_at else None
+
+    def purge_expired(self) -> int:
+        """Delete expired (or unreadable) grant files; returns how many."""
+        n = 0
+        if not self.dir.is_dir():
+            return 0
+        now = self.clock()
+        for f in self.dir.glob("*.json"):
+            try:
+                expired = float(json.loads(f.read_text())["expires_at"]) <= now
+            except (OSError, ValueError, KeyError, TypeError):
+                expired = True
+            if expired:
+                f.unlink(missing_ok=True)
+                n += 1
+        return n
+
+
+class RateLimiter:
+    """Token bucket per client IP: ``burst`` requests at once, refilled at ``per_min`` a minute."""
+
+    MAX_CLIENTS = 4096
+
+    def __init__(self, per_min: float, burst: int, clock: Callable[[], float] = time.monotonic):
+        self.rate = float(per_min) / 60.0
+        self.burst = float(burst)
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, ip: str) -> tuple[bool, float]:
+        """(allowed, seconds until the next request would be allowed)."""
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.get(ip, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if len(self._buckets) >= self.MAX_CLIENTS and ip not in self._buckets:
+                # Forget the clients that have been quiet longest (their buckets are full anyway).
+                for old in sorted(self._buckets, key=lambda k: self._buckets[k][1])[: self.MAX_CLIENTS // 4]:
+                    del self._buckets[old]
+            if tokens >= 1.0:
+                self._buckets[ip] = (tokens - 1.0, now)
+                return True, 0.0
+            self._buckets[ip] = (tokens, now)
+            return False, (1.0 - tokens) / self.rate
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Your headshot</title>
+<style>
+body{{font-family:system-ui,sans-serif;margin:0;padding:1rem;background:#f4f4f4;color:#222;max-width:40rem;margin:auto}}
+h1{{font-size:1.4rem}} .photo{{background:#fff;border-radius:.6rem;padding:.6rem;margin:0 0 1rem}}
+img{{width:100%;height:auto;border-radius:.4rem;display:block}}
+a.dl{{display:block;text-align:center;padding:.9rem;margin-top:.5rem;background:#1565c0;color:#fff;
+border-radius:.4rem;text-decoration:none;font-size:1.1rem}} p.small{{font-size:.85rem;color:#666}}
+</style></head><body>
+<h1>Your headshot{who}</h1>
+{items}
+<p class="small">This link works until {until} (booth time) and only on the booth's network.
+Photos are deleted from the booth as described in its privacy note.</p>
+</body></html>
+"""
+
+
+def render_page(token: str, grant: Grant) -> bytes:
+    items = []
+    for name, _ in grant.files:
+        href = f"/d/{token}/{name}"
+        preview = (f'<img src="{href}" alt="{html.escape(name)}">'
+                   if Path(name).suffix.lower() in (".jpg", ".jpeg", ".png", ".webp") else "")
+        items.append(f'<div class="photo">{preview}<a class="dl" href="{href}?dl=1" download="{html.escape(name)}">'
+                     f"Download {html.escape(name)}</a></div>")
+    who = f" ({html.escape(grant.badge_id)})" if grant.badge_id else ""
+    until = time.strftime("%H:%M", time.localtime(grant.expires_at))
+    return _PAGE.format(who=who, items="\n".join(items), until=until).encode()
+
+
+def _handler_class(grants: GrantStore, limiter: RateLimiter, request_timeout_s: float):
+    class DownloadHandler(BaseHTTPRequestHandler):
+        server_version = "booth"
+        sys_version = ""
+        timeout = request_timeout_s  # a slow or silent client cannot hold a thread for long
+        protocol_version = "HTTP/1.1"
+
+        def setup(self):
+            super().setup()  # applies ``timeout`` to the socket, so the handshake is bounded too
+            if isinstance(self.connection, ssl.SSLSocket):
+                self.connection.do_handshake()
+
+        def log_message(self, fmt, *args):  # never log tokens
+            log.debug("%s %s", self.client_address[0], re.sub(r"/d/[^/\s]+", "/d/<token>", fmt % args))
+
+        def _headers(self, status: HTTPStatus, ctype: str, length: int, extra: dict | None = None):
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(length))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Referrer-Policy", "no-referrer")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("X-Frame-Options", "DENY")
+            self.send_header("Content-Security-Policy",
+                             "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+            for k, v in (extra or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+
+        def _small(self, status: HTTPStatus, text: str, extra: dict | None = None, body: bool = True):
+            data = (text + "\n").encode()
+            self._headers(status, "text/plain; charset=utf-8", len(data), extra)
+            if body:
+                self.wfile.write(data)
+
+        def do_GET(self):
+            self._serve(body=True)
+
+        def do_HEAD(self):
+            self._serve(body=False)
+
+        def _refuse_method(self):
+            self._small(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed", {"Allow": "GET, HEAD"})
+
+        do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
+
+        def _serve(self, body: bool):
+            ok, wait_s = limiter.allow(self.client_address[0])
+            if not ok:
+                self._small(HTTPStatus.TOO_MANY_REQUESTS, "too many requests, try again shortly",
+                            {"Retry-After": str(max(1, int(wait_s + 0.999)))}, body)
+                return
+            parts = urlsplit(self.path)
+            m = PATH_RE.fullmatch(parts.path)
+            grant = grants.lookup(m["token"]) if m else None
+            if grant is None:
+                self._small(HTTPStatus.NOT_FOUND, "not found (the link may have expired)", body=body)
+                return
+            token, name = m["token"], m["name"]
+            if not m["slash"]:
+                self._small(HTTPStatus.MOVED_PERMANENTLY, "moved", {"Location": f"/d/{token}/"}, body)
+                return
+            if not name:
+                page = render_page(token, grant)
+                self._headers(HTTPStatus.OK, "text/html; charset=utf-8", len(page))
+                if body:
+                    self.wfile.write(page)
+                return
+            path = grant.path_of(name) if NAME_RE.fullmatch(name) and ".." not in name else None
+            if path is None or path.is_symlink() or not path.is_file():
+                self._small(HTTPStatus.NOT_FOUND, "not found", body=body)
+                return
+            ctype = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+            disp = "attachment" if "dl=1" in parts.query.split("&") else "inline"
+            with path.open("rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                self._headers(HTTPStatus.OK, ctype, size, {"Content-Disposition": f'{disp}; filename="{name}"'})
+                if body:
+                    shutil.copyfileobj(fh, self.wfile, 64 * 1024)
+
+    return DownloadHandler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 32
+
+    def __init__(self, addr, handler, ssl_context: ssl.SSLContext | None):
+        self.ssl_context = ssl_context
+        super().__init__(addr, handler)
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        if self.ssl_context is not None:
+            # The TLS handshake runs on the handler's thread (first read), not on the accept loop.
+            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, addr
+
+    def handle_error(self, request, client_address):
+        log.debug("download page: request from %s failed", client_address[0], exc_info=True)
+
+
+def make_ssl_context(cert_file: str, key_file: str) -> ssl.SSLContext:
+    for what, p in (("server_cert_file", cert_file), ("server_key_file", key_file)):
+        if not Path(p).is_file():
+            raise HandoffServerError(f"handoff.{what} = {p!r} does not exist. Fix: point it at a PEM file "
+                                     "or leave both cert and key empty for plain HTTP")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        ctx.load_cert_chain(cert_file, key_file)
+    except ssl.SSLError as exc:
+        raise HandoffServerError(f"handoff: cannot use certificate {cert_file} with key {key_file} ({exc}). "
+                                 "Fix: a PEM certificate and its matching unencrypted private key") from None
+    return ctx
+
+
+def lan_address() -> str:
+    """The address other devices on the LAN reach this booth at (UDP connect sends no packet)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.254.254.254", 9))
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+class DownloadServer:
+    """Serves granted files over HTTP(S) on a background thread. ``start()`` / ``close()``."""
+
+    def __init__(self, grants: GrantStore, host: str = "127.0.0.1", port: int = 0, *, cert_file: str = "",
+                 key_file: str = "", public_url: str = "", rate_per_min: float = 60.0, burst: int = 30,
+                 request_timeout_s: float = 10.0):
+        self.grants = grants
+        self.host, self.port = host, int(port)
+        self.ssl_context = make_ssl_context(cert_file, key_file) if cert_file else None
+        self.public_url = public_url.rstrip("/")
+        self.limiter = RateLimiter(rate_per_min, burst)
+        self.request_timeout_s = request_timeout_s
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def from_config(cls, section, grants: GrantStore) -> "DownloadServer":
+        return cls(grants, section.server_host, section.server_port, cert_file=section.server_cert_file,
+                   key_file=section.server_key_file, public_url=section.server_public_url,
+                   rate_per_min=section.rate_limit_per_min, burst=section.rate_limit_burst,
+                   request_timeout_s=section.request_timeout_s)
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.ssl_context else "http"
+
+    @property
+    def address(self) -> tuple[str, int]:
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        return self._httpd.server_address[:2]
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url
+        host, port = self.address if self._httpd else (self.host, self.port)
+        if host in ("0.0.0.0", "::", ""):
+            host = lan_address()
+        return f"{self.scheme}://{host}:{port}"
+
+    def url_for(self, token: str) -> str:
+        return f"{self.base_url}/d/{token}/"
+
+    def start(self) -> "DownloadServer":
+        if self._httpd is not None:
+            return self
+        handler = _handler_class(self.grants, self.limiter, self.request_timeout_s)
+        try:
+            self._httpd = _Server((self.host, self.port), handler, self.ssl_context)
+        except OSError as exc:
+            raise HandoffServerError(f"download page cannot listen on {self.host}:{self.port} ({exc.strerror}). "
+                                     "Fix: choose a free handoff.server_port or stop the other program") from None
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.25},
+                                        name="handoff-http", daemon=True)
+        self._thread.start()
+        log.info("download page at %s", self.base_url)
+        return self
+
+    def close(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5.0)
+        self._httpd = self._thread = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()

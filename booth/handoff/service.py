@@ -1,0 +1,137 @@
+"""The one object the app talks to: :class:`Handoff`.
+
+::
+
+    handoff = Handoff(cfg)                 # reads cfg.handoff and cfg.booth.output_dir
+    handoff.start()                        # download page, upload worker, retention sweeps
+    url = handoff.on_saved(paths, sidecar, badge_id)   # after the store wrote a capture
+    if url:
+        qr = handoff.qr_image(url)         # RGB uint8 for the thank-you screen
+    handoff.close()
+
+Everything is off unless configured: with the defaults ``on_saved`` uploads nothing, offers no
+link and returns None, and the booth behaves as it did without this room.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .badge import BadgeError, BadgeScanBuffer, BadgeValidator, EvdevBadgeReader, ScanResult
+from .outbox import Outbox
+from .qr import qr_rgb
+from .retention import purge
+from .server import DownloadServer, GrantStore
+
+log = logging.getLogger(__name__)
+
+DOWNLOADABLE = {".jpg", ".jpeg", ".png", ".webp"}
+
+
+class Handoff:
+    """Badge IDs in, photos out: QR download links, the upload outbox, retention."""
+
+    def __init__(self, cfg, *, remote=None, on_badge: Callable[[ScanResult], None] | None = None,
+                 clock: Callable[[], float] = time.time):
+        self.cfg = cfg
+        h = cfg.handoff
+        self.output_dir = Path(cfg.booth.output_dir)
+        self.validator = BadgeValidator(h.badge_pattern)
+        self.scan_buffer = BadgeScanBuffer(h.badge_pattern, h.badge_scan_gap_s)
+        self.on_badge = on_badge
+        self.clock = clock
+        self.grants = GrantStore(self.output_dir / ".handoff" / "grants", h.token_bytes, clock)
+        self.server = DownloadServer.from_config(h, self.grants) if h.server_enabled else None
+        self.outbox = Outbox.from_config(cfg, remote, clock=clock) if h.s3_bucket else None
+        self._reader: EvdevBadgeReader | None = None
+        self._stop = threading.Event()
+        self._sweeper: threading.Thread | None = None
+
+    @property
+    def badge_required(self) -> bool:
+        return self.cfg.handoff.badge_required
+
+    # ------------------------------------------------------------------ badge
+
+    def check_badge(self, text: str) -> ScanResult:
+        """Validate an ID typed on the touch screen (scanners go through ``scan_buffer``)."""
+        return self.validator.check(text)
+
+    # ------------------------------------------------------------------ after a save
+
+    def on_saved(self, paths: list[Path], sidecar: dict, badge_id: str | None) -> str | None:
+        """A capture is on disk: queue its upload, offer it for download. Returns the link or None.
+
+        ``badge_id`` must be an accepted ID (or None); it is added to the uploaded sidecar.
+        """
+        paths = [Path(p) for p in paths]
+        if badge_id is not None and not self.validator.check(badge_id).ok:
+            raise BadgeError(f"badge ID {badge_id!r} does not match handoff.badge_pattern; "
+                             "only IDs accepted by the scanner check may name photos")
+        sidecar = dict(sidecar)
+        if badge_id is not None:
+            sidecar["badge_id"] = badge_id
+        if self.outbox is not None:
+            self.outbox.enqueue(paths, sidecar, badge_id)
+        if self.server is None:
+            return None
+        offered = [p for p in paths if p.suffix.lower() in DOWNLOADABLE] or paths
+        token = self.grants.issue(offered, self.cfg.handoff.token_ttl_s, badge_id)
+        return self.server.url_for(token)
+
+    def qr_image(self, url: str, module_px: int = 8) -> np.ndarray:
+        """The QR code for ``url`` as (H, W, 3) RGB uint8."""
+        return qr_rgb(url, module_px=module_px)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def sweep(self) -> None:
+        """Purge expired links and photos past retention (also runs every sweep_interval_s)."""
+        self.grants.purge_expired()
+        purge(self.output_dir, self.cfg.booth.retention_hours, upload_configured=self.outbox is not None,
+              now=self.clock())
+
+    def _sweep_loop(self) -> None:
+        while not self._stop.wait(self.cfg.handoff.sweep_interval_s):
+            try:
+                self.sweep()
+            except OSError as exc:
+                log.error("handoff: retention sweep failed: %s", exc)
+
+    def start(self) -> "Handoff":
+        self._stop.clear()
+        if self.outbox is not None:
+            self.outbox.start()
+        if self.server is not None:
+            self.server.start()
+        if self.cfg.handoff.badge_device and self.on_badge is not None:
+            self._reader = EvdevBadgeReader(self.cfg.handoff.badge_device, self.scan_buffer, self.on_badge)
+            self._reader.start()
+        self._sweeper = threading.Thread(target=self._sweep_loop, name="handoff-sweep", daemon=True)
+        self._sweeper.start()
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if self.server is not None:
+            self.server.close()
+        if self.outbox is not None:
+            self.outbox.close()
+        if self._sweeper is not None:
+            self._sweeper.join(timeout=2.0)
+            self._sweeper = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
