@@ -107,6 +107,8 @@ class FramingSection:
     target_head_fraction: float = num(0.25, 0.05, 0.9, "head height / frame height the sitter is guided toward on the preview")
     distance_tolerance: float = num(0.25, 0.05, 1.0, "relative deviation from the target head size before 'closer'/'back'")
     centre_tolerance: float = num(0.08, 0.01, 0.5, "eye midpoint offset from the frame's guide centre, fraction of frame")
+    max_pad: float = num(0.10, 0.0, 0.5, "fraction of the output crop's height (or width) that may lie outside the camera image, filled from the image edge")
+    fit_margin_ied: float = num(0.10, 0.0, 2.0, "hysteresis: a framing check turns OK only with this much room to spare, in IED")
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,15 @@ class ExpressionSection:
     mouth_gap_badge: float = num(0.10, 0.0, 1.0, "inner-lip gap / T")
     mouth_gap_professional: float = num(0.15, 0.0, 1.0)
     mouth_gap_actor: float = num(0.30, 0.0, 1.0)
+    hysteresis: float = num(0.05, 0.0, 0.5, "P(happy) bands widen by this once met (enter/exit)")
+    neutral_happy_max: float = num(0.2, 0.0, 1.0, "frames below this P(happy) teach the sitter's neutral mouth width")
+    actor_series: tuple[str, ...] = field(default=("confident", "approachable", "serious", "playful"),
+                                          metadata={"doc": "actor profile: expressions captured in turn (confident | approachable | serious | playful)"})
+    actor_confident_happy: tuple[float, float] = band(0.15, 0.85, 0.0, 1.0, "actor 'confident': P(happy) band (closed-mouth smile)")
+    actor_approachable_happy: tuple[float, float] = band(0.5, 1.0, 0.0, 1.0)
+    actor_serious_happy: tuple[float, float] = band(0.0, 0.15, 0.0, 1.0)
+    actor_playful_happy: tuple[float, float] = band(0.7, 1.0, 0.0, 1.0)
+    actor_closed_mouth_gap: float = num(0.08, 0.0, 1.0, "inner-lip gap / T for 'confident' and 'serious'")
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,8 @@ class BestFrameSection:
     w_pose: float = num(0.10, 0.0, 1.0)
     w_light: float = num(0.10, 0.0, 1.0)
     w_exposure: float = num(0.05, 0.0, 1.0)
+    max_frames: int = num(30, 5, 300, "cap on frames held in the ring (memory: full-resolution frames are large)")
+    capture_window_s: float = num(1.0, 0.0, 10.0, "after the countdown, keep collecting this long until min_candidates pass the gates")
 
 
 @dataclass(frozen=True)
@@ -234,6 +247,7 @@ class LightsSection:
     exposure_gain: float = num(0.5, 0.0, 1.0, "fraction of the face's exposure error (EV) corrected per step; 0 leaves exposure to the camera")
     exhausted_after: int = num(3, 1, 100, "settled measurements with the lights at their limits and dEV > light.balance_fail_ev before the sitter is asked to turn")
     breathing_period_s: float = num(4.0, 0.5, 60.0, "one breath of the status light in attract")
+    exposure_patience: int = num(4, 1, 100, "exposure steps without halving the face's exposure error before the loop leaves exposure to the camera's AE")
 
 
 @dataclass(frozen=True)
