@@ -21,7 +21,7 @@ from ..types import Actions, BoothState, Prompt
 Rect = tuple[float, float, float, float]
 
 
-def prompt_text(prompt: Prompt | None) -> str | None:
+def prompt_text(prompt: Prompt | None, language: str = "en") -> str | None:
     """The sitter-facing sentence for ``prompt`` from the guidance catalogue.
 
     Falls back to the enum's value ("move_closer" -> "Move closer") when the catalogue is
@@ -35,8 +35,8 @@ def prompt_text(prompt: Prompt | None) -> str | None:
         prompts = None
     if prompts is not None:
         try:
-            return str(prompts.text(prompt))
-        except (KeyError, LookupError):
+            return str(prompts.text(prompt, language))
+        except (KeyError, LookupError, TypeError):
             pass
     return prompt.value.replace("_", " ").capitalize()
 
@@ -77,7 +77,8 @@ def crop_image(image: np.ndarray, crop_norm: Rect | None) -> np.ndarray:
 class ViewBuilder:
     """Builds Views from Actions; remembers the photo being saved for the thank-you screen."""
 
-    def __init__(self, status: bool = False):
+    def __init__(self, status: bool = False, language: str = "en"):
+        self.language = language
         self._last_saved: np.ndarray | None = None
         self._last_crop: Rect | None = None
         self.show_status = status
@@ -97,7 +98,7 @@ class ViewBuilder:
         return View(
             state=actions.state,
             preview=preview,
-            prompt=prompt_text(actions.prompt),
+            prompt=prompt_text(actions.prompt, self.language),
             readiness=float(min(1.0, max(0.0, actions.readiness))),
             crop_norm=crop,
             countdown=countdown,

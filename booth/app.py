@@ -1,0 +1,510 @@
+"""The running booth: camera, analysis, saving and the screen, each at its own pace.
+
+Threads (only small immutable values cross between them)::
+
+    camera thread ──Shot──▶ [one-slot mailbox] ──▶ analysis worker ──Step──▶ [latest] ──▶ main thread
+       source.read()          newest wins:          loop.on_frame()            newest      render at the
+                              older frames          loop.on_event()            wins        display rate,
+                              are dropped           lights, exposure lock                  poll touch/keys,
+                                                    │                                      watchdog pings
+                                                    └─Candidate──▶ saver worker ─SAVED/SAVE_FAILED─┘ (events)
+
+- The camera thread never waits for analysis: each new frame replaces the one in the
+  mailbox (:class:`Mailbox`), so analysis always works on the newest frame and a slow model
+  costs frame rate, never latency or memory.
+- The analysis worker is the only caller of the session (``loop``): frames and
+  :class:`~booth.types.SessionEvent` (touch, GPIO buttons, camera loss, saver results) are
+  serialised there. It carries out each :class:`~booth.types.Actions`: light levels,
+  exposure lock, "save this candidate" (handed to the saver, never written on this thread).
+- The main thread draws the newest Step over the newest camera image, so the preview runs at
+  camera rate even while analysis is slower, and pings the systemd watchdog only while both
+  it and the analysis worker are alive.
+- SIGTERM/SIGINT stop everything in order: the camera, then analysis, then the saver drains
+  (every photo is complete), lights off, counters written, ``STOPPING=1``.
+
+Parts are passed in (:class:`BoothParts`), so tests run this exact code with small fakes and
+``booth run`` / ``booth demo`` with the real camera, models, lights and store.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import resource
+import signal
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generic, Protocol, TypeVar
+
+from .config import BoothConfig
+from .errors import BoothError, CameraError
+from .types import Actions, BoothState, Candidate, Frame, SessionEvent
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------- hand-over slots
+
+
+class Mailbox(Generic[T]):
+    """A one-slot mailbox: ``put`` replaces what is there (counting it as dropped), ``take``
+    waits for something new. Frames are dropped, never queued."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._item: T | None = None
+        self.dropped = 0
+        self.delivered = 0
+
+    def put(self, item: T) -> None:
+        with self._cond:
+            if self._item is not None:
+                self.dropped += 1
+            self._item = item
+            self._cond.notify()
+
+    def take(self, timeout: float) -> T | None:
+        with self._cond:
+            if self._item is None:
+                self._cond.wait(timeout)
+            item, self._item = self._item, None
+            if item is not None:
+                self.delivered += 1
+            return item
+
+    def wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+
+class Latest(Generic[T]):
+    """The newest value and a version number; readers never consume it."""
+
+    def __init__(self, initial: T | None = None):
+        self._lock = threading.Lock()
+        self._value = initial
+        self.version = 0
+
+    def set(self, value: T) -> None:
+        with self._lock:
+            self._value = value
+            self.version += 1
+
+    def get(self) -> tuple[T | None, int]:
+        with self._lock:
+            return self._value, self.version
+
+
+@dataclass(frozen=True, eq=False)
+class Shot:
+    """A camera frame and when (wall monotonic clock) the camera thread received it."""
+
+    frame: Frame
+    received: float
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One session step for the screen; ``received`` is its frame's Shot.received (None for
+    steps caused by events)."""
+
+    actions: Actions
+    received: float | None
+    seq: int
+
+
+# --------------------------------------------------------------------------- parts
+
+
+class Session(Protocol):
+    """What the app needs of the guidance loop (booth.loop.BoothLoop)."""
+
+    def on_frame(self, frame: Frame) -> Actions: ...
+
+    def on_event(self, event: SessionEvent, t: float) -> Actions: ...
+
+
+@dataclass
+class BoothParts:
+    """Everything the running booth composes. Only ``source`` and ``loop`` are required."""
+
+    source: Any  # booth.camera.base.FrameSource (started by the app)
+    loop: Session
+    save: Callable[[Candidate], Any] | None = None  # writes a photo (PhotoStore.save); runs on the saver worker
+    rig: Any = None  # booth.lights.rig.LightRig: apply(LightLevels), off(), close()
+    sitter: Any = None  # a simulated sitter: respond(actions) after each step
+    buttons: Any = None  # closed at shutdown
+    close: list[Callable[[], None]] = field(default_factory=list)  # extra clean-ups (analyzer ...)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def rss_kib() -> int:
+    """Resident set size now, KiB (from /proc; the peak from getrusage elsewhere)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def open_fds() -> int:
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return -1
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What a run measured: rates, the camera-to-screen latency, memory and descriptors."""
+
+    seconds: float
+    camera_frames: int
+    analysed_frames: int
+    dropped_frames: int
+    render_frames: int
+    render_fps: float
+    render_fps_p5: float | None  # the slowest 5% of rendered frames, as a rate
+    analysis_fps: float
+    latency_ms_p50: float | None  # camera frame received -> its prompt on screen (after flip)
+    latency_ms_p95: float | None
+    rss_kib_warm: int
+    rss_kib_end: int
+    fds_warm: int
+    fds_end: int
+    states: tuple[str, ...]
+    exit_reason: str
+
+    @property
+    def rss_growth(self) -> float:
+        return (self.rss_kib_end - self.rss_kib_warm) / max(1, self.rss_kib_warm)
+
+    def lines(self) -> list[str]:
+        def ms(v):
+            return "-" if v is None else f"{v:.1f} ms"
+
+        p5 = "-" if self.render_fps_p5 is None else f"{self.render_fps_p5:.1f}"
+        return [
+            f"ran {self.seconds:.1f} s ({self.exit_reason})",
+            f"camera   {self.camera_frames} frames ({self.camera_frames / max(1e-9, self.seconds):.1f} fps)",
+            f"analysis {self.analysed_frames} frames ({self.analysis_fps:.1f} fps), {self.dropped_frames} dropped (newest wins)",
+            f"screen   {self.render_frames} frames ({self.render_fps:.1f} fps; slowest 5% at {p5} fps)",
+            f"latency  camera frame -> prompt on screen: p50 {ms(self.latency_ms_p50)}, p95 {ms(self.latency_ms_p95)}",
+            f"memory   RSS {self.rss_kib_warm / 1024:.1f} MiB after warm-up -> {self.rss_kib_end / 1024:.1f} MiB "
+            f"({self.rss_growth:+.1%}); open fds {self.fds_warm} -> {self.fds_end}",
+            f"states   {' '.join(self.states)}",
+        ]
+
+
+# --------------------------------------------------------------------------- workers
+
+
+class _Worker(threading.Thread):
+    """A daemon thread that records the exception that ended it (the main loop checks)."""
+
+    def __init__(self, name: str, target: Callable[[], None]):
+        super().__init__(name=name, daemon=True)
+        self._target_fn = target
+        self.error: BaseException | None = None
+        self.heartbeat = time.monotonic()
+
+    def run(self) -> None:
+        try:
+            self._target_fn()
+        except BaseException as exc:  # noqa: BLE001 - reported to the main thread
+            self.error = exc
+            if not isinstance(exc, BoothError):
+                log.exception("%s thread failed", self.name)
+
+
+class Booth:
+    """The running booth. ``run()`` blocks on the calling (main) thread until stopped."""
+
+    def __init__(self, cfg: BoothConfig, parts: BoothParts, screen=None, notifier=None, stats=None,
+                 show_status: bool = False):
+        from .ui.view import ViewBuilder
+
+        self.cfg = cfg
+        self.parts = parts
+        self.screen = screen
+        self.notifier = notifier
+        self.stats = stats
+        self.builder = ViewBuilder(status=show_status, language=cfg.ui.language)
+        self.frames: Mailbox[Shot] = Mailbox()
+        self.preview: Latest[Shot] = Latest()
+        self.steps: Latest[Step] = Latest(Step(Actions(BoothState.ATTRACT), None, 0))
+        self.events: queue.SimpleQueue[SessionEvent] = queue.SimpleQueue()
+        self.to_save: queue.SimpleQueue[Candidate | None] = queue.SimpleQueue()
+        self.stop_event = threading.Event()
+        self.exit_reason = "stopped"
+        self.camera_frames = 0
+        self.analysed = 0
+        self._seq = 0
+        self._locked = False
+        self._last_frame_t = 0.0
+        self._states: list[str] = []
+        self.saved: list[Any] = []
+        self.latencies_ms: list[float] = []
+        self.render_intervals: list[float] = []
+        self.stall_main_s = 0.0  # tests: make the main loop hang this long once (watchdog check)
+
+    # -- public controls (thread-safe)
+    def post(self, event: SessionEvent) -> None:
+        """Queue a SessionEvent for the session (from any thread: GPIO, camera, saver)."""
+        self.events.put(event)
+
+    def stop(self, reason: str = "stopped") -> None:
+        if not self.stop_event.is_set():
+            self.exit_reason = reason
+            self.stop_event.set()
+            self.frames.wake()
+
+    # -- threads
+    def _camera_loop(self) -> None:
+        source = self.parts.source
+        timeout = self.cfg.camera.timeout_s
+        while not self.stop_event.is_set():
+            try:
+                frame = source.read(timeout)
+            except CameraError as err:
+                # A ResilientSource has already retried; anything reaching here is fatal or a
+                # bare source failing: tell the session, then let the supervisor restart us.
+                self.post(SessionEvent.CAMERA_LOST)
+                self.stop(f"camera: {err}")
+                raise
+            shot = Shot(frame, time.monotonic())
+            self.camera_frames += 1
+            self.preview.set(shot)
+            self.frames.put(shot)
+
+    def _analysis_loop(self) -> None:
+        loop = self.parts.loop
+        worker = threading.current_thread()
+        while not self.stop_event.is_set():
+            worker.heartbeat = time.monotonic()  # type: ignore[attr-defined]
+            while True:
+                try:
+                    event = self.events.get_nowait()
+                except queue.Empty:
+                    break
+                if self.stats is not None:
+                    self.stats.event(event)
+                self._carry_out(loop.on_event(event, self._last_frame_t), None)
+            shot = self.frames.take(timeout=0.05)
+            if shot is None:
+                continue
+            self._last_frame_t = shot.frame.t
+            actions = loop.on_frame(shot.frame)
+            self.analysed += 1
+            self._carry_out(actions, shot.received)
+
+    def _carry_out(self, actions: Actions, received: float | None) -> None:
+        """Do what one step asks of the hardware, then hand it to the screen."""
+        parts = self.parts
+        if actions.lights is not None and parts.rig is not None:
+            parts.rig.apply(actions.lights)
+        if actions.lock_camera != self._locked:
+            self._locked = actions.lock_camera
+            (parts.source.lock_exposure if actions.lock_camera else parts.source.unlock_exposure)()
+        if actions.save is not None:
+            self.to_save.put(actions.save)
+        if parts.sitter is not None:
+            parts.sitter.respond(actions)
+        if self.stats is not None:
+            self.stats.observe(actions, time.monotonic())
+        if not self._states or self._states[-1] != actions.state.value:
+            self._states.append(actions.state.value)
+            log.info("state %s%s", actions.state.value, f" ({actions.message})" if actions.message else "")
+        self._seq += 1
+        self.steps.set(Step(actions, received, self._seq))
+
+    def _saver_loop(self) -> None:
+        """Writes photos off the analysis thread; drains the queue before exiting."""
+        while True:
+            item = self.to_save.get()
+            if item is None:
+                return
+            if self.parts.save is None:
+                continue
+            try:
+                result = self.parts.save(item)
+            except BoothError as err:
+                log.error("saving failed: %s", err)
+                self.post(SessionEvent.SAVE_FAILED)
+                continue
+            self.saved.append(result)
+            self.post(SessionEvent.SAVED)
+
+    # -- main thread
+    def run(self, seconds: float | None = None, warmup_s: float = 3.0) -> RunReport:
+        """Run until ``seconds`` pass, SIGTERM/SIGINT, a quit key, or a fatal camera error."""
+        previous = self._install_signals()
+        parts = self.parts
+        workers: list[_Worker] = []
+        start = time.monotonic()
+        rss_warm = fds_warm = None
+        render_frames = 0
+        try:
+            parts.source.start()
+            workers = [_Worker("camera", self._camera_loop), _Worker("analysis", self._analysis_loop),
+                       _Worker("saver", self._saver_loop)]
+            for w in workers:
+                w.start()
+            analysis = workers[1]
+            if self.notifier is not None:
+                self.notifier.ready(status="booth running")
+            fps = self.cfg.ui.fps
+            period = 1.0 / fps
+            next_frame = time.monotonic()
+            shown_seq = -1
+            last_render = None
+            while not self.stop_event.is_set():
+                now = time.monotonic()
+                if seconds is not None and now - start >= seconds:
+                    self.stop("time limit")
+                    break
+                if rss_warm is None and now - start >= warmup_s:
+                    rss_warm, fds_warm = rss_kib(), open_fds()
+                for w in workers[:2]:
+                    if w.error is not None or not w.is_alive():
+                        self.stop(f"{w.name} thread ended: {w.error}")
+                if self.screen is not None:
+                    for event in self.screen.poll():
+                        self.post(event)
+                    if self.screen.quit_requested:
+                        self.stop("quit requested")
+                step, _ = self.steps.get()
+                shot, _ = self.preview.get()
+                if self.screen is not None and step is not None:
+                    view = self.builder.build(step.actions, shot.frame.image if shot else None,
+                                              status=self._status_line(now - start, render_frames))
+                    self.screen.draw(view, now)
+                    self.screen.present()
+                shown = time.monotonic()
+                if step is not None and step.seq != shown_seq:
+                    shown_seq = step.seq
+                    if step.received is not None:
+                        self.latencies_ms.append((shown - step.received) * 1000.0)
+                        if len(self.latencies_ms) > 100_000:
+                            del self.latencies_ms[:50_000]
+                render_frames += 1
+                if last_render is not None:
+                    self.render_intervals.append(shown - last_render)
+                    if len(self.render_intervals) > 100_000:
+                        del self.render_intervals[:50_000]
+                last_render = shown
+                if self.stall_main_s:
+                    time.sleep(self.stall_main_s)  # a deliberately hung main loop (tests only)
+                    self.stall_main_s = 0.0
+                # The watchdog hears from us only while this loop turns and analysis is alive.
+                if self.notifier is not None and time.monotonic() - analysis.heartbeat < 5.0:
+                    self.notifier.tick(time.monotonic())
+                if self.stats is not None and render_frames % max(1, int(fps)) == 0:
+                    self.stats.flush()
+                next_frame += period
+                delay = next_frame - time.monotonic()
+                if delay > 0:
+                    self.stop_event.wait(delay)
+                else:
+                    next_frame = time.monotonic()  # behind: do not try to catch up in a burst
+        finally:
+            self._shutdown(workers)
+            self._restore_signals(previous)
+        elapsed = time.monotonic() - start
+        for w in workers:
+            if w.error is not None and not isinstance(w.error, CameraError):
+                raise w.error
+        camera_worker = workers[0] if workers else None
+        if camera_worker is not None and isinstance(camera_worker.error, CameraError):
+            raise camera_worker.error
+        return self._report(elapsed, render_frames, rss_warm, fds_warm)
+
+    def _status_line(self, elapsed: float, render_frames: int) -> str:
+        lat = self.latencies_ms[-30:]
+        return (f"screen {render_frames / max(1e-6, elapsed):.0f} fps  analysis {self.analysed / max(1e-6, elapsed):.1f} fps"
+                f"  latency {statistics.median(lat) if lat else 0:.0f} ms")
+
+    def _report(self, elapsed, render_frames, rss_warm, fds_warm) -> RunReport:
+        intervals = self.render_intervals
+        slow = _pct(intervals, 95)
+        lat = self.latencies_ms
+        return RunReport(
+            seconds=elapsed,
+            camera_frames=self.camera_frames,
+            analysed_frames=self.analysed,
+            dropped_frames=self.frames.dropped,
+            render_frames=render_frames,
+            render_fps=render_frames / max(1e-9, elapsed),
+            render_fps_p5=(1.0 / slow) if slow else None,
+            analysis_fps=self.analysed / max(1e-9, elapsed),
+            latency_ms_p50=_pct(lat, 50),
+            latency_ms_p95=_pct(lat, 95),
+            rss_kib_warm=rss_warm or rss_kib(),
+            rss_kib_end=rss_kib(),
+            fds_warm=fds_warm if fds_warm is not None else open_fds(),
+            fds_end=open_fds(),
+            states=tuple(self._states),
+            exit_reason=self.exit_reason,
+        )
+
+    def _shutdown(self, workers: list[_Worker]) -> None:
+        """Camera, then analysis, then the saver drains; lights off; counters written."""
+        self.stop(self.exit_reason)
+        if self.notifier is not None:
+            self.notifier.stopping()
+        by_name = {w.name: w for w in workers}
+        timeout = self.cfg.camera.timeout_s + 1.0
+        for name in ("camera", "analysis"):
+            w = by_name.get(name)
+            if w is not None:
+                w.join(timeout)
+                if w.is_alive():
+                    log.error("%s thread did not stop within %.1f s", name, timeout)
+        self.to_save.put(None)
+        saver = by_name.get("saver")
+        if saver is not None:
+            saver.join(60.0)  # a photo is written whole: wait for it
+        parts = self.parts
+        steps = [("camera", parts.source.close)]
+        if parts.rig is not None:
+            steps += [("lights off", parts.rig.off), ("lights", parts.rig.close)]
+        if parts.buttons is not None:
+            steps.append(("buttons", parts.buttons.close))
+        steps += [(getattr(fn, "__qualname__", "part"), fn) for fn in parts.close]
+        if self.stats is not None:
+            steps.append(("stats", self.stats.flush))
+        if self.screen is not None:
+            steps.append(("screen", self.screen.close))
+        for what, fn in steps:
+            try:
+                fn()
+            except Exception:  # one failing part must not keep the others (lights!) on
+                log.exception("shutdown: %s failed", what)
+
+    def _install_signals(self):
+        if threading.current_thread() is not threading.main_thread():
+            return None
+        previous = {}
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, lambda signum, _frame: self.stop(signal.Signals(signum).name))
+        return previous
+
+    @staticmethod
+    def _restore_signals(previous) -> None:
+        if previous:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

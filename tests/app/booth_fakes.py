@@ -1,0 +1,207 @@
+"""Small stand-ins for the app's parts: a paced camera, a scripted session, a light rig.
+
+The scripted session walks through every screen the way the real one does (attract,
+guiding with prompts, countdown, capture flash, review, saving, thank-you), driven by frame
+counts and by the SessionEvents the app delivers (KEEP, RETAKE, SAVED).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import cv2
+import numpy as np
+
+from booth.errors import CameraError, StorageError
+from booth.models import model_path
+from booth.types import (
+    Actions,
+    Assessment,
+    BoothState,
+    Candidate,
+    FaceObservation,
+    Frame,
+    LightLevels,
+    Prompt,
+    SessionEvent,
+)
+
+CROP = (0.25, 0.06, 0.5, 0.88)
+
+
+def sitter_image(w=640, h=480) -> np.ndarray:
+    face = cv2.imread(str(model_path("astronaut")))
+    img = np.full((h, w, 3), (96, 100, 108), np.uint8)
+    side = int(h * 0.84)
+    x = (w - side) // 2
+    img[int(h * 0.08): int(h * 0.08) + side, x: x + side] = cv2.resize(face, (side, side))
+    return img
+
+
+class PacedCamera:
+    """Frames of a fixed picture at ``fps`` (0 = as fast as asked), like a camera's own pacing."""
+
+    name = "paced"
+
+    def __init__(self, fps: float = 30.0, image: np.ndarray | None = None, fail_after: int | None = None):
+        self.fps = fps
+        self.image = image if image is not None else sitter_image()
+        self.index = 0
+        self.started = self.closed = False
+        self.locks: list[bool] = []
+        self.fail_after = fail_after
+        self._next = None
+
+    def start(self):
+        self.started = True
+        self._next = time.monotonic()
+
+    def read(self, timeout=None) -> Frame:
+        if self.closed:
+            raise CameraError("closed")
+        if self.fail_after is not None and self.index >= self.fail_after:
+            raise CameraError("simulated: camera unplugged")
+        if self.fps:
+            self._next += 1.0 / self.fps
+            delay = self._next - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        self.index += 1
+        return Frame(self.image, t=self.index / (self.fps or 1000.0), index=self.index)
+
+    def lock_exposure(self):
+        self.locks.append(True)
+
+    def unlock_exposure(self):
+        self.locks.append(False)
+
+    def close(self):
+        self.closed = True
+
+
+class ScriptedSession:
+    """A session that walks every screen; ``work_s`` is the pretend analysis cost per frame."""
+
+    PROMPTS = (Prompt.MOVE_CLOSER, Prompt.LOOK_AT_CAMERA, Prompt.SMILE)
+
+    def __init__(self, attract=10, guiding=30, countdown=30, capture=3, thank_you=20, work_s=0.0,
+                 auto_keep=False):
+        self.n = dict(attract=attract, guiding=guiding, countdown=countdown, capture=capture, thank_you=thank_you)
+        self.work_s = work_s
+        self.auto_keep = auto_keep
+        self.state = BoothState.ATTRACT
+        self.count = 0
+        self.ring: list[Candidate] = []
+        self.review: tuple[Candidate, ...] = ()
+        self.review_index = 0
+        self.events: list[SessionEvent] = []
+        self.frames_seen = 0
+        self.thread_ids: set[int] = set()
+
+    def _go(self, state):
+        self.state, self.count = state, 0
+
+    def on_frame(self, frame: Frame) -> Actions:
+        self.thread_ids.add(threading.get_ident())
+        self.frames_seen += 1
+        if self.work_s:
+            time.sleep(self.work_s)
+        self.count += 1
+        s, c, n = self.state, self.count, self.n
+        if s is BoothState.ATTRACT:
+            if c >= n["attract"]:
+                self._go(BoothState.GUIDING)
+            return Actions(BoothState.ATTRACT, prompt=Prompt.STEP_IN, lights=LightLevels.of(key_left=0.15))
+        if s is BoothState.GUIDING:
+            if c >= n["guiding"]:
+                self._go(BoothState.COUNTDOWN)
+            i = min(len(self.PROMPTS) - 1, c * len(self.PROMPTS) // n["guiding"])
+            return Actions(BoothState.GUIDING, prompt=self.PROMPTS[i], readiness=c / n["guiding"], crop_norm=CROP,
+                           lights=LightLevels.of(key_left=0.6, key_right=0.55))
+        if s is BoothState.COUNTDOWN:
+            self.ring = (self.ring + [self._candidate(frame, 0.5 + 0.4 * np.sin(c))])[-8:]
+            if c >= n["countdown"]:
+                self._go(BoothState.CAPTURING)
+                return Actions(BoothState.CAPTURING, flash=True, readiness=1.0, crop_norm=CROP, lock_camera=True)
+            left = 3.0 * (1 - c / n["countdown"])
+            return Actions(BoothState.COUNTDOWN, prompt=Prompt.HOLD_STILL, readiness=1.0, crop_norm=CROP,
+                           countdown_remaining_s=left, lock_camera=True)
+        if s is BoothState.CAPTURING:
+            if c >= n["capture"]:
+                self.review = tuple(sorted(self.ring, key=lambda k: -k.score)[:3])
+                self._go(BoothState.REVIEW)
+            return Actions(BoothState.CAPTURING, readiness=1.0, crop_norm=CROP, lock_camera=True)
+        if s is BoothState.REVIEW:
+            if self.auto_keep and c > 3:
+                return self.on_event(SessionEvent.KEEP, frame.t)
+            return self._review()
+        if s is BoothState.SAVING:
+            return Actions(BoothState.SAVING, crop_norm=CROP)
+        if s is BoothState.THANK_YOU:
+            if c >= n["thank_you"]:
+                self._go(BoothState.ATTRACT)
+            return Actions(BoothState.THANK_YOU, download_url="http://booth.local/p/abc123", saved_files=("x.jpg",))
+        return Actions(self.state)
+
+    def _review(self):
+        return Actions(BoothState.REVIEW, review=self.review, review_index=self.review_index, crop_norm=CROP)
+
+    def on_event(self, event: SessionEvent, t: float) -> Actions:
+        self.thread_ids.add(threading.get_ident())
+        self.events.append(event)
+        if self.state is BoothState.REVIEW and event is SessionEvent.KEEP:
+            self._go(BoothState.SAVING)
+            return Actions(BoothState.SAVING, save=self.review[self.review_index], crop_norm=CROP)
+        if self.state is BoothState.REVIEW and event is SessionEvent.RETAKE:
+            self._go(BoothState.GUIDING)
+            return Actions(BoothState.GUIDING, crop_norm=CROP)
+        if self.state is BoothState.REVIEW and event is SessionEvent.NEXT:
+            self.review_index = (self.review_index + 1) % len(self.review)
+            return self._review()
+        if self.state is BoothState.SAVING and event is SessionEvent.SAVED:
+            self._go(BoothState.THANK_YOU)
+            return Actions(BoothState.THANK_YOU, download_url="http://booth.local/p/abc123", saved_files=("x.jpg",))
+        return Actions(self.state, crop_norm=CROP)
+
+    @staticmethod
+    def _candidate(frame: Frame, score: float) -> Candidate:
+        obs = FaceObservation(t=frame.t, frame_index=frame.index, image_size=frame.size, faces=1, face_boxes=(), face=None)
+        return Candidate(frame, obs, Assessment(frame.t, (), None, True, True, float(score)))
+
+
+class RecordingRig:
+    def __init__(self):
+        self.applied: list[LightLevels] = []
+        self.off_called = self.closed = False
+
+    def apply(self, levels):
+        self.applied.append(levels)
+
+    def off(self):
+        self.off_called = True
+
+    def close(self):
+        self.closed = True
+
+
+class SlowSaver:
+    """Writes the candidate's pixels to a file slowly (tmp then rename), like a real store."""
+
+    def __init__(self, directory, delay_s=0.3, fail=False):
+        self.directory = directory
+        self.delay_s = delay_s
+        self.fail = fail
+        self.written: list = []
+
+    def __call__(self, candidate: Candidate):
+        if self.fail:
+            raise StorageError("disk full (simulated). Fix: free space")
+        path = self.directory / f"photo_{candidate.frame.index}.png"
+        tmp = path.with_suffix(".part")
+        time.sleep(self.delay_s)
+        ok, buf = cv2.imencode(".png", candidate.frame.best)
+        tmp.write_bytes(buf.tobytes())
+        tmp.rename(path)
+        self.written.append(path)
+        return (str(path),)

@@ -1,0 +1,164 @@
+"""The running booth's threads, with the real pygame screen (SDL dummy) and small fakes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pygame
+import pytest
+from booth_fakes import CROP, PacedCamera, RecordingRig, ScriptedSession, SlowSaver
+
+from booth.app import Booth, BoothParts, Mailbox
+from booth.config import BoothConfig, UiSection
+from booth.errors import CameraError
+from booth.stats import SessionStats, load_counters
+from booth.types import BoothState, SessionEvent
+from booth.ui.screen import Screen
+from booth.ui.view import prompt_text
+
+
+def config(**ui) -> BoothConfig:
+    return BoothConfig(ui=UiSection(fullscreen=False, **ui))
+
+
+class ScreenshotScreen(Screen):
+    """The real screen, saving a screenshot the first time each state is presented and
+    pressing Enter on the review screen like a sitter would."""
+
+    def __init__(self, *a, shots_dir=None, **kw):
+        super().__init__(*a, **kw)
+        self.shots_dir = shots_dir
+        self.saved: dict[str, str] = {}
+        self.review_presented = 0
+        self.presented: dict[str, int] = {}
+
+    def present(self):
+        super().present()
+        state = self.last_state.value
+        self.presented[state] = self.presented.get(state, 0) + 1
+        # The 4th frame of each state: the preview has arrived and the prompt has settled.
+        if self.shots_dir is not None and state not in self.saved and self.presented[state] >= 4:
+            path = self.shots_dir / f"session_{len(self.saved) + 1}_{state}.png"
+            self.screenshot(path)
+            self.saved[state] = str(path)
+        if self.last_state is BoothState.REVIEW:
+            self.review_presented += 1
+            if self.review_presented == 5:
+                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RIGHT))
+            if self.review_presented == 10:
+                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN))
+
+    def _band_has_text(self):
+        x, y, w, h = self.layout.band
+        return pygame.surfarray.array3d(self.surface)[x: x + w, y: y + h].max() > 200
+
+
+def test_a_simulated_session_walks_every_screen_and_saves_the_chosen_photo(tmp_path, artifacts_dir):
+    shots = artifacts_dir / "session"
+    shots.mkdir(exist_ok=True)
+    cfg = config()
+    screen = ScreenshotScreen(cfg.ui, size=(1280, 720), shots_dir=shots)
+    session = ScriptedSession()
+    saver = SlowSaver(tmp_path, delay_s=0.1)
+    rig = RecordingRig()
+    stats = SessionStats(tmp_path / "stats.json")
+    camera = PacedCamera(fps=30)
+    booth = Booth(cfg, BoothParts(source=camera, loop=session, save=saver, rig=rig), screen=screen, stats=stats)
+
+    def finished():
+        return session.state is BoothState.ATTRACT and saver.written
+
+    stopper = threading.Thread(target=lambda: (_wait_for(finished, 20), booth.stop("session done")), daemon=True)
+    stopper.start()
+    report = booth.run(seconds=25)
+
+    assert report.exit_reason == "session done"
+    assert list(report.states[:7]) == ["attract", "guiding", "countdown", "capturing", "review", "saving", "thank_you"]
+    assert set(screen.saved) >= {"attract", "guiding", "countdown", "capturing", "review", "saving", "thank_you"}
+    # The review keys went through the screen to the session: NEXT then KEEP, and the second-best
+    # frame (highlighted by NEXT) is the one written.
+    assert session.events[:2] == [SessionEvent.NEXT, SessionEvent.KEEP]
+    assert SessionEvent.SAVED in session.events
+    assert saver.written and saver.written[0].exists() and not list(tmp_path.glob("*.part"))
+    assert saver.written[0].name == f"photo_{session.review[1].frame.index}.png"
+    # The session ran only on the analysis worker, never on the render (main) thread.
+    assert threading.main_thread().ident not in session.thread_ids and len(session.thread_ids) == 1
+    # Lights followed the session; exposure was locked for the countdown and released after.
+    assert rig.applied and rig.off_called and rig.closed
+    assert camera.locks[:2] == [True, False] and camera.closed
+    counters = load_counters(tmp_path / "stats.json")
+    assert (counters.sessions, counters.captures, counters.kept) == (1, 1, 1)
+
+
+def _wait_for(pred, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and not pred():
+        time.sleep(0.02)
+
+
+def test_frames_are_dropped_not_queued_when_analysis_is_slow():
+    cfg = config(fps=30)
+    screen = Screen(cfg.ui, size=(640, 360))
+    session = ScriptedSession(attract=10**9, work_s=0.04)  # 25 fps analysis at best
+    camera = PacedCamera(fps=120)
+    booth = Booth(cfg, BoothParts(source=camera, loop=session), screen=screen)
+    report = booth.run(seconds=2.5, warmup_s=0.5)
+    assert report.camera_frames > 200
+    assert report.analysed_frames < report.camera_frames * 0.5
+    assert report.dropped_frames > report.camera_frames * 0.4
+    # Newest frame wins: the prompt on screen is at most ~one analysis step behind the camera.
+    assert report.latency_ms_p50 < 120, report.lines()
+    assert 24 <= report.render_fps <= 31, report.lines()
+
+
+def test_mailbox_keeps_only_the_newest():
+    box: Mailbox[int] = Mailbox()
+    for i in range(5):
+        box.put(i)
+    assert box.take(0.01) == 4 and box.dropped == 4
+    assert box.take(0.01) is None
+
+
+def test_sigterm_stops_cleanly_with_the_photo_complete_and_lights_off(tmp_path):
+    cfg = config()
+    session = ScriptedSession(attract=3, guiding=5, countdown=5, capture=1, auto_keep=True)
+    saver = SlowSaver(tmp_path, delay_s=0.8)  # SIGTERM arrives while the photo is being written
+    rig = RecordingRig()
+    camera = PacedCamera(fps=30)
+    booth = Booth(cfg, BoothParts(source=camera, loop=session, save=saver, rig=rig), screen=None)
+
+    def term_when_saving():
+        _wait_for(lambda: session.state is BoothState.SAVING, 10)
+        time.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=term_when_saving, daemon=True).start()
+    report = booth.run(seconds=15)
+    assert report.exit_reason == "SIGTERM"
+    assert len(saver.written) == 1 and saver.written[0].stat().st_size > 1000
+    assert not list(tmp_path.glob("*.part"))
+    assert rig.off_called and rig.closed and camera.closed
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers restored
+
+
+def test_a_dead_camera_ends_the_run_with_a_camera_error():
+    cfg = config()
+    camera = PacedCamera(fps=60, fail_after=20)
+    rig = RecordingRig()
+    booth = Booth(cfg, BoothParts(source=camera, loop=ScriptedSession(), rig=rig), screen=None)
+    with pytest.raises(CameraError, match="unplugged"):
+        booth.run(seconds=10)
+    assert rig.off_called and camera.closed
+
+
+def test_a_failed_save_is_reported_to_the_session(tmp_path):
+    cfg = config()
+    session = ScriptedSession(attract=2, guiding=3, countdown=3, capture=1, auto_keep=True)
+    booth = Booth(cfg, BoothParts(source=PacedCamera(fps=60), loop=session, save=SlowSaver(tmp_path, fail=True)))
+    threading.Thread(target=lambda: (_wait_for(lambda: SessionEvent.SAVE_FAILED in session.events, 10),
+                                     booth.stop("seen")), daemon=True).start()
+    report = booth.run(seconds=12)
+    assert report.exit_reason == "seen"
