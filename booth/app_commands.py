@@ -1,0 +1,242 @@
+"""`booth run`, `booth demo`, `booth check`, `booth stats`: the kiosk's commands.
+
+::
+
+    booth run                         # the booth: picamera2, else a webcam, else the simulated sitter
+    booth run --camera opencv:0       # a USB webcam at a desk
+    booth demo                        # the simulated sitter on screen, answering the prompts
+    booth demo --seconds 60 --headless --report   # steady-rate check: fps and camera-to-screen latency
+    booth demo --headless --fast --frames 100000 --report   # the soak: RSS and fd growth
+    booth check                       # installer self-test, PASS/FAIL/SKIP per part
+    booth stats                       # sessions, captures, retakes, abandon rate, time to capture
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import threading
+import time
+
+log = logging.getLogger("booth.app")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    for name, helptext in (("run", "run the booth (camera, guidance, lights, screen)"),
+                           ("demo", "the booth with the simulated sitter answering its prompts")):
+        p = sub.add_parser(name, help=helptext, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+        if name == "run":
+            p.add_argument("--camera", metavar="SPEC", default=None,
+                           help="auto | picamera2[:N] | opencv:N | file:PATH | sim[:SCENARIO] (default: [camera] source)")
+        else:
+            p.add_argument("--scenario", default="enter-off-centre", help="simulated sitter scenario (see booth simulate)")
+            p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="booth TOML config")
+        p.add_argument("--seconds", type=float, default=None, help="stop after this long")
+        p.add_argument("--frames", type=int, default=None, help="stop after this many camera frames (soak runs)")
+        p.add_argument("--headless", action="store_true", help="draw off-screen (SDL dummy driver): no window")
+        p.add_argument("--window", action="store_true", help="a window even when [ui] fullscreen = true")
+        p.add_argument("--fast", action="store_true",
+                       help="simulated camera as fast as it renders instead of at [camera] fps (soak runs)")
+        p.add_argument("--report", action="store_true",
+                       help="print fps, camera-to-screen latency, RSS and fd figures at the end")
+        p.add_argument("--status", action="store_true", help="show an fps/latency line on the screen")
+        p.set_defaults(handler=_run if name == "run" else _demo)
+
+    c = sub.add_parser("check", help="installer self-test: camera, lights, buttons, display, disk, models, runtime")
+    c.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS)
+    c.add_argument("--camera", metavar="SPEC", default=None, help="camera to test (default: [camera] source)")
+    c.add_argument("--button-timeout", type=float, default=10.0, help="seconds to wait for each button press")
+    c.set_defaults(handler=_check)
+
+    s = sub.add_parser("stats", help="show the booth's durable counters")
+    s.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS)
+    s.add_argument("--json", action="store_true", help="machine-readable")
+    s.set_defaults(handler=_stats)
+
+
+# --------------------------------------------------------------------------- composing the parts
+
+
+class _PacedSource:
+    """Delivers a simulated source's frames at a camera's rate (a real camera paces itself)."""
+
+    def __init__(self, source, fps: float):
+        self.source = source
+        self.period = 1.0 / fps
+        self._next = None
+        self.name = getattr(source, "name", "sim")
+
+    def start(self):
+        self.source.start()
+        self._next = time.monotonic()
+
+    def read(self, timeout=None):
+        self._next += self.period
+        delay = self._next - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        else:
+            self._next = time.monotonic()
+        return self.source.read(timeout)
+
+    def __getattr__(self, name):
+        return getattr(self.source, name)
+
+
+def build_parts(cfg, camera_spec: str, post_event, *, seed: int = 0, paced: bool = True, lights_required: bool = True):
+    """The real parts for ``camera_spec``: source, analyzer, store, light controller and rig, loop."""
+    from .app import BoothParts
+    from .camera.select import open_source
+    from .errors import BoothError
+
+    source = open_source(camera_spec, cfg, on_event=post_event, seed=seed)
+    sitter = source if hasattr(source, "respond") else None
+    if sitter is not None and paced:
+        source = _PacedSource(source, cfg.camera.fps)
+    closers = []
+    from .vision.analyzer import FaceAnalyzer
+
+    analyzer = FaceAnalyzer(cfg)
+    closers.append(analyzer.close)
+    from .output.store import PhotoStore
+
+    store = PhotoStore(cfg)
+    rig = controller = None
+    if cfg.lights.enabled:
+        from .lights.controller import LightController
+        from .lights.rig import LightRig
+
+        controller = LightController(cfg)
+        try:
+            rig = LightRig(cfg.lights)
+        except BoothError as err:
+            if lights_required:
+                raise
+            log.warning("running without lights: %s", err)
+    from .loop import BoothLoop
+
+    saver = _StoreSaver(store, cfg)
+    loop = BoothLoop(cfg, analyzer, store, light_controller=controller, saver=saver)
+    return BoothParts(source=source, loop=loop, save=saver, rig=rig, sitter=sitter, close=closers)
+
+
+class _StoreSaver:
+    """Writes a chosen candidate with the PhotoStore (runs on the app's saver worker) and, when
+    the handoff room is configured, registers the files for download."""
+
+    def __init__(self, store, cfg):
+        self.store = store
+        self.cfg = cfg
+
+    def __call__(self, candidate):
+        return self.store.save(candidate)
+
+
+def _quiet_sdl(headless: bool) -> None:
+    if headless:
+        os.environ["SDL_VIDEODRIVER"] = "dummy"
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+
+def _start(args, camera_spec: str, seed: int = 0) -> int:
+    import dataclasses
+
+    from .cli import load_config_from_args
+
+    cfg = load_config_from_args(args)
+    if args.window:
+        cfg = dataclasses.replace(cfg, ui=dataclasses.replace(cfg.ui, fullscreen=False))
+    _quiet_sdl(args.headless)
+    from .app import Booth
+    from .stats import SessionStats
+    from .ui.buttons import GpioButtons
+    from .ui.screen import Screen
+    from .watchdog import Notifier
+
+    booth_ref: list = []
+
+    def post(event):
+        if booth_ref:
+            booth_ref[0].post(event)
+
+    sim = camera_spec.strip().lower().startswith("sim")
+    parts = build_parts(cfg, camera_spec, post, seed=seed, paced=not args.fast, lights_required=not sim)
+    screen = Screen(cfg.ui)
+    parts.buttons = GpioButtons(cfg.buttons, post)
+    notifier = Notifier.from_env(cfg.service.watchdog)
+    booth = Booth(cfg, parts, screen=screen, notifier=notifier, stats=SessionStats(cfg.service.stats_file),
+                  show_status=args.status)
+    booth_ref.append(booth)
+    if args.frames:
+        _stop_after_frames(booth, args.frames)
+    log.info("booth running: camera %s, screen %s %dx%d", camera_spec, screen.driver, *screen.layout.size)
+    try:
+        report = booth.run(seconds=args.seconds)
+    finally:
+        notifier.close()
+    if args.report:
+        print("\n".join(report.lines()))
+    return 0
+
+
+def _stop_after_frames(booth, frames: int) -> None:
+    def watch():
+        while not booth.stop_event.is_set():
+            if booth.camera_frames >= frames:
+                booth.stop(f"{frames} frames")
+                return
+            time.sleep(0.05)
+
+    threading.Thread(target=watch, name="frame-limit", daemon=True).start()
+
+
+def _run(args) -> int:
+    from .cli import load_config_from_args
+
+    spec = args.camera or load_config_from_args(args).camera.source
+    return _start(args, spec)
+
+
+def _demo(args) -> int:
+    return _start(args, f"sim:{args.scenario}", seed=args.seed)
+
+
+def _check(args) -> int:
+    from .cli import load_config_from_args
+    from .selftest import run_checks
+
+    cfg = load_config_from_args(args)
+    _quiet_sdl(False)
+    lines = run_checks(cfg, camera=args.camera, button_timeout_s=args.button_timeout,
+                       out=lambda s: print(s, flush=True))
+    return 1 if any(line.status == "FAIL" for line in lines) else 0
+
+
+def _stats(args) -> int:
+    from dataclasses import asdict
+
+    from .cli import load_config_from_args
+    from .stats import load_counters
+
+    cfg = load_config_from_args(args)
+    counters = load_counters(cfg.service.stats_file)
+    if args.json:
+        data = asdict(counters)
+        data.pop("times_to_capture_s")
+        data.update(abandon_rate=counters.abandon_rate, median_time_to_capture_s=counters.median_time_to_capture_s)
+        print(json.dumps(data, indent=1))
+    else:
+        print(f"counters from {cfg.service.stats_file}")
+        print("\n".join(counters.lines()))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from .cli import main
+
+    sys.exit(main(["run", *sys.argv[1:]]))
