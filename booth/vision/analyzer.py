@@ -43,6 +43,11 @@ TIGHT_CROP_MARGIN = 0.25
 EYE_HISTORY = 90
 #: minimum history before the relative eye test is trusted
 EYE_HISTORY_MIN = 8
+#: detections per detector pass tried with the mesh before moving to the next pass
+MAX_CANDIDATES = 3
+#: mesh face-presence at which a newly found face is reported at once; below it (but above
+#: vision.min_face_presence) the face must survive one frame of tracking first
+SURE_PRESENCE = 0.9
 
 
 @dataclass
@@ -107,40 +112,43 @@ class FaceAnalyzer:
         tr = self._track
         tr.frames += 1
         detected_now = False
-        if tr.roi is None or tr.since_detect >= self.cfg.vision.redetect_every:
-            tr.detections = tuple(self._timed(timings, "detect", self._detect, image, False))
+        if tr.roi is not None and tr.since_detect >= self.cfg.vision.redetect_every:
+            # scheduled look for newcomers (the tracked face itself needs no detector)
+            tr.detections = tuple(self._timed(timings, "detect", self._detect_once, image))
             tr.since_detect = 0
             detected_now = True
-            if tr.roi is None and tr.detections:
-                tr.roi = self._roi_of(tr.detections[0])
         tr.since_detect += 1
         mesh = None
-        tracked = not detected_now or tr.frames > 1
+        tracked = tr.roi is not None
         if tr.roi is not None:
             mesh = self._timed(timings, "mesh", self._mesh, image, tr.roi)
-            if mesh.presence < self.cfg.vision.min_tracking_score and not detected_now:
-                # tracking lost: look again right away rather than wait a frame
-                tr.detections = tuple(self._timed(timings, "detect", self._detect, image, False))
-                tr.since_detect = 1
-                mesh = None
-                if tr.detections:
-                    mesh = self._timed(timings, "mesh", self._mesh, image, self._roi_of(tr.detections[0]))
-                    tracked = False
-            if mesh is not None and mesh.presence < self.cfg.vision.min_tracking_score:
+            if mesh.presence < self.cfg.vision.min_tracking_score:
                 mesh = None
         if mesh is None:
+            # no face yet, or tracking lost: look again right away rather than wait a frame
+            # a face found by detection starts a new sitter: every history starts afresh
+            tracked = False
+            mesh, others = self._acquire(image, still=False, timings=timings)
+            self._track = tr = self._new_track()
+            tr.frames, tr.since_detect, tr.detections = 1, 1, others
+            if mesh is not None and mesh.presence < SURE_PRESENCE:
+                # a doubtful new face (a cartoon can fool detector and mesh for one frame):
+                # report it only once the next frame's tracking confirms it
+                tr.roi = roi_from_landmarks(mesh.landmarks)
+                return self._observation(frame, None, (), timings, t_start)
+        elif detected_now:
+            tr.detections = self._verified_others(image, mesh, tr.detections, timings)
+        if mesh is None:
             self._track = self._new_track()
-            self._track.detections = tr.detections if detected_now else ()
-            return self._observation(frame, None, self._track.detections, None, timings, t_start)
+            return self._observation(frame, None, (), timings, t_start)
         tr.roi = roi_from_landmarks(mesh.landmarks)
         if tr.expression is None or (tr.frames - 1) % self.cfg.vision.expression_every == 0:
             tr.expression = self._timed(timings, "expression", self._expression, image, mesh.roi)
         if tr.since_segmentation == 0:
             tr.background = self._timed(timings, "segmentation", self._background, image)
         tr.since_segmentation = (tr.since_segmentation + 1) % self.cfg.vision.segmentation_every
-        face = self._measure(image, mesh, tr.expression, tr.background, timings, video=True,
-                             tracked=tracked and not detected_now)
-        return self._observation(frame, face, tr.detections, mesh, timings, t_start)
+        face = self._measure(image, mesh, tr.expression, tr.background, timings, video=True, tracked=tracked)
+        return self._observation(frame, face, tr.detections, timings, t_start)
 
     def analyze_still(self, image_bgr: np.ndarray, t: float = 0.0, index: int = 0) -> FaceObservation:
         """Static mode: detect, then mesh twice (the second pass on the ROI from the first
@@ -149,18 +157,13 @@ class FaceAnalyzer:
         timings: dict[str, float] = {}
         t_start = time.perf_counter()
         frame = Frame(image_bgr, t, index)
-        detections = self._timed(timings, "detect", self._detect, image_bgr, True)
-        if not detections:
-            return self._observation(frame, None, detections, None, timings, t_start)
-        mesh = self._timed(timings, "mesh", self._mesh, image_bgr, self._roi_of(detections[0]))
-        if mesh.presence >= self.cfg.vision.min_tracking_score:
-            mesh = self._timed(timings, "mesh", self._mesh, image_bgr, roi_from_landmarks(mesh.landmarks))
-        if mesh.presence < self.cfg.vision.min_tracking_score:
-            return self._observation(frame, None, detections, None, timings, t_start)
+        mesh, others = self._acquire(image_bgr, still=True, timings=timings)
+        if mesh is None:
+            return self._observation(frame, None, (), timings, t_start)
         expression = self._timed(timings, "expression", self._expression, image_bgr, mesh.roi)
         background = self._timed(timings, "segmentation", self._background, image_bgr)
         face = self._measure(image_bgr, mesh, expression, background, timings, video=False, tracked=False)
-        return self._observation(frame, face, detections, mesh, timings, t_start)
+        return self._observation(frame, face, others, timings, t_start)
 
     # ------------------------------------------------------------------ stages
 
@@ -176,20 +179,60 @@ class FaceAnalyzer:
         timings[stage] = timings.get(stage, 0.0) + (time.perf_counter() - t0) * 1000.0
         return out
 
-    def _detect(self, image: np.ndarray, still: bool) -> list[Detection]:
-        """Faces, largest first: short-range on the letterboxed frame; if none, with a
-        replicated margin (tight crops); if still none, the full-range model (far faces)."""
-        min_px = self.cfg.vision.min_face_px
-        attempts = []
+    def _attempts(self):
+        """Detector passes in order of cost: short-range on the letterboxed frame; with a
+        replicated margin (tight face crops); the full-range model (far faces)."""
         if self._short is not None:
-            attempts += [(self._short, 0.0), (self._short, TIGHT_CROP_MARGIN)]
+            yield self._short, 0.0
+            yield self._short, TIGHT_CROP_MARGIN
         if self._full is not None:
-            attempts += [(self._full, 0.0)]
-        for det, margin in attempts:
-            found = [d for d in det.detect(image, margin) if max(d.box[2], d.box[3]) >= min_px]
+            yield self._full, 0.0
+
+    def _detect_pass(self, det: FaceDetector, image: np.ndarray, margin: float) -> list[Detection]:
+        return [d for d in det.detect(image, margin) if max(d.box[2], d.box[3]) >= self.cfg.vision.min_face_px]
+
+    def _detect_once(self, image: np.ndarray) -> list[Detection]:
+        for det, margin in self._attempts():
+            found = self._detect_pass(det, image, margin)
             if found:
                 return found
         return []
+
+    def _mesh_on(self, image: np.ndarray, roi: Roi, still: bool, timings: dict) -> MeshResult:
+        first = self._timed(timings, "mesh", self._mesh, image, roi)
+        if not still:
+            return first
+        # a detector box can frame a hat or a tilted face badly: the landmark ROI often rescues it
+        second = self._timed(timings, "mesh", self._mesh, image, roi_from_landmarks(first.landmarks))
+        return second if second.presence >= min(first.presence, self.cfg.vision.min_tracking_score) else first
+
+    def _acquire(self, image: np.ndarray, still: bool, timings: dict) -> tuple[MeshResult | None, tuple[Detection, ...]]:
+        """Find the main face: each detector pass in turn; within a pass, candidates by
+        score until the mesh confirms one (a logo or a cartoon can fool the detector, rarely
+        the mesh as well). Returns the mesh and the other confirmed faces."""
+        bar = self.cfg.vision.min_face_presence
+        for det, margin in self._attempts():
+            found = self._timed(timings, "detect", self._detect_pass, det, image, margin)
+            for cand in sorted(found, key=lambda d: -d.score)[:MAX_CANDIDATES]:
+                mesh = self._mesh_on(image, self._roi_of(cand), still, timings)
+                if mesh.presence >= bar:
+                    rest = [d for d in found if d is not cand]
+                    return mesh, self._verified_others(image, mesh, rest, timings)
+        return None, ()
+
+    def _verified_others(self, image: np.ndarray, mesh: MeshResult, detections, timings: dict) -> tuple[Detection, ...]:
+        """Detections of *other* people big enough to count, each confirmed by the mesh."""
+        lm = mesh.landmarks
+        x0, y0 = lm[:, 0].min(), lm[:, 1].min()
+        main = np.array([x0, y0, lm[:, 0].max(), lm[:, 1].max()])
+        main_area = (main[2] - main[0]) * (main[3] - main[1])
+        out = []
+        for d in detections:
+            if _overlap(main, d.box) >= 0.3 or d.area < self.cfg.framing.second_face_ratio * main_area * 0.5:
+                continue
+            if self._timed(timings, "mesh", self._mesh, image, self._roi_of(d)).presence >= self.cfg.vision.min_face_presence:
+                out.append(d)
+        return tuple(out)
 
     @staticmethod
     def _roi_of(det: Detection) -> Roi:
@@ -275,7 +318,7 @@ class FaceAnalyzer:
             sharpness=stats.sharpness, background=background, cast_a=cast_a, cast_b=cast_b, tracked=tracked,
         )
 
-    def _observation(self, frame: Frame, face: FaceMeasures | None, detections, mesh: MeshResult | None,
+    def _observation(self, frame: Frame, face: FaceMeasures | None, detections,
                      timings: dict, t_start: float) -> FaceObservation:
         boxes = [d.box for d in detections]
         if face is not None:

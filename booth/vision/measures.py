@@ -4,9 +4,9 @@ Sign conventions (image x right, y down; "left"/"right" are the subject's own):
 
 - **yaw** > 0: the face turns toward the subject's left (the nose points to image right).
 - **pitch** > 0: chin up (the face points up).
-- **roll** > 0: the head tilts toward the subject's right shoulder, which on the image (not
-  mirrored) is a counter-clockwise turn: the subject's left eye (image right) sits *higher*
-  than the right eye.  These three agree with GENKI-4K's labels (checked in
+- **roll** > 0: the head tilts toward the subject's left shoulder, which on the image (not
+  mirrored) is a clockwise turn: the subject's left eye (image right) sits *lower* than the
+  right eye.  These three agree with GENKI-4K's labels (checked in
   tests/vision/test_datasets.py: the correlation with the labels is strongly positive on
   each axis).
 - **gaze_h** > 0: the eyes look toward the subject's left (image right); **gaze_v** > 0: up.
@@ -173,7 +173,9 @@ def rotation_to_angles(r: np.ndarray) -> tuple[float, float, float]:
     right = r[:, 0]
     yaw = math.degrees(math.atan2(fwd[0], fwd[2]))
     pitch = math.degrees(math.asin(max(-1.0, min(1.0, fwd[1]))))
-    roll = math.degrees(math.atan2(right[1], right[0]))
+    # the head's x axis points to the subject's left: it dips below horizontal (y up) when
+    # the head tilts toward the subject's left shoulder, which is positive roll
+    roll = math.degrees(math.atan2(-right[1], right[0]))
     return yaw, pitch, roll
 
 

