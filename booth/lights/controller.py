@@ -206,8 +206,8 @@ class LightController:
             self._expose(exposure, dev)
         # One bounded step per channel per frame, whatever balance and exposure asked for together.
         for name, old in before.items():
-            step = max(-self.lights.max_step, min(self.lights.max_step, self._levels[name] - old))
-            self._levels[name] = self._clamp(name, old + step) if old + step > 0 else old
+            if abs(self._levels[name] - old) > self.lights.max_step:
+                self._levels[name] = self._clamp(name, old + math.copysign(self.lights.max_step, self._levels[name] - old))
         if limited and abs(dev) > self.cfg.light.balance_fail_ev:
             self._limited_count += 1
         else:
@@ -309,6 +309,9 @@ class LightController:
             return 0.0
         if level <= 0.0:
             return 0.0
+        for limit in (spec.min_level, spec.max_level):
+            if abs(level - limit) < 1e-9:  # land exactly on a limit (log/exp arithmetic rounds)
+                return limit
         return min(max(level, spec.min_level), spec.max_level)
 
     def _frozen(self) -> LightLevels:
