@@ -1,0 +1,114 @@
+"""The best frame: the photo is the best of the last seconds, not the frame the countdown
+ended on (zero shutter lag, after Google's Top Shot).
+
+A ring of recent :class:`~booth.types.Candidate` s (``best_frame.ring_s``, about 2 s, and at
+most ``best_frame.max_frames``) is ranked on demand::
+
+    ring = BestFrameBuffer(cfg)
+    ring.add(Candidate(frame, obs, assessment))      # every frame while a sitter is there
+    ring.best(3)                                     # top 3, best first, for the review
+
+Ranking: the spec's hard gates, judged on each frame's own raw measures (not the smoothed
+ones: a blink is a few frames long), then the soft score, with sharpness ranked among the
+buffer's frames and eye opening relative to the buffer's own median. A frame is never
+chosen when it, or a frame within ``eyes.blink_guard_frames`` of it on either side, shows a
+blink: the buffer can see the dip that follows a frame, which a live frame cannot.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+
+import numpy as np
+
+from ..config import BoothConfig
+from ..types import Candidate
+from .checks import Baseline, evaluate_checks, hard_gates_ok, soft_score
+
+
+class BestFrameBuffer:
+    """A ring of recent candidates that ranks them by the spec's gates and soft score."""
+
+    def __init__(self, cfg: BoothConfig):
+        self.cfg = cfg
+        self.expression: str | None = None  # actor series step (the session sets it)
+        self._ring: deque[Candidate] = deque(maxlen=cfg.best_frame.max_frames)
+
+    def __len__(self) -> int:
+        return len(self._ring)
+
+    def clear(self) -> None:
+        self._ring.clear()
+
+    def add(self, candidate: Candidate) -> None:
+        """Keep ``candidate``; drop those older than ``ring_s`` before it."""
+        self._ring.append(candidate)
+        horizon = candidate.frame.t - self.cfg.best_frame.ring_s
+        while self._ring and self._ring[0].frame.t < horizon:
+            self._ring.popleft()
+
+    def candidates(self) -> tuple[Candidate, ...]:
+        return tuple(self._ring)
+
+    def gated(self) -> tuple[Candidate, ...]:
+        """The candidates that pass every hard gate and are clear of blinks."""
+        return tuple(c for c, ok in zip(self._ring, self._gates()) if ok)
+
+    def best(self, n: int = 1, *, require_gates: bool = True) -> tuple[Candidate, ...]:
+        """The ``n`` best candidates, best first, each carrying its best-frame score in
+        ``assessment.score``. With ``require_gates=False`` (manual shutter) frames failing a
+        gate follow the passing ones, still ranked, and blinking frames come last."""
+        ring = list(self._ring)
+        if not ring or n <= 0:
+            return ()
+        gates = self._gates()
+        blinks = self._blink_mask()
+        pool = [i for i, ok in enumerate(gates) if ok] if require_gates else list(range(len(ring)))
+        if not pool:
+            return ()
+        sharp = np.array([ring[i].observation.face.sharpness if ring[i].observation.face else 0.0 for i in pool])
+        order = np.argsort(np.argsort(sharp))  # 0 = least sharp
+        ranks = order / max(len(pool) - 1, 1)
+        open_eye = self._open_eye()
+        scored = []
+        for i, rank in zip(pool, ranks):
+            c = ring[i]
+            face = c.observation.face
+            s = 0.0 if face is None else soft_score(face, self.cfg, expression=self.expression,
+                                                    open_eye=open_eye, sharpness_rank=float(rank))
+            tier = (0 if gates[i] else 1) + (2 if blinks[i] else 0)
+            scored.append((tier, -s, c.frame.t, c, s))
+        scored.sort(key=lambda e: e[:3])
+        return tuple(
+            dataclasses.replace(c, assessment=dataclasses.replace(c.assessment, score=s))
+            for _, _, _, c, s in scored[:n]
+        )
+
+    # -- parts -----------------------------------------------------------------------
+
+    def _open_eye(self) -> float | None:
+        ears = [0.5 * (c.observation.face.ear_left + c.observation.face.ear_right)
+                for c in self._ring if c.observation.face is not None and not c.observation.face.blink]
+        return float(np.median(ears)) if ears else None
+
+    def _blink_mask(self) -> list[bool]:
+        guard = self.cfg.eyes.blink_guard_frames
+        blink_idx = [c.frame.index for c in self._ring
+                     if c.observation.face is not None and (c.observation.face.blink or c.observation.face.eyes_closed)]
+        return [any(abs(c.frame.index - b) <= guard for b in blink_idx) for c in self._ring]
+
+    def _gates(self) -> list[bool]:
+        baseline = Baseline(open_eye=self._open_eye())
+        blinks = self._blink_mask()
+        out = []
+        for c, blinking in zip(self._ring, blinks):
+            obs = c.observation
+            if obs.face is None or blinking:
+                out.append(False)
+                continue
+            size = c.frame.best.shape[1::-1] if c.frame.full is not None else None
+            checks = evaluate_checks(obs, self.cfg, strict=False, baseline=baseline, expression=self.expression,
+                                     relax_level=c.assessment.relax_level, still_size=size)
+            out.append(hard_gates_ok(checks))
+        return out

@@ -1,0 +1,294 @@
+"""Per-frame checks: one observation in, the spec's checks out, in the spec's priority order.
+
+Every check is a :class:`~booth.types.Check` with its measured value, the target as text,
+whether it passes, the prompt to show when it fails and whether it is a hard gate::
+
+    checks = evaluate_checks(obs, cfg)          # a live frame, "enter" thresholds
+    top_prompt(checks)                          # -> Prompt.MOVE_CLOSER, or None
+    assess_still(obs, cfg).gates_ok             # one photo on its own
+
+Priority (HEADSHOT_SPEC, Guidance): a face / one person; distance; centring; roll, yaw,
+pitch; gaze; eyes; mouth and expression; then light (the lights' business: the sitter hears
+about it only when the lights cannot fix it); hold still. After those come advisory
+measures (exposure, background, colour cast): reported, scored, never prompted or gating.
+
+Thresholds come in pairs (HEADSHOT_SPEC "enter"/"exit"): ``strict=True`` uses the enter
+side (to *become* OK), ``strict=False`` the exit side (to *stay* OK). The coach combines
+the two into hysteresis; a single still is judged on the exit side, the limit a sitter may
+drift to without losing readiness, so a photo the booth took passes when analysed again.
+
+Soft checks (expression, hold still) widen one step per ``relax_level``
+(``guidance.relax_factor``); hard gates never relax.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..config import BoothConfig, Profile
+from ..errors import ConfigError
+from ..output.crops import Framing, plan_for_face
+from ..types import Assessment, Check, FaceMeasures, FaceObservation, Prompt
+
+ACTOR_EXPRESSIONS = {
+    "confident": Prompt.EXPRESS_CONFIDENT,
+    "approachable": Prompt.EXPRESS_APPROACHABLE,
+    "serious": Prompt.EXPRESS_SERIOUS,
+    "playful": Prompt.EXPRESS_PLAYFUL,
+}
+ADVISORY = frozenset({"exposure", "background", "colour_cast"})
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What the coach has learnt about this sitter (None until it has seen enough)."""
+
+    open_eye: float | None = None  # median eye opening while the eyes are open
+    neutral_mouth_width: float | None = None  # mouth width / IED while not smiling
+
+
+def gating(check: Check) -> bool:
+    """Does this check have to pass before the booth counts down? Hard gates and every
+    check the sitter can act on (it has a prompt); advisory measures do not."""
+    return check.hard or check.prompt is not None
+
+
+def top_prompt(checks: Iterable[Check], *, skip: frozenset[Prompt] | set[Prompt] = frozenset()) -> Prompt | None:
+    """The prompt of the highest-priority failing check that has one (``checks`` are in
+    priority order), leaving out prompts in ``skip``."""
+    for c in checks:
+        if not c.ok and c.prompt is not None and c.prompt not in skip:
+            return c.prompt
+    return None
+
+
+def happy(face: FaceMeasures) -> float:
+    return float(face.expression.get("happy", 0.0))
+
+
+def expression_band(cfg: BoothConfig, expression: str | None) -> tuple[float, float]:
+    """The P(happy) band for the profile, or for one expression of the actor series."""
+    ex = cfg.expression
+    if cfg.profile is Profile.ACTOR:
+        name = expression or (ex.actor_series[0] if ex.actor_series else "confident")
+        if name not in ACTOR_EXPRESSIONS:
+            raise ConfigError(f"expression.actor_series: {name!r} is not an expression the booth knows; "
+                              f"choose from {', '.join(ACTOR_EXPRESSIONS)}")
+        return getattr(ex, f"actor_{name}_happy")
+    if cfg.profile is Profile.BADGE:
+        return (0.0, ex.happy_badge_max)
+    return ex.happy_professional
+
+
+def mouth_limit(cfg: BoothConfig, expression: str | None) -> float:
+    ex = cfg.expression
+    if cfg.profile is Profile.BADGE:
+        return ex.mouth_gap_badge
+    if cfg.profile is Profile.ACTOR:
+        return ex.actor_closed_mouth_gap if expression in ("confident", "serious") else ex.mouth_gap_actor
+    return ex.mouth_gap_professional
+
+
+def _widen(band: tuple[float, float], factor: float) -> tuple[float, float]:
+    mid, half = 0.5 * (band[0] + band[1]), 0.5 * (band[1] - band[0])
+    return (max(0.0, mid - half * factor), min(1.0, mid + half * factor))
+
+
+def _hysteresis_check(name: str, value: float, enter: float, exit_: float, strict: bool,
+                      prompt: Prompt | None, unit: str, hard: bool = True) -> Check:
+    limit = enter if strict else exit_
+    return Check(name, abs(value) <= limit, value, f"|{name}| <= {limit:g}{unit}", prompt, hard)
+
+
+def _sign_prompt(value: float, positive: Prompt, negative: Prompt) -> Prompt:
+    return positive if value > 0 else negative
+
+
+def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int = 0,
+                    baseline: Baseline | None = None, strict: bool = True,
+                    expression: str | None = None, motion: float | None = None,
+                    still_size: tuple[int, int] | None = None,
+                    framing: Framing | None = None) -> tuple[Check, ...]:
+    """The raw checks of one observation, in priority order.
+
+    ``expression``: the actor series step being asked for. ``motion``: landmark motion per
+    frame in IED (the coach measures it; None leaves the hold-still check out).
+    ``still_size``: the full-resolution still's (width, height) when it differs from the
+    analysed image (the IED minimum is about the still). ``framing``: a plan already made
+    for this face (else one is made here).
+    """
+    face = obs.face
+    if face is None:
+        return (Check("face", False, 0.0, "one face in frame", Prompt.STEP_IN),)
+    checks: list[Check] = [
+        Check("face", True, 1.0, "one face in frame", Prompt.STEP_IN),
+        Check("one_person", obs.faces <= 1, float(obs.faces), "exactly one person", Prompt.ONE_PERSON),
+    ]
+    fr = cfg.framing
+    plan = framing or plan_for_face(face, obs.image_size, cfg)
+    ied = max(face.ied_px, 1e-6)
+    margin = fr.fit_margin_ied if strict else 0.0
+
+    # Distance. Too far: too few pixels on the face for the still, or a head much smaller
+    # than the guide's target. Too close: not even the smallest in-band crop fits.
+    sx = (still_size[0] / obs.image_size[0]) if still_size else 1.0
+    ied_still = face.ied_px * sx
+    small = plan.head_fraction_frame < fr.target_head_fraction * (1.0 - fr.distance_tolerance)
+    checks.append(Check("distance_far", ied_still >= fr.min_ied_px and not small, ied_still,
+                        f"IED >= {fr.min_ied_px:g} px on the still, head >= "
+                        f"{fr.target_head_fraction * (1 - fr.distance_tolerance):.2f} of the frame", Prompt.MOVE_CLOSER))
+    too_close = max(plan.overflow["height"], plan.overflow["width"]) / ied
+    checks.append(Check("distance_close", too_close <= -margin, too_close,
+                        f"the crop fits with {margin:g} IED to spare", Prompt.MOVE_BACK))
+
+    # Centring: the crop must not leave the image on any side. Image left is the sitter's
+    # right: a crop spilling off image-left asks the sitter to move to their left.
+    left, right = plan.overflow["left"] / ied, plan.overflow["right"] / ied
+    h_value = max(left, right)
+    checks.append(Check("centre_h", h_value <= -margin, h_value, f"crop inside the frame with {margin:g} IED to spare",
+                        Prompt.MOVE_LEFT if left >= right else Prompt.MOVE_RIGHT))
+    top, bottom = plan.overflow["top"] / ied, plan.overflow["bottom"] / ied
+    v_value = max(top, bottom)
+    checks.append(Check("centre_v", v_value <= -margin, v_value, f"crop inside the frame with {margin:g} IED to spare",
+                        Prompt.MOVE_DOWN if top >= bottom else Prompt.MOVE_UP))
+
+    # Pose: roll, then yaw, then pitch. yaw > 0 turns toward the sitter's left: ask right.
+    po = cfg.pose
+    checks.append(_hysteresis_check("roll", face.roll, po.roll_enter, po.roll_exit, strict,
+                                    Prompt.STRAIGHTEN_HEAD, " deg"))
+    checks.append(_hysteresis_check("yaw", face.yaw, po.yaw_enter, po.yaw_exit, strict,
+                                    _sign_prompt(face.yaw, Prompt.TURN_RIGHT, Prompt.TURN_LEFT), " deg"))
+    checks.append(_hysteresis_check("pitch", face.pitch, po.pitch_enter, po.pitch_exit, strict,
+                                    _sign_prompt(face.pitch, Prompt.CHIN_DOWN, Prompt.CHIN_UP), " deg"))
+
+    gz = cfg.gaze
+    checks.append(_hysteresis_check("gaze_h", face.gaze_h, gz.h_enter, gz.h_exit, strict, Prompt.LOOK_AT_CAMERA, ""))
+    checks.append(_hysteresis_check("gaze_v", face.gaze_v, gz.v_enter, gz.v_exit, strict, Prompt.LOOK_AT_CAMERA, ""))
+
+    # Eyes: open against the sitter's own open median (and an absolute floor); a blink in
+    # progress is a hard gate without a prompt (it passes by itself).
+    ey = cfg.eyes
+    opening = min(face.ear_left, face.ear_right)
+    need = ey.open_floor
+    if baseline is not None and baseline.open_eye:
+        need = max(need, ey.open_ratio * baseline.open_eye)
+    checks.append(Check("eyes_open", (not face.eyes_closed) and opening >= need, opening,
+                        f">= {need:.3f}", Prompt.OPEN_EYES))
+    checks.append(Check("blink", not face.blink, 1.0 if face.blink else 0.0, "no blink in progress", None))
+
+    # Mouth (hard) and expression (soft).
+    limit = mouth_limit(cfg, expression)
+    closed_wanted = cfg.profile is Profile.BADGE or (cfg.profile is Profile.ACTOR and limit == cfg.expression.actor_closed_mouth_gap)
+    checks.append(Check("mouth", face.mouth_gap <= limit, face.mouth_gap, f"inner-lip gap <= {limit:g} T",
+                        Prompt.CLOSE_MOUTH if closed_wanted else Prompt.SOFTEN_SMILE))
+    checks.append(_expression_check(face, cfg, expression, relax_level, baseline, strict))
+
+    lt = cfg.light
+    checks.append(Check("light_balance", abs(face.light_balance_ev) <= lt.balance_fail_ev, face.light_balance_ev,
+                        f"|dEV| <= {lt.balance_fail_ev:g}", Prompt.TURN_TO_LIGHT))
+    checks.append(Check("clipping", face.clipped < lt.clip_max, face.clipped, f"< {lt.clip_max:g} of face pixels", None))
+
+    if motion is not None:
+        limit_m = cfg.guidance.motion_max_ied * cfg.guidance.relax_factor ** relax_level
+        checks.append(Check("hold_still", motion < limit_m, motion, f"< {limit_m:.3f} IED per frame",
+                            Prompt.HOLD_STILL, hard=False))
+
+    # Advisory: measured and scored, fixed by the lights and the booth's build, not the sitter.
+    checks.append(Check("exposure", lt.exposure[0] <= face.exposure <= lt.exposure[1], face.exposure,
+                        f"{lt.exposure[0]:g}-{lt.exposure[1]:g}", None, hard=False))
+    if face.background is not None:
+        checks.append(Check("background", face.background <= lt.background_max, face.background,
+                            f"<= {lt.background_max:g}", None, hard=False))
+    cast_ok = lt.cast_a[0] <= face.cast_a <= lt.cast_a[1] and lt.cast_b[0] <= face.cast_b <= lt.cast_b[1]
+    checks.append(Check("colour_cast", cast_ok, face.cast_a, f"a* {lt.cast_a}, b* {lt.cast_b}", None, hard=False))
+    return tuple(checks)
+
+
+def _expression_check(face: FaceMeasures, cfg: BoothConfig, expression: str | None, relax_level: int,
+                      baseline: Baseline | None, strict: bool) -> Check:
+    ex = cfg.expression
+    factor = cfg.guidance.relax_factor ** relax_level
+    lo, hi = _widen(expression_band(cfg, expression), factor)
+    if not strict:
+        lo, hi = max(0.0, lo - ex.hysteresis), min(1.0, hi + ex.hysteresis)
+    p = happy(face)
+    actor = cfg.profile is Profile.ACTOR
+    name = expression or (ex.actor_series[0] if actor and ex.actor_series else None)
+    if actor:
+        more = less = ACTOR_EXPRESSIONS[name]
+    else:
+        more, less = Prompt.SMILE, Prompt.SOFTEN_SMILE
+    target = f"P(happy) {lo:.2f}-{hi:.2f}"
+    if p < lo:
+        return Check("expression", False, p, target, more, hard=False)
+    if p > hi:
+        return Check("expression", False, p, target, less, hard=False)
+    # A smile shows in the mouth too: wider than this sitter's own neutral mouth.
+    wants_smile = (cfg.profile is Profile.PROFESSIONAL) or (actor and name in ("approachable", "playful"))
+    wants_neutral = actor and name == "serious"
+    if baseline is not None and baseline.neutral_mouth_width:
+        gain = ex.mouth_width_gain / factor
+        ratio = face.mouth_width / baseline.neutral_mouth_width - 1.0
+        if wants_smile and ratio < gain:
+            return Check("expression", False, p, f"{target}, mouth width >= +{gain:.0%} of neutral", more, hard=False)
+        if wants_neutral and ratio > ex.mouth_width_gain * factor:
+            return Check("expression", False, p, f"{target}, mouth width at neutral", less, hard=False)
+    return Check("expression", True, p, target, more, hard=False)
+
+
+# ------------------------------------------------------------------------------ score
+
+
+def _band_term(value: float, band: tuple[float, float]) -> float:
+    """1 at the middle of the band, 0.5 at its edges, 0 one half-width outside it."""
+    mid, half = 0.5 * (band[0] + band[1]), max(0.5 * (band[1] - band[0]), 1e-6)
+    return max(0.0, 1.0 - 0.5 * abs(value - mid) / half)
+
+
+def soft_terms(face: FaceMeasures, cfg: BoothConfig, *, expression: str | None = None,
+               open_eye: float | None = None, sharpness_rank: float | None = None) -> dict[str, float]:
+    """The spec's soft-score terms, each 0..1 (``sharpness_rank`` is relative to the other
+    frames of the session or buffer; 0.5 when unknown)."""
+    po, gz, lt = cfg.pose, cfg.gaze, cfg.light
+    open_ref = open_eye or max(face.ear_left, face.ear_right, 1e-6)
+    eyes = min(1.0, min(face.ear_left, face.ear_right) / open_ref)
+    pose = 1.0 - min(1.0, (abs(face.yaw) / po.yaw_exit + abs(face.pitch) / po.pitch_exit
+                           + abs(face.roll) / po.roll_exit) / 3.0)
+    gaze = 1.0 - min(1.0, math.hypot(face.gaze_h / gz.h_exit, face.gaze_v / gz.v_exit) / math.sqrt(2.0))
+    light = 1.0 - min(1.0, abs(face.light_balance_ev) / max(lt.balance_fail_ev, 1e-6))
+    e_lo, e_hi = lt.exposure
+    dist = max(0.0, e_lo - face.exposure, face.exposure - e_hi)
+    exposure = 1.0 - min(1.0, dist / max(e_hi - e_lo, 1e-6))
+    return {
+        "sharpness": 0.5 if sharpness_rank is None else float(sharpness_rank),
+        "expression": _band_term(happy(face), expression_band(cfg, expression)),
+        "eyes": eyes, "gaze": gaze, "pose": pose, "light": light, "exposure": exposure,
+    }
+
+
+def soft_score(face: FaceMeasures, cfg: BoothConfig, **kwargs) -> float:
+    """Weighted sum of :func:`soft_terms` with ``[best_frame]`` weights, normalised to 0..1."""
+    bf = cfg.best_frame
+    weights = {"sharpness": bf.w_sharpness, "expression": bf.w_expression, "eyes": bf.w_eyes,
+               "gaze": bf.w_gaze, "pose": bf.w_pose, "light": bf.w_light, "exposure": bf.w_exposure}
+    terms = soft_terms(face, cfg, **kwargs)
+    total = sum(weights.values()) or 1.0
+    return sum(weights[k] * terms[k] for k in weights) / total
+
+
+def hard_gates_ok(checks: Iterable[Check]) -> bool:
+    return all(c.ok for c in checks if c.hard)
+
+
+def assess_still(obs: FaceObservation, cfg: BoothConfig, *, expression: str | None = None) -> Assessment:
+    """Judge one still on its own: no smoothing, no dwell, no sitter baseline.
+
+    ``prompt`` is the highest-priority failing check's; ``gates_ok`` (and ``ready``) mean
+    every gating check passes on the exit side of its band (see the module doc).
+    """
+    checks = evaluate_checks(obs, cfg, strict=False, expression=expression)
+    ok = all(c.ok for c in checks if gating(c))
+    score = soft_score(obs.face, cfg, expression=expression) if (obs.face is not None and hard_gates_ok(checks)) else 0.0
+    return Assessment(t=obs.t, checks=checks, prompt=top_prompt(checks), ready=ok, gates_ok=ok, score=score)

@@ -1,0 +1,232 @@
+"""The coach: a stream of observations in, one calm prompt and a readiness verdict out.
+
+Per frame it smooths the measures (EMA, ``guidance.ema_alpha``), evaluates the checks with
+enter/exit hysteresis, picks the single prompt to show and decides readiness::
+
+    coach = Coach(cfg)
+    for obs in observations:
+        a = coach.update(obs)
+        a.prompt   # changes only after the new condition held prompt_hold_s (0.4 s)
+                   # and the old prompt was on screen prompt_min_show_s (1.2 s)
+        a.ready    # every gate for ready_hold_s (0.7 s), landmarks still (< 1% IED/frame)
+
+It also learns the sitter: their open-eye opening (median over the session) and their
+neutral mouth width (while not smiling), so that "eyes open" and "smile" are judged
+against this face rather than an average one. After ``relax_after_s`` without becoming
+ready the soft thresholds relax one step (up to ``max_relax_steps``).
+
+Time is the observation's ``t``: the coach never reads a clock, so a replay at any speed
+and the live booth behave the same.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import deque
+from types import MappingProxyType
+
+import numpy as np
+
+from ..config import BoothConfig
+from ..types import Assessment, Check, FaceMeasures, FaceObservation, Prompt
+from .checks import Baseline, evaluate_checks, gating, hard_gates_ok, happy, soft_score, top_prompt
+from ..output.crops import plan_for_face
+
+_POINTS = ("iris_left", "iris_right", "eye_mid", "chin", "crown")
+_SCALARS = ("ied_px", "t_px", "yaw", "pitch", "roll", "gaze_h", "gaze_v", "mouth_gap", "mouth_width",
+            "smile", "exposure", "clipped", "light_balance_ev", "cast_a", "cast_b")
+_BASELINE_WINDOW = 150  # frames (~5 s at 30 fps) of history for the sitter's medians
+
+
+def _ema(old, new, alpha):
+    return old + alpha * (new - old)
+
+
+class _Smoother:
+    """EMA over the measures the checks read; eye opening and blink stay raw (a blink is a
+    few frames long and smoothing would hide it)."""
+
+    def __init__(self, alpha: float):
+        self.alpha = alpha
+        self.state: dict | None = None
+
+    def reset(self) -> None:
+        self.state = None
+
+    def __call__(self, face: FaceMeasures) -> FaceMeasures:
+        a = self.alpha
+        cur = {n: np.asarray(getattr(face, n), dtype=float) for n in _POINTS + ("box",)}
+        cur.update({n: float(getattr(face, n)) for n in _SCALARS})
+        cur["expression"] = {k: float(v) for k, v in face.expression.items()}
+        if face.background is not None:
+            cur["background"] = float(face.background)
+        if self.state is None:
+            self.state = cur
+        else:
+            s = self.state
+            for n, v in cur.items():
+                if n == "expression":
+                    s[n] = {k: _ema(s[n].get(k, p), p, a) for k, p in v.items()}
+                elif n in s:
+                    s[n] = _ema(s[n], v, a)
+                else:
+                    s[n] = v
+        s = self.state
+        changes = {n: tuple(float(x) for x in s[n]) for n in _POINTS + ("box",)}
+        changes.update({n: s[n] for n in _SCALARS})
+        changes["expression"] = MappingProxyType(dict(s["expression"]))
+        if face.background is not None:
+            changes["background"] = s["background"]
+        return dataclasses.replace(face, **changes)
+
+
+class Coach:
+    """Turns observations into :class:`~booth.types.Assessment` s (see the module doc).
+
+    ``expression`` is the actor series step being asked for (the session sets it).
+    """
+
+    def __init__(self, cfg: BoothConfig):
+        self.cfg = cfg
+        self.expression: str | None = None
+        self._smooth = _Smoother(cfg.guidance.ema_alpha)
+        self._ok: dict[str, bool] = {}
+        self.restart(None)
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def restart(self, t: float | None) -> None:
+        """A new sitter (or a retake): forget hysteresis, readiness and the relax clock.
+        The sitter baselines are forgotten only for a new sitter (``t`` is None or the
+        face was gone), see :meth:`_forget_sitter`."""
+        self._attempt_start = t
+        self._ready_since: float | None = None
+        self._shown: Prompt | None = None
+        self._shown_since = -math.inf
+        self._candidate: Prompt | None = None
+        self._candidate_since = -math.inf
+        self._ok = {}
+        self._motion: float | None = None
+        self._prev_landmarks: np.ndarray | None = None
+        self._smooth.reset()
+        if t is None:
+            self._forget_sitter()
+
+    def _forget_sitter(self) -> None:
+        self._open_eyes: deque[float] = deque(maxlen=_BASELINE_WINDOW)
+        self._neutral_mouth: deque[float] = deque(maxlen=_BASELINE_WINDOW)
+        self._last_face_t: float | None = None
+
+    @property
+    def baseline(self) -> Baseline:
+        open_eye = float(np.median(self._open_eyes)) if len(self._open_eyes) >= 5 else None
+        mouth = float(np.median(self._neutral_mouth)) if len(self._neutral_mouth) >= 5 else None
+        return Baseline(open_eye, mouth)
+
+    # -- per frame -------------------------------------------------------------------
+
+    def update(self, obs: FaceObservation, *, lights_exhausted: bool = False,
+               still_size: tuple[int, int] | None = None) -> Assessment:
+        """Assess one observation. ``lights_exhausted``: the light controller can do no
+        more, so a failing light balance is shown to the sitter ("turn to the light").
+        ``still_size``: (width, height) of the full-resolution still, if not the image's."""
+        g = self.cfg.guidance
+        t = obs.t
+        face = obs.face
+        if face is not None:
+            gone = self._last_face_t is not None and t - self._last_face_t > self.cfg.booth.face_lost_grace_s
+            if gone:
+                self.restart(None)
+            if self._attempt_start is None:
+                self._attempt_start = t
+            self._last_face_t = t
+            self._learn(face)
+        else:
+            self._smooth.reset()
+            self._prev_landmarks = None
+            self._motion = None
+
+        relax = self.relax_level(t)
+        if face is None:
+            enter = exit_ = evaluate_checks(obs, self.cfg)
+            smoothed = None
+        else:
+            motion = self._measure_motion(face)
+            smoothed = self._smooth(face)
+            sm_obs = dataclasses.replace(obs, face=smoothed)
+            plan = plan_for_face(smoothed, obs.image_size, self.cfg)
+            common = dict(relax_level=relax, baseline=self.baseline, expression=self.expression,
+                          motion=motion, still_size=still_size, framing=plan)
+            enter = evaluate_checks(sm_obs, self.cfg, strict=True, **common)
+            exit_ = evaluate_checks(sm_obs, self.cfg, strict=False, **common)
+        checks = self._hysteresis(enter, exit_)
+
+        gates_ok = all(c.ok for c in checks if gating(c))
+        if gates_ok:
+            if self._ready_since is None:
+                self._ready_since = t
+        else:
+            self._ready_since = None
+        ready = gates_ok and t - self._ready_since >= g.ready_hold_s
+
+        skip = frozenset() if lights_exhausted else frozenset({Prompt.TURN_TO_LIGHT})
+        prompt = self._dwell(top_prompt(checks, skip=skip), t)
+        score = 0.0
+        if smoothed is not None and hard_gates_ok(checks):
+            score = soft_score(smoothed, self.cfg, expression=self.expression, open_eye=self.baseline.open_eye)
+        return Assessment(t=t, checks=checks, prompt=prompt, ready=ready, gates_ok=gates_ok,
+                          score=score, relax_level=relax)
+
+    def relax_level(self, t: float) -> int:
+        g = self.cfg.guidance
+        if self._attempt_start is None:
+            return 0
+        return min(g.max_relax_steps, int(max(0.0, t - self._attempt_start) // g.relax_after_s))
+
+    # -- parts -----------------------------------------------------------------------
+
+    def _learn(self, face: FaceMeasures) -> None:
+        if not face.blink and not face.eyes_closed:
+            self._open_eyes.append(0.5 * (face.ear_left + face.ear_right))
+        if happy(face) < self.cfg.expression.neutral_happy_max and face.mouth_gap < self.cfg.expression.mouth_gap_badge:
+            self._neutral_mouth.append(face.mouth_width)
+
+    def _measure_motion(self, face: FaceMeasures) -> float:
+        """Mean landmark displacement since the previous frame, in IED, smoothed. The first
+        frame of a face counts as moving."""
+        pts = np.asarray(face.landmarks, dtype=np.float32)[:, :2]
+        prev, self._prev_landmarks = self._prev_landmarks, pts
+        if prev is None or prev.shape != pts.shape:
+            self._motion = math.inf
+            return self._motion
+        raw = float(np.mean(np.linalg.norm(pts - prev, axis=1))) / max(face.ied_px, 1e-6)
+        if self._motion is None or not math.isfinite(self._motion):
+            self._motion = raw
+        else:
+            self._motion = _ema(self._motion, raw, self.cfg.guidance.ema_alpha)
+        return self._motion
+
+    def _hysteresis(self, enter: tuple[Check, ...], exit_: tuple[Check, ...]) -> tuple[Check, ...]:
+        """A check that was OK stays OK until it fails its exit threshold; one that was
+        failing turns OK only when it meets the enter threshold."""
+        exits = {c.name: c for c in exit_}
+        out = []
+        ok_now: dict[str, bool] = {}
+        for c in enter:
+            was_ok = self._ok.get(c.name, False)
+            e = exits.get(c.name, c)
+            ok = e.ok if was_ok else c.ok
+            ok_now[c.name] = ok
+            out.append(c if ok == c.ok else dataclasses.replace(e if was_ok else c, ok=ok))
+        self._ok = ok_now
+        return tuple(out)
+
+    def _dwell(self, candidate: Prompt | None, t: float) -> Prompt | None:
+        g = self.cfg.guidance
+        if candidate != self._candidate:
+            self._candidate, self._candidate_since = candidate, t
+        if (candidate != self._shown and t - self._candidate_since >= g.prompt_hold_s
+                and t - self._shown_since >= g.prompt_min_show_s):
+            self._shown, self._shown_since = candidate, t
+        return self._shown

@@ -1,0 +1,104 @@
+"""The booth loop: one frame in, one :class:`~booth.types.Actions` out.
+
+It only composes the stages, in the house plan's one direction::
+
+    frame -> analyzer.analyze -> coach.update -> light_controller.update -> session.step -> Actions
+
+and carries out the one action that is not the screen's or the lights': saving. By default
+it saves synchronously (``booth replay``, the simulator, tests); the app passes ``saver`` to
+do it on a worker thread and reports back with ``on_event(SessionEvent.SAVED, t, files=...)``.
+
+The analyzer is anything with ``.analyze(frame) -> FaceObservation``; the light controller
+anything with ``.update(obs, state, t) -> LightLevels`` and a bool ``.exhausted``. With no
+light controller nothing can even out the light, so a face lit unevenly is told to turn
+toward the light at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, Protocol
+
+from .config import BoothConfig
+from .errors import BoothError
+from .guidance.coach import Coach
+from .session import Session
+from .types import Actions, Assessment, BoothState, Candidate, FaceObservation, Frame, LightLevels, SessionEvent
+
+log = logging.getLogger(__name__)
+
+
+class Analyzer(Protocol):
+    def analyze(self, frame: Frame) -> FaceObservation: ...
+
+
+class LightController(Protocol):
+    exhausted: bool
+
+    def update(self, obs: FaceObservation, state: BoothState, t: float) -> LightLevels: ...
+
+
+Saver = Callable[[Candidate, "str | None", "str | None"], None]  # (candidate, badge_id, expression)
+
+_ACTIVE = frozenset({BoothState.GUIDING, BoothState.COUNTDOWN, BoothState.CAPTURING})
+
+
+class BoothLoop:
+    """Analyzer + coach + lights + session + store, composed (see the module doc)."""
+
+    def __init__(self, cfg: BoothConfig, analyzer: Analyzer, store, light_controller: LightController | None = None,
+                 *, saver: Saver | None = None):
+        self.cfg = cfg
+        self.analyzer = analyzer
+        self.store = store
+        self.light_controller = light_controller
+        self.saver = saver
+        self.coach = Coach(cfg)
+        self.session = Session(cfg)
+        self.last_observation: FaceObservation | None = None
+        self.last_assessment: Assessment | None = None
+        self.saved: list = []  # SavedCapture of synchronous saves, in order
+
+    @property
+    def state(self) -> BoothState:
+        return self.session.state
+
+    def on_frame(self, frame: Frame) -> Actions:
+        obs = self.analyzer.analyze(frame)
+        self.coach.expression = self.session.expression_target
+        lc = self.light_controller
+        exhausted = bool(lc.exhausted) if lc is not None else True
+        still = frame.best.shape[1::-1] if frame.full is not None else None
+        assessment = self.coach.update(obs, lights_exhausted=exhausted, still_size=still)
+        lights = lc.update(obs, self.session.state, frame.t) if lc is not None else None
+        self.last_observation, self.last_assessment = obs, assessment
+        before = self.session.state
+        actions = self.session.step(frame, obs, assessment, lights)
+        return self._follow(before, actions, frame.t)
+
+    def on_event(self, event: SessionEvent, t: float, **payload) -> Actions:
+        before = self.session.state
+        return self._follow(before, self.session.handle(event, t, **payload), t)
+
+    def _follow(self, before: BoothState, actions: Actions, t: float) -> Actions:
+        if actions.state is BoothState.GUIDING and before not in _ACTIVE:
+            # A new attempt (new sitter, retake, next expression): fresh readiness and relax
+            # clock. The sitter's baselines survive a retake; the coach forgets them itself
+            # once the face has been gone longer than the grace period.
+            self.coach.restart(t)
+        if actions.save is not None:
+            if self.saver is not None:  # the app saves elsewhere and reports back with on_event(SAVED)
+                self.saver(actions.save, actions.badge_id, self.session.expression_target)
+                return actions
+            return self._save(actions.save, actions.badge_id, t)
+        return actions
+
+    def _save(self, candidate: Candidate, badge_id: str | None, t: float) -> Actions:
+        expression = self.session.expression_target
+        try:
+            saved = self.store.save(candidate, badge_id=badge_id, extra={"expression_target": expression})
+        except BoothError as err:
+            log.error("saving failed: %s", err)
+            return self.on_event(SessionEvent.SAVE_FAILED, t, message=str(err))
+        self.saved.append(saved)
+        return self.on_event(SessionEvent.SAVED, t, files=[str(p) for p in saved.paths])

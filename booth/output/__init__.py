@@ -1,0 +1,1 @@
+"""Finished headshots: framing geometry (crops.py) and atomic, tidy storage (store.py)."""

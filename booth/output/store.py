@@ -1,0 +1,322 @@
+"""The photo store: finished headshots on disk, each file whole or not at all.
+
+One capture becomes the profile's crops at full resolution (``<stem>_1x1.jpg``,
+``<stem>_4x5.jpg``), a square profile thumbnail (``<stem>_thumb.jpg``, 400x400) and a
+sidecar ``<stem>.json`` with the measures, score, profile, config digest and timings::
+
+    store = PhotoStore(cfg)
+    saved = store.save(candidate)          # -> SavedCapture(paths...)
+    store.purge(time.time())               # retention: booth.retention_hours
+
+JPEGs are quality ``output.jpeg_quality`` (>= 92), tagged sRGB (an embedded ICC profile)
+and stored upright (pixels upright, EXIF orientation 1). Every file is written to a hidden
+``.<name>.part`` in the same directory, flushed, fsync'ed, renamed into place and the
+directory fsync'ed: a crash or ``kill -9`` leaves at most a ``.part`` file (removed on the
+next start), never a truncated ``.jpg``. The sidecar is renamed last: its presence means the
+capture is complete. Files are mode 0600 (photos of people).
+
+Before writing, the store checks free space against ``booth.min_free_mb`` and raises
+:class:`~booth.errors.StorageError` naming the fix.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import math
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import cv2
+import numpy as np
+
+from ..config import BoothConfig, Profile
+from ..errors import StorageError
+from ..types import Candidate, FaceMeasures
+from .crops import SQUARE, CropRect, FaceGeometry, aspect_name, aspects_for, measure_crop, plan_framing
+
+log = logging.getLogger(__name__)
+
+PART_SUFFIX = ".part"
+
+
+@dataclass(frozen=True)
+class SavedCapture:
+    """The files of one saved capture (absolute paths)."""
+
+    stem: str
+    crops: Mapping[str, Path]  # aspect name ("1x1", "4x5") -> JPEG
+    thumbnail: Path
+    sidecar: Path
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        return tuple(self.crops.values()) + (self.thumbnail, self.sidecar)
+
+
+def _srgb_icc() -> bytes | None:
+    try:
+        from PIL import ImageCms
+
+        return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    except Exception:  # Pillow built without LittleCMS: plain JPEG (still sRGB by convention)
+        return None
+
+
+_ICC = _srgb_icc()
+
+
+def encode_jpeg(bgr: np.ndarray, quality: int) -> bytes:
+    """BGR pixels -> JPEG bytes: sRGB ICC profile, EXIF orientation 1 (upright), 4:4:4."""
+    from PIL import Image
+
+    img = Image.fromarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    exif = Image.Exif()
+    exif[0x0112] = 1  # Orientation: the pixels are already upright
+    buf = io.BytesIO()
+    kwargs = {"quality": int(quality), "subsampling": 0, "exif": exif.tobytes()}
+    if _ICC:
+        kwargs["icc_profile"] = _ICC
+    img.save(buf, "JPEG", **kwargs)
+    return buf.getvalue()
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write ``data`` to ``path`` whole or not at all (temp file, fsync, rename, dir fsync)."""
+    tmp = path.with_name(f".{path.name}{PART_SUFFIX}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        _unlink_quietly(tmp)
+        raise
+    os.close(fd)
+    os.chmod(tmp, mode)  # the umask may have narrowed it further; never widened
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(d: Path) -> None:
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _unlink_quietly(p: Path) -> None:
+    try:
+        os.unlink(p)
+    except OSError:
+        pass
+
+
+def extract_crop(image: np.ndarray, rect: CropRect, out_w: int, out_h: int) -> tuple[np.ndarray, bool]:
+    """Cut ``rect`` (image px, may reach outside) and resize to (out_w, out_h). Strips
+    outside the image repeat its edge. Returns (pixels, upscaled)."""
+    h, w = image.shape[:2]
+    x0, y0 = int(math.floor(rect.x)), int(math.floor(rect.y))
+    x1, y1 = int(math.ceil(rect.x + rect.w)), int(math.ceil(rect.y + rect.h))
+    pad = (max(0, -y0), max(0, y1 - h), max(0, -x0), max(0, x1 - w))
+    inner = image[max(0, y0):min(h, y1), max(0, x0):min(w, x1)]
+    if any(pad):
+        inner = cv2.copyMakeBorder(inner, *pad, cv2.BORDER_REPLICATE)
+    upscaled = out_w > inner.shape[1] * 1.001
+    interp = cv2.INTER_CUBIC if upscaled else cv2.INTER_AREA
+    return cv2.resize(inner, (out_w, out_h), interpolation=interp), upscaled
+
+
+def output_size(cfg: BoothConfig, aspect: tuple[int, int], native_w: float) -> tuple[int, int]:
+    """The crop's output size: native resolution, but never below the profile's minimum."""
+    o = cfg.output
+    min_w = {Profile.BADGE: o.min_px_badge, Profile.PROFESSIONAL: o.min_px_professional,
+             Profile.ACTOR: o.min_px_actor}[cfg.profile]
+    w = max(min_w, int(round(native_w)))
+    return w, int(round(w * aspect[1] / aspect[0]))
+
+
+def _measures(face: FaceMeasures) -> dict:
+    keys = ("ied_px", "t_px", "yaw", "pitch", "roll", "ear_left", "ear_right", "eyes_closed", "blink", "gaze_h",
+            "gaze_v", "mouth_gap", "mouth_width", "smile", "exposure", "clipped", "light_balance_ev", "sharpness",
+            "background", "cast_a", "cast_b", "score")
+    out = {k: getattr(face, k) for k in keys}
+    out["expression"] = dict(face.expression)
+    return {k: (round(v, 5) if isinstance(v, float) else v) for k, v in out.items()}
+
+
+class PhotoStore:
+    """Writes captures under ``booth.output_dir`` (see the module doc)."""
+
+    def __init__(self, cfg: BoothConfig, directory: str | Path | None = None):
+        self.cfg = cfg
+        self.directory = Path(directory or cfg.booth.output_dir).expanduser().resolve()
+        self._clean_parts()
+
+    # -- saving ----------------------------------------------------------------------
+
+    def save(self, candidate: Candidate, *, badge_id: str | None = None,
+             extra: Mapping[str, Any] | None = None) -> SavedCapture:
+        t0 = time.perf_counter()
+        face = candidate.observation.face
+        if face is None:
+            raise StorageError("nothing to save: the chosen frame has no face. Fix: retake the photo")
+        self._ensure_dir()
+        self._check_space()
+
+        frame = candidate.frame
+        still = frame.best
+        sh, sw = still.shape[:2]
+        iw, ih = candidate.observation.image_size
+        geom = FaceGeometry.of(face).scaled(sw / iw, sh / ih)
+        aspects = aspects_for(self.cfg.profile)
+        plan = plan_framing(geom, (sw, sh), self.cfg, aspects + ((SQUARE,) if SQUARE not in aspects else ()))
+        by_name = {r.name: r for r in plan.crops}
+
+        stem = self._stem(frame.t, badge_id)
+        crops_meta = {}
+        blobs: dict[str, bytes] = {}
+        for aspect in aspects:
+            rect = by_name[aspect_name(aspect)]
+            out_w, out_h = output_size(self.cfg, aspect, rect.w)
+            pixels, upscaled = extract_crop(still, rect, out_w, out_h)
+            name = f"{stem}_{rect.name}.jpg"
+            blobs[name] = encode_jpeg(pixels, self.cfg.output.jpeg_quality)
+            m = measure_crop(geom, rect)
+            crops_meta[rect.name] = {
+                "file": name, "size": [out_w, out_h], "upscaled": upscaled,
+                "rect_still_px": [round(v, 1) for v in (rect.x, rect.y, rect.w, rect.h)],
+                "rect_norm": [round(v, 5) for v in rect.norm((sw, sh))],
+                "pad_px": {k: round(v, 1) for k, v in rect.pad((sw, sh)).items()},
+                "head_height": round(m.head_height, 4), "eye_line": round(m.eye_line, 4),
+                "centre_x": round(m.centre_x, 4), "shoulders_t": round(m.shoulders_t, 3),
+                "margin_ied": round(m.margin_ied, 3),
+            }
+        tp = self.cfg.output.thumbnail_px
+        thumb, _ = extract_crop(still, by_name[aspect_name(SQUARE)], tp, tp)
+        thumb_name = f"{stem}_thumb.jpg"
+        blobs[thumb_name] = encode_jpeg(thumb, self.cfg.output.jpeg_quality)
+        encode_ms = (time.perf_counter() - t0) * 1000.0
+
+        needed = sum(len(b) for b in blobs.values())
+        self._check_space(needed)
+        for name, blob in blobs.items():
+            self._write(self.directory / name, blob)
+
+        a = candidate.assessment
+        meta = {
+            "stem": stem,
+            "profile": self.cfg.profile.value,
+            "expression_target": (extra or {}).get("expression_target"),
+            "config_digest": self.cfg.digest(),
+            "badge_id": badge_id,
+            "frame": {"t": round(frame.t, 4), "index": frame.index, "image_size": [iw, ih], "still_size": [sw, sh]},
+            "score": round(a.score, 5),
+            "relax_level": a.relax_level,
+            "checks": [{"name": c.name, "ok": c.ok, "value": None if c.value is None else round(float(c.value), 5),
+                        "target": c.target, "hard": c.hard} for c in a.checks],
+            "measures": _measures(face),
+            "framing": {"shoulders_ok": plan.shoulders_ok, "margins_ok": plan.margins_ok},
+            "crops": crops_meta,
+            "thumbnail": {"file": thumb_name, "size": [tp, tp]},
+            "timings_ms": {**{k: round(v, 3) for k, v in candidate.observation.timings_ms.items()},
+                           "encode": round(encode_ms, 1)},
+            "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        if extra:
+            meta["extra"] = {k: v for k, v in extra.items() if k != "expression_target"}
+        meta["timings_ms"]["save_total"] = round((time.perf_counter() - t0) * 1000.0, 1)
+        sidecar = self.directory / f"{stem}.json"
+        self._write(sidecar, (json.dumps(meta, indent=1, default=str) + "\n").encode())
+        return SavedCapture(stem=stem, crops={k: self.directory / v["file"] for k, v in crops_meta.items()},
+                            thumbnail=self.directory / thumb_name, sidecar=sidecar, metadata=meta)
+
+    def _write(self, path: Path, blob: bytes) -> None:
+        try:
+            write_atomic(path, blob)
+        except OSError as exc:
+            raise StorageError(f"could not write {path}: {exc.strerror or exc}. Fix: check that "
+                               f"{self.directory} is writable and has free space (booth.output_dir)") from None
+
+    def _stem(self, t: float, badge_id: str | None) -> str:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        base = f"{stamp}_{int(round(t * 1000)) % 100000:05d}"
+        if badge_id:
+            safe = "".join(ch for ch in badge_id if ch.isalnum() or ch in "-_")[:40]
+            base += f"_{safe}"
+        stem, n = base, 1
+        while (self.directory / f"{stem}.json").exists() or any(self.directory.glob(f"{stem}_*.jpg")):
+            n += 1
+            stem = f"{base}-{n}"
+        return stem
+
+    def _ensure_dir(self) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise StorageError(f"cannot create the photo directory {self.directory}: {exc.strerror or exc}. "
+                               "Fix: set booth.output_dir to a writable folder") from None
+
+    def _check_space(self, needed_bytes: int = 0) -> None:
+        free = shutil.disk_usage(self.directory).free
+        floor = self.cfg.booth.min_free_mb * 1024 * 1024
+        if free - needed_bytes < floor:
+            raise StorageError(
+                f"only {free / 2**20:.0f} MB free in {self.directory}; the booth keeps at least "
+                f"{self.cfg.booth.min_free_mb:g} MB free. Fix: free space or move old photos off the card, "
+                "lower booth.retention_hours so old photos are purged, or lower booth.min_free_mb")
+
+    def _clean_parts(self) -> None:
+        """Remove ``.part`` files a crash left behind (never a finished photo)."""
+        if not self.directory.is_dir():
+            return
+        for p in self.directory.glob(f".*{PART_SUFFIX}"):
+            _unlink_quietly(p)
+
+    # -- retention -------------------------------------------------------------------
+
+    def captures(self) -> list[Path]:
+        """Sidecars of complete captures, oldest first."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime)
+
+    def purge(self, now: float) -> list[Path]:
+        """Delete captures older than ``booth.retention_hours`` (0 keeps everything).
+        ``now`` is wall-clock seconds (``time.time()``). Returns the files removed."""
+        hours = self.cfg.booth.retention_hours
+        if hours <= 0 or not self.directory.is_dir():
+            return []
+        cutoff = now - hours * 3600.0
+        removed: list[Path] = []
+        # Photos first, sidecars last: a capture with a sidecar is always complete.
+        for p in sorted(self.directory.iterdir(), key=lambda q: (q.suffix == ".json", q.name)):
+            if p.name.startswith(".") or p.suffix not in (".jpg", ".json"):
+                continue
+            try:
+                if p.stat().st_mtime < cutoff:
+                    p.unlink()
+                    removed.append(p)
+            except FileNotFoundError:
+                continue
+        self._clean_parts()
+        return removed

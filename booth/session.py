@@ -1,0 +1,347 @@
+"""The booth session: a declarative state machine from observations and events to Actions.
+
+The whole behaviour is the table :data:`TRANSITIONS`: (state, trigger) -> target state and
+an optional effect. Triggers are either :class:`~booth.types.SessionEvent` s from outside
+(shutter, keep, retake, saved ...) or :class:`Trigger` s the session derives from the frame
+stream (a face appeared, the sitter is ready, a gate failed, a timer ran out)::
+
+    attract --face--> guiding --ready--> countdown --done--> capturing --captured--> review
+       ^                 ^  |               |  (gate failed > 200 ms: back to guiding)   |
+       |                 |  +--shutter------+--shutter--> capturing            keep/timeout
+       |                 +------------------------- retake ------------------------------+
+       +-- thank-you <--saved-- saving <----------------------------------------------- +
+
+plus ``error`` (camera lost, a photo that could not be saved) from anywhere. A face that
+vanishes for longer than ``booth.face_lost_grace_s`` ends the session; a second person in
+frame pauses it ("Only one person, please"); the manual shutter works whenever a sitter is
+there. In the actor profile each expression of ``expression.actor_series`` is its own
+capture: saving one moves on to guiding the next.
+
+The session never touches hardware: :meth:`Session.step` and :meth:`Session.handle` return
+:class:`~booth.types.Actions`, which the app, ``booth replay`` or the simulator carry out.
+Time comes from the frames (``Frame.t``) and the events' ``t``: no clock is read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import Enum
+from types import MappingProxyType
+from typing import Mapping
+
+from .config import BoothConfig, Profile
+from .guidance.best_frame import BestFrameBuffer
+from .guidance.checks import ACTOR_EXPRESSIONS, gating
+from .output.crops import plan_for_face
+from .types import (Actions, Assessment, BoothState, Candidate, FaceObservation, Frame, LightLevels, Prompt,
+                    SessionEvent)
+
+
+class Trigger(Enum):
+    """What the session notices in the frame stream (as opposed to outside events)."""
+
+    FACE_APPEARED = "face_appeared"
+    FACE_LOST = "face_lost"  # gone longer than the grace period
+    READY = "ready"
+    GATE_FAILED = "gate_failed"  # during the countdown, longer than countdown_abort_s
+    COUNTDOWN_DONE = "countdown_done"
+    CAPTURED = "captured"  # enough good candidates: go to review
+    NOTHING_TO_CAPTURE = "nothing_to_capture"
+    TIMEOUT = "timeout"  # review, thank-you or error screen ran its time
+    NEXT_EXPRESSION = "next_expression"  # actor series: saved one, more to come
+
+
+@dataclass(frozen=True)
+class Transition:
+    target: BoothState
+    effect: str | None = None  # name of a Session method run on the transition
+
+
+S, E, T = BoothState, SessionEvent, Trigger
+
+TRANSITIONS: Mapping[tuple[BoothState, Trigger | SessionEvent], Transition] = MappingProxyType({
+    (S.ATTRACT, T.FACE_APPEARED): Transition(S.GUIDING),
+    (S.ATTRACT, E.BADGE_SCANNED): Transition(S.ATTRACT, "_remember_badge"),
+
+    (S.GUIDING, T.READY): Transition(S.COUNTDOWN),
+    (S.GUIDING, E.SHUTTER): Transition(S.CAPTURING, "_mark_manual"),
+    (S.GUIDING, T.FACE_LOST): Transition(S.ATTRACT),
+    (S.GUIDING, E.BADGE_SCANNED): Transition(S.GUIDING, "_remember_badge"),
+
+    (S.COUNTDOWN, T.COUNTDOWN_DONE): Transition(S.CAPTURING),
+    (S.COUNTDOWN, T.GATE_FAILED): Transition(S.GUIDING),
+    (S.COUNTDOWN, E.SHUTTER): Transition(S.CAPTURING, "_mark_manual"),
+    (S.COUNTDOWN, T.FACE_LOST): Transition(S.ATTRACT),
+
+    (S.CAPTURING, T.CAPTURED): Transition(S.REVIEW),
+    (S.CAPTURING, T.NOTHING_TO_CAPTURE): Transition(S.GUIDING),
+
+    (S.REVIEW, E.KEEP): Transition(S.SAVING),
+    (S.REVIEW, E.SHUTTER): Transition(S.SAVING),  # the button in review means "this one"
+    (S.REVIEW, T.TIMEOUT): Transition(S.SAVING),
+    (S.REVIEW, E.NEXT): Transition(S.REVIEW, "_next_candidate"),
+    (S.REVIEW, E.RETAKE): Transition(S.GUIDING),
+
+    (S.SAVING, E.SAVED): Transition(S.THANK_YOU, "_record_saved"),
+    (S.SAVING, T.NEXT_EXPRESSION): Transition(S.GUIDING, "_next_expression"),
+    (S.SAVING, E.SAVE_FAILED): Transition(S.ERROR, "_record_error"),
+
+    (S.THANK_YOU, T.TIMEOUT): Transition(S.ATTRACT),
+
+    (S.ERROR, E.CAMERA_BACK): Transition(S.ATTRACT),
+    (S.ERROR, T.TIMEOUT): Transition(S.ATTRACT),
+    **{(s, E.CAMERA_LOST): Transition(S.ERROR, "_record_error") for s in S if s is not S.ERROR},
+})
+
+ON_ENTER: Mapping[BoothState, str] = MappingProxyType({
+    S.ATTRACT: "_enter_attract",
+    S.GUIDING: "_enter_guiding",
+    S.COUNTDOWN: "_enter_countdown",
+    S.CAPTURING: "_enter_capturing",
+    S.REVIEW: "_enter_review",
+    S.SAVING: "_enter_saving",
+    S.THANK_YOU: "_enter_timed",
+    S.ERROR: "_enter_error",
+})
+
+_SITTER_STATES = frozenset({S.GUIDING, S.COUNTDOWN, S.CAPTURING})
+
+
+class Session:
+    """One booth's session state (see the module doc). Not thread-safe: one caller."""
+
+    def __init__(self, cfg: BoothConfig):
+        self.cfg = cfg
+        self.state = BoothState.ATTRACT
+        self.buffer = BestFrameBuffer(cfg)
+        self.series: tuple[str, ...] = tuple(cfg.expression.actor_series) if cfg.profile is Profile.ACTOR else ()
+        self.series_index = 0
+        self.saved_files: tuple[str, ...] = ()
+        self.badge_id: str | None = None
+        self.message: str | None = None
+        self._last_face_t: float | None = None
+        self._entered_t = 0.0
+        self._countdown_end = 0.0
+        self._gate_fail_since: float | None = None
+        self._capture_start = 0.0
+        self._manual = False
+        self._review: tuple[Candidate, ...] = ()
+        self._review_index = 0
+        self._pending_save: Candidate | None = None
+        self._flash = False
+        self._timeout_s: float | None = None
+        self._last: Actions = Actions(state=self.state)
+        self._payload: dict = {}
+        self._sync_expression()
+
+    # -- the actor series ------------------------------------------------------------
+
+    @property
+    def expression_target(self) -> str | None:
+        """The expression being asked for (actor profile), else None."""
+        return self.series[self.series_index] if self.series else None
+
+    def _sync_expression(self) -> None:
+        self.buffer.expression = self.expression_target
+
+    # -- inputs ----------------------------------------------------------------------
+
+    def step(self, frame: Frame, obs: FaceObservation, assessment: Assessment,
+             lights: LightLevels | None = None) -> Actions:
+        """Advance on one analysed frame."""
+        t = frame.t
+        self._flash = False
+        if obs.face is not None:
+            self._last_face_t = t
+        if self.state in _SITTER_STATES and obs.face is not None:
+            self.buffer.add(Candidate(frame, obs, assessment))
+        for _ in range(4):  # a frame may chain a few transitions (countdown done -> capture -> review)
+            trigger = self._derive(t, obs, assessment)
+            if trigger is None or not self._fire(trigger, t):
+                break
+        return self._actions(t, obs, assessment, lights)
+
+    def handle(self, event: SessionEvent, t: float, **payload) -> Actions:
+        """Apply an outside event (button, touch, store, camera). Unknown in this state: ignored.
+
+        Payload: ``files`` (SAVED), ``message`` (SAVE_FAILED, CAMERA_LOST), ``badge_id``.
+        """
+        self._flash = False
+        self._payload = dict(payload)
+        if event is SessionEvent.CAMERA_LOST:
+            self._payload.setdefault("camera", True)
+        if event is SessionEvent.SHUTTER and self.state in (S.GUIDING, S.COUNTDOWN) and not self._sitter_here(t):
+            return self._last  # "always works while someone is there"
+        if event is SessionEvent.SAVED and self.state is S.SAVING:
+            self.saved_files = self.saved_files + tuple(str(f) for f in payload.get("files", ()))
+            if self.series and self.series_index + 1 < len(self.series):
+                event = T.NEXT_EXPRESSION
+        self._fire(event, t)
+        self._payload = {}
+        return self._actions(t, None, None, None)
+
+    # -- the machine -----------------------------------------------------------------
+
+    def _fire(self, trigger: Trigger | SessionEvent, t: float) -> bool:
+        tr = TRANSITIONS.get((self.state, trigger))
+        if tr is None:
+            return False
+        if tr.effect:
+            getattr(self, tr.effect)(t)
+        if tr.target is not self.state:
+            self.state = tr.target
+            self._entered_t = t
+            getattr(self, ON_ENTER[tr.target])(t)
+        return True
+
+    def _sitter_here(self, t: float) -> bool:
+        return self._last_face_t is not None and t - self._last_face_t <= self.cfg.booth.face_lost_grace_s
+
+    def _derive(self, t: float, obs: FaceObservation, a: Assessment) -> Trigger | None:
+        st = self.state
+        if st is S.ATTRACT:
+            return T.FACE_APPEARED if obs.face is not None else None
+        if st in (S.GUIDING, S.COUNTDOWN) and not self._sitter_here(t):
+            return T.FACE_LOST
+        if st is S.GUIDING:
+            return T.READY if (a.ready and obs.faces <= 1) else None
+        if st is S.COUNTDOWN:
+            if a.gates_ok and obs.faces <= 1:
+                self._gate_fail_since = None
+            elif self._gate_fail_since is None:
+                self._gate_fail_since = t
+            if self._gate_fail_since is not None and t - self._gate_fail_since > self.cfg.guidance.countdown_abort_s:
+                return T.GATE_FAILED
+            return T.COUNTDOWN_DONE if t >= self._countdown_end else None
+        if st is S.CAPTURING:
+            return self._try_capture(t)
+        if self._timeout_s is not None and t - self._entered_t >= self._timeout_s:
+            return T.TIMEOUT
+        return None
+
+    def _try_capture(self, t: float) -> Trigger | None:
+        bf = self.cfg.best_frame
+        enough = len(self.buffer.gated()) >= bf.min_candidates
+        if not enough and t - self._capture_start < bf.capture_window_s:
+            return None  # keep collecting: a short burst after the countdown
+        review = self.buffer.best(bf.review_count)
+        if not review and self._manual:
+            review = self.buffer.best(bf.review_count, require_gates=False)
+        if not review:
+            return T.NOTHING_TO_CAPTURE
+        self._review = review
+        return T.CAPTURED
+
+    # -- effects and entry actions ---------------------------------------------------
+
+    def _mark_manual(self, t: float) -> None:
+        self._manual = True
+
+    def _remember_badge(self, t: float) -> None:
+        self.badge_id = self._payload.get("badge_id") or self.badge_id
+
+    def _next_candidate(self, t: float) -> None:
+        if self._review:
+            self._review_index = (self._review_index + 1) % len(self._review)
+
+    def _record_saved(self, t: float) -> None:
+        pass  # files were added in handle(); the thank-you screen shows them
+
+    def _next_expression(self, t: float) -> None:
+        self.series_index += 1
+        self._sync_expression()
+
+    def _record_error(self, t: float) -> None:
+        self.message = self._payload.get("message") or "Something went wrong"
+
+    def _enter_attract(self, t: float) -> None:
+        self.buffer.clear()
+        self.series_index = 0
+        self._sync_expression()
+        self.saved_files = ()
+        self.badge_id = None  # a badge belongs to one sitter's session
+        self.message = None
+        self._timeout_s = None
+        self._review, self._review_index = (), 0
+
+    def _enter_guiding(self, t: float) -> None:
+        self._manual = False
+        self._timeout_s = None
+        self._review, self._review_index = (), 0
+        self._gate_fail_since = None
+
+    def _enter_countdown(self, t: float) -> None:
+        self._countdown_end = t + self.cfg.booth.countdown_s
+        self._gate_fail_since = None
+
+    def _enter_capturing(self, t: float) -> None:
+        self._capture_start = t
+        self._flash = True
+
+    def _enter_review(self, t: float) -> None:
+        self._review_index = 0
+        self._timeout_s = self.cfg.booth.review_s
+
+    def _enter_saving(self, t: float) -> None:
+        self._timeout_s = None
+        chosen = self._review[self._review_index] if self._review else None
+        self._pending_save = chosen
+
+    def _enter_timed(self, t: float) -> None:
+        self._timeout_s = self.cfg.booth.thank_you_s
+
+    def _enter_error(self, t: float) -> None:
+        # A camera comes back by itself (CAMERA_BACK); other errors clear after a while.
+        camera = bool(self._payload.get("camera", False))
+        self._timeout_s = None if camera else self.cfg.booth.thank_you_s
+
+    # -- output ----------------------------------------------------------------------
+
+    def _actions(self, t: float, obs: FaceObservation | None, a: Assessment | None,
+                 lights: LightLevels | None) -> Actions:
+        st = self.state
+        prompt = None
+        readiness = 0.0
+        crop = None
+        if obs is not None and obs.face is not None and st in _SITTER_STATES:
+            plan = plan_for_face(obs.face, obs.image_size, self.cfg)
+            crop = plan.widest.norm(obs.image_size)
+        if st in (S.GUIDING, S.COUNTDOWN) and a is not None:
+            gates = [c for c in a.checks if gating(c)]
+            readiness = 1.0 if a.ready else (sum(c.ok for c in gates) / len(gates) if gates else 0.0)
+            prompt = a.prompt
+            if obs is not None and obs.faces > 1:
+                prompt, readiness = Prompt.ONE_PERSON, 0.0  # pause at once: nobody else in the photo
+            elif st is S.GUIDING and prompt is None and self.series:
+                prompt = ACTOR_EXPRESSIONS[self.expression_target]  # keep the asked expression on screen
+        elif st is S.GUIDING and a is None:
+            prompt = self._last.prompt
+        save, self._pending_save = self._pending_save, None
+        actions = Actions(
+            state=st,
+            prompt=prompt,
+            readiness=readiness,
+            countdown_remaining_s=max(0.0, self._countdown_end - t) if st is S.COUNTDOWN else None,
+            lock_camera=st in (S.COUNTDOWN, S.CAPTURING),
+            flash=self._flash,
+            review=self._review if st in (S.REVIEW, S.SAVING) else (),
+            review_index=self._review_index,
+            save=save,
+            lights=lights,
+            message=self.message if st is S.ERROR else None,
+            expression_step=(self.series_index, len(self.series)) if self.series else None,
+            badge_id=self.badge_id,
+            saved_files=self.saved_files if st is S.THANK_YOU else (),
+            crop_norm=crop if crop is not None else (self._last.crop_norm if st in _SITTER_STATES else None),
+        )
+        self._last = actions
+        return actions
+
+
+def describe() -> str:
+    """The transition table as text (for docs and `booth replay -v`)."""
+    rows = [f"{s.value:>10} --{getattr(trg, 'value', trg)}--> {tr.target.value}"
+            + (f"  [{tr.effect.strip('_')}]" if tr.effect else "")
+            for (s, trg), tr in TRANSITIONS.items()]
+    return "\n".join(rows)
