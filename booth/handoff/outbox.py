@@ -216,13 +216,15 @@ class Outbox:
                 stem: str | None = None) -> str:
         """Record a finished capture for upload (durably, before returning); returns the job id.
 
-        The files must already be complete on disk. The same capture enqueued twice maps to
+        The files must already be complete on disk. ``stem`` names the job and its key folder
+        (default: ``sidecar["stem"]`` as booth.output.store writes it, else the first file's stem). The same capture enqueued twice maps to
         the same job (and object keys), so a retried save does not upload twice.
         """
         paths = [Path(p).resolve() for p in paths]
         if not paths:
             raise ValueError("nothing to upload")
-        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem or paths[0].stem).strip("-")[:80] or "capture"
+        stem = stem or (sidecar or {}).get("stem") or paths[0].stem
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", str(stem)).strip("-")[:80] or "capture"
         items = []
         names = set()
         for p in paths:
@@ -235,7 +237,8 @@ class Outbox:
             names.add(p.name)
             items.append({"kind": "file", "path": str(p), "name": p.name, "sha256": sha256_hex(data),
                           "size": len(data), "done": False})
-        if sidecar is not None and f"{stem}.json" not in names:
+        # A sidecar file the store wrote is uploaded as it is on disk; the dict only when there is none.
+        if sidecar is not None and not any(n.endswith(".json") for n in names):
             blob = sidecar_bytes(sidecar)
             items.append({"kind": "sidecar", "name": f"{stem}.json", "sha256": sha256_hex(blob), "size": len(blob),
                           "done": False})

@@ -366,6 +366,8 @@ class DownloadServer:
     def base_url(self) -> str:
         if self.public_url:
             return self.public_url
+        if self._httpd is None and self.port == 0:
+            raise RuntimeError("the download server picks its port when started: call start() first")
         host, port = self.address if self._httpd else (self.host, self.port)
         if host in ("0.0.0.0", "::", ""):
             host = lan_address()

@@ -68,7 +68,11 @@ class Handoff:
     def on_saved(self, paths: list[Path], sidecar: dict, badge_id: str | None) -> str | None:
         """A capture is on disk: queue its upload, offer it for download. Returns the link or None.
 
-        ``badge_id`` must be an accepted ID (or None); it is added to the uploaded sidecar.
+        ``paths`` are the capture's files as the store wrote them (crops, thumbnail and, if it
+        wrote one, the ``.json`` sidecar file, which is then uploaded as it is; otherwise the
+        ``sidecar`` dict is uploaded as ``<stem>.json``). ``badge_id`` must be an accepted ID (or
+        None); it is added to the uploaded sidecar dict. The link offers the crops (not the
+        thumbnail or the sidecar).
         """
         paths = [Path(p) for p in paths]
         if badge_id is not None and not self.validator.check(badge_id).ok:
@@ -81,7 +85,8 @@ class Handoff:
             self.outbox.enqueue(paths, sidecar, badge_id)
         if self.server is None:
             return None
-        offered = [p for p in paths if p.suffix.lower() in DOWNLOADABLE] or paths
+        images = [p for p in paths if p.suffix.lower() in DOWNLOADABLE]
+        offered = [p for p in images if not p.stem.endswith("_thumb")] or images or paths
         token = self.grants.issue(offered, self.cfg.handoff.token_ttl_s, badge_id)
         return self.server.url_for(token)
 

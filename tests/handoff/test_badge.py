@@ -56,17 +56,17 @@ def test_a_scanned_id_reaches_the_file_names_the_sidecar_the_upload_and_the_page
         stem = capture_stem("2024-05-17T10:31:02Z", result.badge_id)
         assert stem == "20240517T103102Z_KX-20240517"
         out.mkdir(exist_ok=True)  # the outbox already made it
-        crop, thumb = out / f"{stem}.jpg", out / f"{stem}_thumb.jpg"
+        crop, portrait = out / f"{stem}.jpg", out / f"{stem}_portrait.jpg"
         crop.write_bytes(b"crop" * 500)
-        thumb.write_bytes(b"thumb" * 100)
-        url = handoff.on_saved([crop, thumb], {"profile": "badge"}, result.badge_id)
+        portrait.write_bytes(b"portrait" * 100)
+        url = handoff.on_saved([crop, portrait], {"profile": "badge"}, result.badge_id)
         assert handoff.outbox.flush(timeout_s=20) == 0
 
         # The download page lists the files by their ID-bearing names and shows the ID.
         status, _, page = get(url)
         assert status == 200
         assert "KX-20240517" in page.decode()
-        assert set(re.findall(r'download="([^"]+)"', page.decode())) == {crop.name, thumb.name}
+        assert set(re.findall(r'download="([^"]+)"', page.decode())) == {crop.name, portrait.name}
 
     client = s3_server.client()
     keys = sorted(o["Key"] for o in list_objects(client, bucket))

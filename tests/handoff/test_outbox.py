@@ -171,3 +171,28 @@ def test_wrong_credentials_are_retried_with_backoff_not_dropped(tmp_path, s3_ser
     assert (st.pending, st.failed) == (1, 0)
     assert st.last_error and "NoSuchBucket" in st.last_error
     assert os.path.exists(paths[0])
+
+
+def test_a_capture_as_the_photo_store_writes_it(tmp_path, s3_server, bucket):
+    """booth.output.store leaves <stem>_<crop>.jpg, <stem>_thumb.jpg and <stem>.json (with "stem")."""
+    out = tmp_path / "photos"
+    out.mkdir()
+    stem = "20240517-103102_04211_KX-1234"
+    files = {name: (out / name) for name in (f"{stem}_square.jpg", f"{stem}_portrait.jpg", f"{stem}_thumb.jpg")}
+    for i, p in enumerate(files.values()):
+        p.write_bytes(bytes([i]) * 1000)
+    meta = {"stem": stem, "badge_id": "KX-1234", "profile": "badge"}
+    sidecar = out / f"{stem}.json"
+    sidecar.write_text(json.dumps(meta, indent=1) + "\n")
+    cfg = make_config(out, s3_bucket=bucket, s3_endpoint=s3_server.endpoint, server_enabled=True,
+                      server_host="127.0.0.1", server_port=0)
+    with Handoff(cfg) as handoff:
+        url = handoff.on_saved([*files.values(), sidecar], meta, "KX-1234")
+        assert handoff.outbox.flush(timeout_s=20) == 0
+        grant = handoff.grants.lookup(url.rstrip("/").rsplit("/", 1)[1])
+    assert sorted(n for n, _ in grant.files) == sorted([f"{stem}_square.jpg", f"{stem}_portrait.jpg"])
+    client = s3_server.client()
+    keys = sorted(o["Key"] for o in list_objects(client, bucket))
+    assert len(keys) == 4 and all(k.startswith(f"booth/{stem}-") for k in keys)
+    uploaded_sidecar = next(k for k in keys if k.endswith(".json"))
+    assert client.get_object(Bucket=bucket, Key=uploaded_sidecar)["Body"].read() == sidecar.read_bytes()

@@ -52,7 +52,7 @@ def booth(tmp_path):
     day.mkdir(parents=True)
     files = {}
     for who in ("alice", "bob"):
-        for kind in ("crop", "thumb"):
+        for kind in ("crop", "portrait"):
             p = day / f"20240501T1200_{who}_{kind}.jpg"
             p.write_bytes(f"{who}'s {kind} ".encode() * 200)
             files[(who, kind)] = p
@@ -67,7 +67,7 @@ def booth(tmp_path):
 
 def test_a_valid_link_serves_exactly_that_sitters_photos(booth):
     handoff, files, _ = booth
-    url = handoff.on_saved([files["alice", "crop"], files["alice", "thumb"]], {"score": 0.9}, "ALICE-42")
+    url = handoff.on_saved([files["alice", "crop"], files["alice", "portrait"]], {"score": 0.9}, "ALICE-42")
     assert url.startswith("http://127.0.0.1:") and url.endswith("/")
     token = url.rstrip("/").rsplit("/", 1)[1]
     assert len(token) >= 22  # 128 bits of token_urlsafe need 22 characters
@@ -78,9 +78,9 @@ def test_a_valid_link_serves_exactly_that_sitters_photos(booth):
     html = page.decode()
     assert 'name="viewport"' in html and "ALICE-42" in html
     links = sorted(set(re.findall(r'href="([^"?]+)', html)))
-    assert links == sorted(f"/d/{token}/{files['alice', k].name}" for k in ("crop", "thumb"))
+    assert links == sorted(f"/d/{token}/{files['alice', k].name}" for k in ("crop", "portrait"))
 
-    for kind in ("crop", "thumb"):
+    for kind in ("crop", "portrait"):
         status, headers, body = get(url + files["alice", kind].name + "?dl=1")
         assert status == 200
         assert body == files["alice", kind].read_bytes()
@@ -98,7 +98,7 @@ def test_another_sitters_file_a_wrong_token_or_an_expired_link_is_404(booth):
 
     assert get(alice + files["bob", "crop"].name)[0] == 404  # Bob's photo is in the same folder
     assert get(bob + files["alice", "crop"].name)[0] == 404
-    assert get(alice + files["alice", "thumb"].name)[0] == 404  # not offered in this link
+    assert get(alice + files["alice", "portrait"].name)[0] == 404  # not offered in this link
     wrong = alice_token[:-2] + ("AA" if not alice_token.endswith("AA") else "BB")
     assert get(alice.replace(alice_token, wrong))[0] == 404
     assert get(alice.replace(alice_token, "short"))[0] == 404
