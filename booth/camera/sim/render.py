@@ -1,0 +1,208 @@
+"""Pixels for the simulated sitter: place a real photo, relight it, expose it like a camera.
+
+What is simulated, honestly:
+
+- **Placement**: a similarity transform (position, size, roll) of the cut-out photo onto a
+  plain wall with mild texture. Yaw and pitch are only small 2D squashes of the photo: a
+  flat picture cannot turn its head, so the face mesh will read little or no yaw/pitch from
+  them; the scenarios therefore exercise gaze and roll, not head turns.
+- **Eyes**: blinks paint the upper lid down over the real eye with skin colour sampled
+  below that eye (or swap in an eyes-closed photo when the set has one); gaze moves the
+  real iris inside the eye opening (a local shift, feathered at the lids).
+- **Light**: linear-light relighting of the person by a horizontal illumination ramp per
+  light: key_left brightens the sitter's left (image right) side, key_right the other,
+  fill and room ambient are uniform, a window adds a strong one-sided ramp. Light output is
+  level**gamma of each channel (the rig's perceptual-to-duty mapping). The photo's own
+  baked-in light stays underneath: relighting multiplies it.
+- **Camera**: centre-weighted auto-exposure that closes most of the gap each frame (settles
+  in 2-3 frames) and holds when locked, sensor noise, sRGB encoding to uint8 BGR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from .photos import Sprite, linear_to_srgb
+
+_LUT_N = 4096
+_SRGB_LUT = (linear_to_srgb(np.linspace(0.0, 1.0, _LUT_N, dtype=np.float32)) * 255.0 + 0.5).astype(np.uint8)
+
+
+def encode_srgb(linear: np.ndarray) -> np.ndarray:
+    """Linear 0..1 float -> sRGB uint8 through a lookup table (fast and monotone)."""
+    idx = np.clip(linear * (_LUT_N - 1), 0, _LUT_N - 1).astype(np.int32)
+    return _SRGB_LUT[idx]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one person is in the frame this instant (frame pixels / degrees)."""
+
+    eye_x: float
+    eye_y: float
+    ied_px: float
+    roll: float = 0.0
+    yaw: float = 0.0
+    pitch: float = 0.0
+    gaze_h: float = 0.0  # fraction of the eye width, > 0 toward the sitter's left (image right)
+    gaze_v: float = 0.0  # > 0 up
+    lid: float = 0.0  # 0 open .. 1 closed
+    mirror: bool = False  # draw the photo mirrored (a second person from the same photo)
+
+
+@dataclass(frozen=True)
+class Lighting:
+    key_left: float = 0.0  # channel output 0..1 (already level ** gamma)
+    key_right: float = 0.0
+    fill: float = 0.0
+    background: float = 0.0
+    ambient: float = 0.35
+    window: float = 0.0  # one-sided, on the sitter's left (image right)
+    wall: float = 0.5
+
+
+KEY_RAMP = 1.0  # relative brightness slope of a key light across the face, per IED
+WINDOW_RAMP = 0.9
+
+
+@lru_cache(maxsize=4)
+def wall(width: int, height: int, seed: int = 7) -> np.ndarray:
+    """A plain painted wall (linear BGR): soft blotches and a slight vignette, no edges."""
+    rng = np.random.default_rng(seed)
+    small = rng.normal(0.0, 1.0, (9, 12)).astype(np.float32)
+    blotch = cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
+    fine = cv2.GaussianBlur(rng.normal(0.0, 1.0, (height, width)).astype(np.float32), (0, 0), 1.2)
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    vignette = 1.0 - 0.18 * (((xx / width - 0.5) ** 2 + (yy / height - 0.5) ** 2) / 0.5)
+    base = np.float32([0.25, 0.27, 0.30])  # B, G, R: a light warm grey
+    shade = (1.0 + 0.035 * blotch + 0.01 * fine) * vignette
+    return (shade[..., None] * base).astype(np.float32)
+
+
+def _eye_ellipse(shape, centre, a, b):
+    h, w = shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    d = ((xx - centre[0]) / a) ** 2 + ((yy - centre[1]) / b) ** 2
+    return np.clip((1.15 - d) / 0.3, 0.0, 1.0), yy
+
+
+def edit_eyes(sprite: Sprite, lid: float, gaze_h: float, gaze_v: float) -> np.ndarray:
+    """The sprite's linear pixels with the upper lids ``lid`` closed and the irises moved."""
+    img = sprite.linear.copy()
+    ew, eh = sprite.eye_size
+    for c in (sprite.eye_right, sprite.eye_left):
+        x0, x1 = int(c[0] - ew), int(c[0] + ew + 1)
+        y0, y1 = int(c[1] - 1.6 * eh - 2), int(c[1] + 1.6 * eh + 3)
+        patch = img[y0:y1, x0:x1]
+        local = (c[0] - x0, c[1] - y0)
+        a, b = 0.62 * ew, 0.95 * eh
+        inside, yy = _eye_ellipse(patch.shape[:2], local, a, b)
+        if gaze_h or gaze_v:
+            m = np.float32([[1, 0, gaze_h * ew], [0, 1, -gaze_v * eh]])
+            moved = cv2.warpAffine(patch, m, (patch.shape[1], patch.shape[0]), borderMode=cv2.BORDER_REPLICATE)
+            core = np.clip((1.0 - (((np.mgrid[0:patch.shape[0], 0:patch.shape[1]][1] - local[0]) / a) ** 2
+                                   + ((yy - local[1]) / b) ** 2)) / 0.35, 0.0, 1.0)
+            patch[:] = patch * (1 - core[..., None]) + moved * core[..., None]
+        if lid > 0:
+            sy0, sy1 = int(c[1] + 0.7 * ew), int(c[1] + 1.1 * ew)
+            sx0, sx1 = int(c[0] - 0.3 * ew), int(c[0] + 0.3 * ew)
+            skin = np.median(img[sy0:sy1, sx0:sx1].reshape(-1, 3), axis=0) * 0.92
+            edge = local[1] - b + lid * 2.0 * b  # the lid's lower edge descends with ``lid``
+            covered = np.clip((edge - yy) / 1.2, 0.0, 1.0) * inside
+            lash = np.exp(-((yy - edge) / max(0.8, 0.12 * eh)) ** 2) * inside * (0.6 if lid > 0.5 else 0.3)
+            # the lid is lit like the brow above it: shade from the patch's top rows
+            patch[:] = patch * (1 - covered[..., None]) + skin * covered[..., None]
+            patch[:] = patch * (1 - lash[..., None]) + patch * 0.25 * lash[..., None]
+    return img
+
+
+def place(sprite: Sprite, p: Placement, size: tuple[int, int]):
+    """The person's linear pixels and mask in a frame of ``size`` (w, h)."""
+    src = edit_eyes(sprite, p.lid, p.gaze_h, p.gaze_v) if (p.lid > 0 or p.gaze_h or p.gaze_v) else sprite.linear
+    s = p.ied_px / sprite.ied
+    # Roll the face about the eye midpoint; yaw/pitch as squashes (see module doc).
+    theta = np.deg2rad(p.roll)
+    sx = s * np.cos(np.deg2rad(p.yaw))
+    sy = s * np.cos(np.deg2rad(p.pitch))
+    mx = -1.0 if p.mirror else 1.0
+    # Image y points down, so this matrix turns clockwise on screen: a positive roll moves the
+    # crown toward image right, i.e. the head tilts toward the sitter's left shoulder.
+    c, si = np.cos(theta), np.sin(theta)
+    a = np.float32([[c * sx * mx, -si * sy], [si * sx * mx, c * sy]])
+    ex, ey = sprite.eye_mid
+    t = np.float32([p.eye_x, p.eye_y]) - a @ np.float32([ex, ey])
+    m = np.hstack([a, t[:, None]]).astype(np.float32)
+    w, h = size
+    person = cv2.warpAffine(src, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    alpha = cv2.warpAffine(sprite.alpha, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    return person, alpha
+
+
+def illumination(width: int, eye_x: float, ied_px: float, light: Lighting) -> np.ndarray:
+    """Light falling on the person per image column (1-D, broadcast over rows)."""
+    u = np.clip((np.arange(width, dtype=np.float32) - eye_x) / max(ied_px, 1.0), -1.2, 1.2)
+    key_l = light.key_left * np.clip(1 + KEY_RAMP * u, 0.05, None)
+    key_r = light.key_right * np.clip(1 - KEY_RAMP * u, 0.05, None)
+    window = light.window * np.clip(1 + WINDOW_RAMP * u, 0.05, None)
+    return (key_l + key_r + 0.8 * light.fill + light.ambient + window).astype(np.float32)
+
+
+def compose(people: list[tuple[Sprite, Placement]], light: Lighting, size: tuple[int, int]) -> np.ndarray:
+    """The scene's linear radiance (before exposure): wall, then each person back to front."""
+    w, h = size
+    scene = wall(w, h) * np.float32(light.wall + 0.8 * light.background + 0.3 * light.ambient + 0.4 * light.window)
+    for sprite, p in people:
+        person, alpha = place(sprite, p, size)
+        person *= illumination(w, p.eye_x, p.ied_px, light)[None, :, None]
+        person -= scene
+        person *= alpha[..., None]
+        scene += person  # scene + alpha * (lit - scene)
+    return scene
+
+
+class AutoExposure:
+    """Centre-weighted AE: closes ``rate`` of the log-exposure error per frame; holds when locked."""
+
+    def __init__(self, target: float = 0.17, rate: float = 0.6):
+        self.target = target
+        self.rate = rate
+        self.gain = 1.0
+        self.locked = False
+        self._weights: dict[tuple[int, int], np.ndarray] = {}
+
+    def weights(self, w: int, h: int) -> np.ndarray:
+        if (w, h) not in self._weights:
+            yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+            g = np.exp(-(((xx - 0.5 * w) / (0.16 * w)) ** 2 + ((yy - 0.45 * h) / (0.2 * h)) ** 2) / 2)
+            self._weights[(w, h)] = g / g.sum()
+        return self._weights[(w, h)]
+
+    def update(self, scene: np.ndarray) -> float:
+        """Meter ``scene`` (linear BGR) and adjust; returns the gain to apply to this frame."""
+        if not self.locked:
+            y = 0.0722 * scene[..., 0] + 0.7152 * scene[..., 1] + 0.2126 * scene[..., 2]
+            metered = float((y * self.weights(scene.shape[1], scene.shape[0])).sum())
+            wanted = self.target / max(metered, 1e-4)
+            self.gain *= (wanted / self.gain) ** self.rate if self.gain > 0 else wanted
+            self.gain = float(np.clip(self.gain, 0.05, 40.0))
+        return self.gain
+
+
+def expose(scene: np.ndarray, gain: float, rng: np.random.Generator, noise: float = 0.004) -> np.ndarray:
+    """Scene radiance -> 8-bit BGR through exposure gain, sensor noise and sRGB encoding."""
+    # Shot-like noise, larger in brighter areas, drawn at quarter resolution and upsampled
+    # (cheap, and sensor noise after demosaicing is spatially correlated anyway).
+    h, w = scene.shape[:2]
+    n = rng.standard_normal((h // 4, w // 4, 3), dtype=np.float32)
+    n = cv2.resize(n, (w, h), interpolation=cv2.INTER_NEAREST)
+    img = scene * np.float32(gain)
+    # (numpy, not cv2, for scalar operations: cv2 reads a scalar as (v, 0, 0, 0) per channel)
+    spread = np.sqrt(np.maximum(img, 0.0) + np.float32(0.01))
+    img += n * spread * np.float32(noise)
+    img *= np.float32(_LUT_N - 1)
+    idx = np.clip(img, 0.0, float(_LUT_N - 1), out=img).astype(np.uint16)
+    return np.take(_SRGB_LUT, idx)

@@ -1,0 +1,189 @@
+"""Run the real booth loop against a simulated sitter, headless, as fast as the analysis goes.
+
+Everything that runs on a booth runs here except the screen: the face analyzer on the real
+models, the coach, the light controller driving a :class:`~booth.lights.rig.LightRig` on
+gpiozero's mock pins, the session state machine and the photo store. The only stand-ins are
+the camera (the :class:`SimulatedSitter`, wrapped in the same
+:class:`~booth.camera.base.ResilientSource` as a real camera, with backoff sleeps that
+advance simulated time) and the review screen's Keep button, which the sitter presses
+after ``keep_after_s``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...types import BoothState, LightLevels, Prompt, SessionEvent
+from ..base import CameraFatal, ResilientSource
+from .scenarios import scenario_named
+from .sitter import SimulatedSitter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SimResult:
+    scenario: str
+    seed: int
+    captured: bool = False
+    time_to_capture_s: float | None = None  # from the sitter's arrival to the capture (simulated s)
+    prompts: list[str] = field(default_factory=list)  # prompts shown, in order (repeats collapsed)
+    states: list[str] = field(default_factory=list)  # states entered, in order
+    countdown_aborted: int = 0
+    camera_events: list[str] = field(default_factory=list)
+    max_faces: int = 0
+    faces_at_capture: int | None = None
+    final_lights: dict[str, float] = field(default_factory=dict)
+    final_dev: float | None = None
+    saved_files: list[str] = field(default_factory=list)
+    photo: dict | None = None  # the saved photo's measures (booth analyze on the saved file)
+    photo_ready: bool | None = None
+    sim_seconds: float = 0.0
+    frames: int = 0
+    sitter_log: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def sim_config(cfg, fps: float | None = None):
+    """The config the simulator runs with: the same, except the frame rate if asked."""
+    if fps is None:
+        return cfg
+    return dataclasses.replace(cfg, camera=dataclasses.replace(cfg.camera, fps=float(fps)))
+
+
+def _mock_rig(cfg):
+    """A LightRig on gpiozero mock pins (hardware-PWM channels become mock PWM pins here)."""
+    try:
+        from gpiozero.pins.mock import MockFactory, MockPWMPin
+
+        from ...lights.rig import LightRig
+    except ImportError as exc:
+        log.warning("no light rig in the simulator (%s)", exc)
+        return None
+    lights = cfg.lights
+    channels = tuple(dataclasses.replace(c, kind="pwm") if c.kind == "hwpwm" else c for c in lights.channels)
+    return LightRig(dataclasses.replace(lights, channels=channels), pin_factory=MockFactory(pin_class=MockPWMPin))
+
+
+def run_scenario(name: str, seed: int, cfg, *, out_dir: str | Path | None = None, max_seconds: float | None = None,
+                 analyze_photo: bool = True, photo_set=None, keep_after_s: float = 1.0) -> SimResult:
+    """One simulated session. Ends at the first saved photo, or after ``max_seconds`` simulated."""
+    from ...loop import BoothLoop
+    from ...output.store import PhotoStore
+    from ...vision.analyzer import FaceAnalyzer
+
+    try:
+        from ...lights.controller import LightController
+    except ImportError:  # pragma: no cover - the lights room is part of the booth
+        LightController = None  # type: ignore[assignment]
+
+    scenario = scenario_named(name)
+    out_dir = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix=f"booth-sim-{name}-"))
+    store_cfg = dataclasses.replace(cfg, booth=dataclasses.replace(cfg.booth, output_dir=str(out_dir)))
+    result = SimResult(name, seed)
+    sitter = SimulatedSitter(scenario, seed, store_cfg, photo_set=photo_set)
+    events: list[SessionEvent] = []
+    camera = ResilientSource(lambda: sitter, store_cfg, on_event=events.append, sleep=sitter.advance)
+    analyzer = FaceAnalyzer(store_cfg)
+    controller = LightController(store_cfg) if LightController is not None else None
+    rig = _mock_rig(store_cfg)
+    loop = BoothLoop(store_cfg, analyzer, PhotoStore(store_cfg, out_dir), controller)
+    limit = max_seconds if max_seconds is not None else scenario.max_s
+    state = None
+    prompt = None
+    review_at = None
+    locked = False
+    try:
+        camera.start()
+        while sitter.t < limit:
+            try:
+                frame = camera.read()
+            except CameraFatal as err:
+                result.error = str(err)
+                break
+            for ev in events:
+                result.camera_events.append(f"{sitter.t:.2f} {ev.value}")
+                actions = loop.on_event(ev, sitter.t)
+                sitter.respond(actions)
+            events.clear()
+            actions = loop.on_frame(frame)
+            result.frames += 1
+            obs = loop.last_observation
+            if obs is not None:
+                result.max_faces = max(result.max_faces, obs.faces)
+            if actions.lights is not None and rig is not None:
+                actions = dataclasses.replace(actions, lights=rig.apply(actions.lights))
+            if actions.lock_camera != locked:
+                locked = actions.lock_camera
+                camera.lock_exposure() if locked else camera.unlock_exposure()
+            sitter.respond(actions)
+            if actions.state != state:
+                if state == BoothState.COUNTDOWN and actions.state == BoothState.GUIDING:
+                    result.countdown_aborted += 1
+                state = actions.state
+                result.states.append(f"{frame.t:.2f} {state.value}")
+                if state == BoothState.CAPTURING and result.time_to_capture_s is None:
+                    result.time_to_capture_s = round(frame.t - sitter.arrived_at, 3)
+                    result.faces_at_capture = obs.faces if obs is not None else None
+                    result.final_lights = {k: round(v, 3) for k, v in sitter.levels.levels.items()}
+                    if obs is not None and obs.face is not None:
+                        result.final_dev = round(obs.face.light_balance_ev, 3)
+                if state == BoothState.REVIEW:
+                    review_at = frame.t
+            if actions.prompt is not None and actions.prompt != prompt:
+                result.prompts.append(actions.prompt.value)
+            prompt = actions.prompt
+            if review_at is not None and state == BoothState.REVIEW and frame.t - review_at >= keep_after_s:
+                review_at = None
+                sitter.respond(loop.on_event(SessionEvent.KEEP, frame.t))
+            if loop.saved:
+                break
+    finally:
+        camera.close()
+        if rig is not None:
+            rig.close()
+        closer = getattr(analyzer, "close", None)
+        if closer:
+            closer()
+    result.sim_seconds = round(sitter.t, 3)
+    result.sitter_log = [f"{t:.2f} {what}" for t, what in sitter.events]
+    if not result.final_lights:  # no capture: the levels at the end
+        result.final_lights = {k: round(v, 3) for k, v in sitter.levels.levels.items()}
+        if loop.last_observation is not None and loop.last_observation.face is not None:
+            result.final_dev = round(loop.last_observation.face.light_balance_ev, 3)
+    if loop.saved:
+        saved = loop.saved[0]
+        result.captured = True
+        result.saved_files = [str(p) for p in saved.paths]
+        if analyze_photo:
+            result.photo, result.photo_ready = analyze_saved(store_cfg, saved)
+    return result
+
+
+def analyze_saved(cfg, saved) -> tuple[dict | None, bool | None]:
+    """What `booth analyze` says about the saved photo (its first crop): measures and ready."""
+    import cv2
+
+    from ...vision.analyzer import FaceAnalyzer
+    from ...vision.commands import face_json
+
+    path = next(iter(saved.crops.values()))
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    with FaceAnalyzer(cfg) as analyzer:
+        obs = analyzer.analyze_still(image)
+    try:
+        from ...guidance.checks import assess_still
+    except ImportError:
+        return face_json(obs.face), None
+    assessment = assess_still(obs, cfg)
+    photo = face_json(obs.face) or {}
+    photo["path"] = str(path)
+    photo["failing"] = [c.name for c in assessment.checks if not c.ok]
+    return photo, bool(assessment.gates_ok)
