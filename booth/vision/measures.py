@@ -95,11 +95,12 @@ def lab_cast(bgr_patches: list[np.ndarray]) -> tuple[float, float]:
 
 
 def face_mask(n: int) -> np.ndarray:
-    """Boolean mask of the face inside an n x n mesh crop (the crop is 1.5 x the face's
+    """uint8 mask (255 = face) inside an n x n mesh crop (the crop is 1.5 x the face's
     extent, centred and upright): an ellipse a little inside the face outline."""
     yy, xx = np.mgrid[0:n, 0:n]
     c = n / 2
-    return (((xx + 0.5 - c) / (0.27 * n)) ** 2 + ((yy + 0.5 - c) / (0.31 * n)) ** 2) <= 1.0
+    inside = (((xx + 0.5 - c) / (0.27 * n)) ** 2 + ((yy + 0.5 - c) / (0.31 * n)) ** 2) <= 1.0
+    return inside.astype(np.uint8) * 255
 
 
 @dataclass(frozen=True)
@@ -110,13 +111,19 @@ class ExposureStats:
 
 
 def exposure_stats(crop_bgr: np.ndarray, mask: np.ndarray, clip_hi: int = 247, clip_lo: int = 25) -> ExposureStats:
+    """Exposure, clipping and sharpness of the face inside ``mask`` (uint8, 255 = face).
+
+    All in OpenCV's C loops with the mask (no per-pixel Python or fancy indexing): this runs
+    on every frame."""
+    lin = cv2.LUT(crop_bgr, LINEAR_LUT)
+    exposure = float(np.dot(cv2.mean(lin, mask=mask)[:3], Y_WEIGHTS_BGR))
     grey = cv2.cvtColor(crop_bgr, cv2.COLOR_BGR2GRAY)
-    face = crop_bgr[mask]
-    exposure = float(LINEAR_LUT[face].mean(axis=0) @ Y_WEIGHTS_BGR)
-    g = grey[mask]
-    clipped = float(np.count_nonzero((g >= clip_hi) | (g <= clip_lo))) / max(1, g.size)
+    hist = cv2.calcHist([grey], [0], mask, [256], [0, 256]).ravel()
+    total = float(hist.sum())
+    clipped = float(hist[clip_hi:].sum() + hist[:clip_lo + 1].sum()) / max(total, 1.0)
     lap = cv2.Laplacian(grey, cv2.CV_32F)
-    return ExposureStats(exposure, clipped, float(lap[mask].var()))
+    _, std = cv2.meanStdDev(lap, mask=mask)
+    return ExposureStats(exposure, clipped, float(std[0, 0]) ** 2)
 
 
 def background_gradient(small_bgr: np.ndarray, person: np.ndarray) -> float | None:

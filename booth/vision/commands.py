@@ -1,0 +1,160 @@
+"""``booth analyze`` and ``booth bench``.
+
+    booth analyze photo.jpg folder/ [--json] [--annotate DIR] [--profile badge]
+    booth bench [--json] [--threads N] [--mediapipe-python /path/to/python]
+
+``analyze`` runs the face pipeline in static mode on each image and prints its measures,
+the guidance checks and the one prompt the booth would show. A file that cannot be read is
+reported on its own line and the rest continue (exit 1 if any failed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("analyze", help="analyse photos: face measures, checks, the prompt the booth would show")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders")
+    p.add_argument("--json", action="store_true", help="one JSON object per image per line")
+    p.add_argument("--annotate", metavar="DIR", help="write an annotated PNG per image into DIR")
+    p.add_argument("--profile", choices=("badge", "professional", "actor"), help="override [booth] profile")
+    p.set_defaults(handler=cmd_analyze)
+
+    b = sub.add_parser("bench", help="time the face pipeline per stage on real frames (640x480, 1280x720)")
+    b.add_argument("--json", action="store_true")
+    b.add_argument("--threads", type=int, help="interpreter threads (default: [vision] threads)")
+    b.add_argument("--frames", type=int, default=120, help="frames per round (default 120)")
+    b.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    b.add_argument("--all-cores", action="store_true",
+                   help="do not pin the run to one CPU (MediaPipe then uses every core)")
+    b.add_argument("--mediapipe-python", metavar="PYTHON",
+                   help="an interpreter with mediapipe==0.10.14 for the comparison, when this one lacks it")
+    b.set_defaults(handler=cmd_bench)
+
+
+# ------------------------------------------------------------------------------ analyze
+
+
+def _guidance():
+    """(assess_still, prompt text) from the guidance room, or None when it is not there."""
+    try:
+        from ..guidance.checks import assess_still
+        from ..guidance.prompts import text
+    except ImportError:
+        return None
+    return assess_still, text
+
+
+def face_json(face) -> dict | None:
+    if face is None:
+        return None
+    r = lambda v, n=4: None if v is None else round(float(v), n)  # noqa: E731
+    return {
+        "box": [round(v, 1) for v in face.box], "score": r(face.score), "ied_px": r(face.ied_px, 2),
+        "t_px": r(face.t_px, 2), "eye_mid": [round(v, 1) for v in face.eye_mid],
+        "chin": [round(v, 1) for v in face.chin], "crown": [round(v, 1) for v in face.crown],
+        "yaw": r(face.yaw, 2), "pitch": r(face.pitch, 2), "roll": r(face.roll, 2),
+        "ear_left": r(face.ear_left), "ear_right": r(face.ear_right), "eyes_closed": bool(face.eyes_closed),
+        "blink": bool(face.blink), "gaze_h": r(face.gaze_h), "gaze_v": r(face.gaze_v),
+        "mouth_gap": r(face.mouth_gap), "mouth_width": r(face.mouth_width), "smile": r(face.smile),
+        "expression": {k: r(v) for k, v in face.expression.items()},
+        "exposure": r(face.exposure), "clipped": r(face.clipped), "light_balance_ev": r(face.light_balance_ev, 3),
+        "sharpness": r(face.sharpness, 1), "background": r(face.background, 2),
+        "cast_a": r(face.cast_a, 2), "cast_b": r(face.cast_b, 2),
+    }
+
+
+def observation_json(path: str, obs, assessment, text_of, note: str | None) -> dict:
+    out = {"path": path, "size": list(obs.image_size), "faces": obs.faces, "face": face_json(obs.face)}
+    if assessment is None:
+        out.update(checks=[], prompt=None, ready=None)
+    else:
+        out["checks"] = [{"name": c.name, "ok": bool(c.ok), "value": None if c.value is None else round(float(c.value), 4),
+                          "target": c.target, "prompt": text_of(c.prompt) if c.prompt is not None else None}
+                         for c in assessment.checks]
+        out["prompt"] = text_of(assessment.prompt) if assessment.prompt is not None else None
+        out["ready"] = bool(assessment.gates_ok)
+    if note:
+        out["note"] = note
+    out["timings_ms"] = {k: round(v, 2) for k, v in obs.timings_ms.items()}
+    return out
+
+
+def human_line(rec: dict) -> str:
+    f = rec["face"]
+    if f is None:
+        head = f"{rec['path']}: no face"
+    else:
+        head = (f"{rec['path']}: faces {rec['faces']}  IED {f['ied_px']:.0f}px  yaw {f['yaw']:+.1f} pitch {f['pitch']:+.1f} "
+                f"roll {f['roll']:+.1f}  eyes L {f['ear_left']:.2f} R {f['ear_right']:.2f}{' CLOSED' if f['eyes_closed'] else ''}  "
+                f"gaze {f['gaze_h']:+.2f},{f['gaze_v']:+.2f}  smile {f['smile']:.2f}  mouth {f['mouth_gap']:.2f}  "
+                f"exposure {f['exposure']:.2f} clipped {100 * f['clipped']:.1f}%  dEV {f['light_balance_ev']:+.2f}  "
+                f"sharp {f['sharpness']:.0f}  bg {f['background'] if f['background'] is not None else '-'}")
+    if rec.get("ready") is not None:
+        failing = [c["name"] for c in rec["checks"] if not c["ok"]]
+        head += f"\n    ready: {'yes' if rec['ready'] else 'no'}; prompt: {rec['prompt'] or '-'}; failing: {', '.join(failing) or 'none'}"
+    elif rec.get("note"):
+        head += f"\n    ({rec['note']})"
+    return head
+
+
+def cmd_analyze(args) -> int:
+    from ..cli import load_config_from_args
+    from ..errors import BoothError
+    from .analyzer import FaceAnalyzer
+    from .images import list_images, load_image
+
+    cfg = load_config_from_args(args)
+    if args.profile:
+        cfg = cfg.with_profile(args.profile)
+    guidance = _guidance()
+    note = None if guidance else "guidance checks unavailable (booth.guidance not installed): measures only"
+    files = list_images(args.paths)
+    if not files:
+        print("booth: no images found in the given paths", file=sys.stderr)
+        return 1
+    annotate_dir = Path(args.annotate) if args.annotate else None
+    if annotate_dir:
+        annotate_dir.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    with FaceAnalyzer(cfg) as analyzer:
+        for path in files:
+            try:
+                image = load_image(path)
+            except BoothError as err:
+                failed += 1
+                if args.json:
+                    print(json.dumps({"path": str(path), "error": str(err)}), flush=True)
+                else:
+                    print(f"{path}: ERROR {err}", flush=True)
+                continue
+            obs = analyzer.analyze_still(image)
+            assessment = guidance[0](obs, cfg) if guidance else None
+            rec = observation_json(str(path), obs, assessment, guidance[1] if guidance else None, note)
+            print(json.dumps(rec) if args.json else human_line(rec), flush=True)
+            if annotate_dir:
+                from .annotate import annotate
+
+                out = annotate_dir / (path.stem + ".png")
+                annotate(image, obs, assessment, cfg, guidance[1] if guidance else None).save(out)
+    return 1 if failed else 0
+
+
+# ------------------------------------------------------------------------------ bench
+
+
+def cmd_bench(args) -> int:
+    from ..cli import load_config_from_args
+    from .bench import format_report, run
+
+    cfg = load_config_from_args(args)
+    if args.threads:
+        cfg = dataclasses.replace(cfg, vision=dataclasses.replace(cfg.vision, threads=args.threads))
+    rep = run(cfg, mediapipe_python=args.mediapipe_python, n_frames=args.frames, rounds=args.rounds,
+              one_core=not args.all_cores)
+    print(json.dumps(rep) if args.json else format_report(rep))
+    return 0
