@@ -32,7 +32,7 @@ from typing import Mapping
 
 from .config import BoothConfig, Profile
 from .guidance.best_frame import BestFrameBuffer
-from .guidance.checks import ACTOR_EXPRESSIONS, gating
+from .guidance.checks import ACTOR_EXPRESSIONS, gating, hard_gates_ok
 from .output.crops import plan_for_face
 from .types import (Actions, Assessment, BoothState, Candidate, FaceObservation, Frame, LightLevels, Prompt,
                     SessionEvent)
@@ -207,7 +207,9 @@ class Session:
         if st is S.GUIDING:
             return T.READY if (a.ready and obs.faces <= 1) else None
         if st is S.COUNTDOWN:
-            if a.gates_ok and obs.faces <= 1:
+            # Only a hard gate aborts: a smile that fades for a moment is the best-frame
+            # ranking's business, not a reason to start over.
+            if obs.faces <= 1 and obs.face is not None and hard_gates_ok(a.checks):
                 self._gate_fail_since = None
             elif self._gate_fail_since is None:
                 self._gate_fail_since = t

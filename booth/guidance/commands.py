@@ -1,0 +1,134 @@
+"""``booth replay VIDEO``: the whole booth over a recorded video.
+
+Analysis, guidance, the session and capture run exactly as on the Pi, frame by frame on the
+video's own clock (media time), as fast as possible or ``--realtime``. Nobody presses Keep
+in a replay, so the review keeps the best frame at once, as a sitter pressing Keep would.
+
+    booth replay ../shared/data/videos/lfi_24/sample_vid.mp4 --json --out /tmp/photos
+
+``--json`` prints one line per frame (t, state, faces, prompt, ready, score) and a final
+summary line (captured files, the chosen frame's time and measures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("replay", help="run the whole booth loop over a video file",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("video", help="a video file OpenCV can read (mp4, mov, ...)")
+    p.add_argument("--json", action="store_true", help="one JSON line per frame, then a summary line")
+    p.add_argument("--profile", choices=("badge", "professional", "actor"), help="override booth.profile")
+    p.add_argument("--out", metavar="DIR", help="write photos here (default: booth.output_dir)")
+    p.add_argument("--realtime", action="store_true", help="pace frames at the video's own speed")
+    p.set_defaults(handler=run_replay)
+
+
+def run_replay(args) -> int:
+    from ..cli import load_config_from_args
+
+    cfg = load_config_from_args(args)
+    if args.profile:
+        cfg = cfg.with_profile(args.profile)
+    summary = replay(Path(args.video), cfg, out=args.out, realtime=args.realtime,
+                     emit=(lambda line: print(json.dumps(line), flush=True)) if args.json else None)
+    if args.json:
+        print(json.dumps(summary), flush=True)
+    else:
+        caps = summary["captures"]
+        print(f"{summary['frames']} frames, {summary['duration_s']:.1f} s of video in {summary['wall_s']:.1f} s; "
+              f"{len(caps)} capture(s)")
+        for c in caps:
+            print(f"  frame t={c['frame_t']:.2f} s score={c['score']:.3f}: " + ", ".join(c["files"]))
+    return 0
+
+
+def _frames(path: Path):
+    import cv2
+
+    from ..errors import CameraError
+    from ..types import Frame
+
+    if not path.is_file():
+        raise CameraError(f"video {path} does not exist. Fix: pass the path of a video file")
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        raise CameraError(f"cannot open video {path} (not a video OpenCV can decode). Fix: convert it to mp4 (H.264)")
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    if not (1.0 <= fps <= 240.0):
+        fps = 30.0
+    index = 0
+    try:
+        while True:
+            ok, image = cap.read()
+            if not ok:
+                break
+            # Media time from the frame number: container timestamps of some files start late.
+            yield Frame(image=image, t=index / fps, index=index)
+            index += 1
+    finally:
+        cap.release()
+    if index == 0:
+        raise CameraError(f"video {path} has no readable frames. Fix: check the file (ffprobe) or re-encode it")
+
+
+def replay(path: Path, cfg, *, out=None, realtime: bool = False, emit=None, analyzer=None) -> dict:
+    """Run the booth over ``path``; returns the summary dict (see the module doc)."""
+    from ..loop import BoothLoop
+    from ..output.store import PhotoStore
+    from ..types import BoothState, SessionEvent
+
+    own = analyzer is None
+    if own:
+        from ..vision.analyzer import FaceAnalyzer
+
+        analyzer = FaceAnalyzer(cfg)
+    store = PhotoStore(cfg, out)
+    loop = BoothLoop(cfg, analyzer, store)
+    states: dict[str, int] = {}
+    n = 0
+    t_media = 0.0
+    wall0 = time.perf_counter()
+    try:
+        for frame in _frames(path):
+            if realtime:
+                lag = frame.t - (time.perf_counter() - wall0)
+                if lag > 0:
+                    time.sleep(lag)  # pacing the replay itself, not the booth loop
+            actions = loop.on_frame(frame)
+            if actions.state is BoothState.REVIEW:
+                actions = loop.on_event(SessionEvent.KEEP, frame.t)
+            n += 1
+            t_media = frame.t
+            states[actions.state.value] = states.get(actions.state.value, 0) + 1
+            if emit:
+                obs, a = loop.last_observation, loop.last_assessment
+                emit({"t": round(frame.t, 3), "state": actions.state.value, "faces": obs.faces,
+                      "prompt": actions.prompt.value if actions.prompt else None,
+                      "ready": bool(a.ready), "score": round(a.score, 4),
+                      **({"saved": list(actions.saved_files)} if actions.saved_files and actions.flash is False
+                         and actions.state is BoothState.THANK_YOU and states[actions.state.value] == 1 else {})})
+    finally:
+        if own and hasattr(analyzer, "close"):
+            analyzer.close()
+    captures = []
+    for saved in loop.saved:
+        m = saved.metadata
+        captures.append({"files": [str(p) for p in saved.paths], "frame_t": m["frame"]["t"],
+                         "frame_index": m["frame"]["index"], "score": m["score"], "profile": m["profile"],
+                         "measures": m["measures"], "crops": m["crops"]})
+    return {"summary": True, "video": str(path), "frames": n, "duration_s": round(t_media, 3),
+            "wall_s": round(time.perf_counter() - wall0, 2), "states": states, "final_state": loop.state.value,
+            "captures": captures}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from ..cli import main
+
+    sys.exit(main(["replay", *sys.argv[1:]]))
