@@ -77,8 +77,9 @@ class FaceMeasures:
     Sign conventions (checked against GENKI-4K's labels in tests/):
     - ``yaw`` > 0: the face turns toward the subject's left (image right).
     - ``pitch`` > 0: chin up (face tilts up).
-    - ``roll`` > 0: the head tilts toward the subject's left shoulder
-      (in the image, the eye line rises from left to right... see booth/vision/measures.py).
+    - ``roll`` > 0: the head tilts toward the subject's left shoulder: in the unmirrored
+      image a clockwise turn, the subject's left eye (image right) *lower* than the right eye
+      (as GENKI-4K labels it; see booth/vision/measures.py).
     - ``gaze_h`` > 0: eyes look toward the subject's left; ``gaze_v`` > 0: up.
     - ``light_balance_ev`` > 0: the subject's left cheek is brighter.
     """

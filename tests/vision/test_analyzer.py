@@ -1,0 +1,149 @@
+"""FaceAnalyzer end to end on a real photo (the bundled astronaut), in both modes."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from booth.config import BoothConfig
+from booth.models import model_path
+from booth.types import EXPRESSION_CLASSES, Frame
+from booth.vision.analyzer import FaceAnalyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    with FaceAnalyzer(BoothConfig()) as a:
+        yield a
+
+
+@pytest.fixture(scope="module")
+def photo():
+    return cv2.imread(str(model_path("astronaut")))
+
+
+def test_still_fills_every_measure_with_plausible_values(analyzer, photo):
+    obs = analyzer.analyze_still(photo)
+    f = obs.face
+    assert obs.faces == 1 and f is not None
+    assert f.landmarks.shape == (468, 3)
+    x, y, w, h = f.box
+    # the subject's left iris is on the image's right, both inside the face box, at eye height
+    assert x < f.iris_right[0] < f.iris_left[0] < x + w
+    assert y < f.iris_left[1] < f.chin[1] and f.crown[1] < y
+    assert f.ied_px == pytest.approx(np.hypot(f.iris_left[0] - f.iris_right[0], f.iris_left[1] - f.iris_right[1]))
+    assert 0.25 < f.ied_px / w < 0.7
+    assert set(f.expression) == set(EXPRESSION_CLASSES) and sum(f.expression.values()) == pytest.approx(1, abs=1e-3)
+    assert f.smile > 0.5  # she is smiling broadly
+    assert not f.eyes_closed and min(f.ear_left, f.ear_right) > 0.25
+    assert abs(f.yaw) < 10 and abs(f.gaze_h) < 0.15
+    assert 0.0 < f.exposure < 1.0 and 0 <= f.clipped < 0.05 and f.sharpness > 0
+    assert f.background is not None and f.background > 0
+    assert 0 < f.cast_a < 30 and 0 < f.cast_b < 40  # a skin tone
+    assert set(obs.timings_ms) >= {"detect", "mesh", "iris", "expression", "segmentation", "measures", "total"}
+
+
+def test_turning_the_photo_clockwise_adds_that_much_roll(analyzer, photo):
+    base = analyzer.analyze_still(photo).face
+    h, w = photo.shape[:2]
+    cx, cy = base.eye_mid
+    # OpenCV's positive angle turns the image counter-clockwise on screen; -12 is clockwise,
+    # which lowers the subject's left eye (image right): +12 deg of roll by our convention
+    m = cv2.getRotationMatrix2D((cx, cy), -12, 1.0)
+    turned = cv2.warpAffine(photo, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    f = analyzer.analyze_still(turned).face
+    assert f.roll - base.roll == pytest.approx(12, abs=2)
+    assert f.yaw == pytest.approx(base.yaw, abs=3)
+
+
+def test_a_mirrored_photo_mirrors_yaw_gaze_and_light_balance(analyzer, photo):
+    a = analyzer.analyze_still(photo).face
+    b = analyzer.analyze_still(photo[:, ::-1].copy()).face
+    assert b.yaw == pytest.approx(-a.yaw, abs=2)
+    assert b.roll == pytest.approx(-a.roll, abs=1.5)
+    assert b.light_balance_ev == pytest.approx(-a.light_balance_ev, abs=0.15)
+
+
+def test_darkening_one_side_of_the_image_shows_in_the_balance(analyzer, photo):
+    base = analyzer.analyze_still(photo).face
+    lit = photo.astype(np.float32)
+    lit[:, : int(base.eye_mid[0])] *= 0.5  # image left = the subject's right side darker
+    f = analyzer.analyze_still(np.clip(lit, 0, 255).astype(np.uint8)).face
+    # half the sRGB code value is about a fifth of the light: well over 1 EV brighter on the left
+    assert f.light_balance_ev - base.light_balance_ev > 1.5
+
+
+def test_two_people_are_counted(analyzer, photo):
+    pair = np.hstack([photo, photo])
+    obs = analyzer.analyze_still(pair)
+    assert obs.faces == 2 and len(obs.face_boxes) == 2
+
+
+def test_a_blank_frame_has_no_face(analyzer):
+    obs = analyzer.analyze_still(np.full((480, 640, 3), 128, np.uint8))
+    assert obs.face is None and obs.faces == 0 and obs.face_boxes == ()
+
+
+def test_video_mode_tracks_and_runs_slow_stages_on_their_schedule(photo):
+    cfg = BoothConfig()
+    with FaceAnalyzer(cfg) as a:
+        frames = [cv2.warpAffine(photo, np.float32([[1, 0, i], [0, 1, 0]]), photo.shape[1::-1],
+                                 borderMode=cv2.BORDER_REPLICATE) for i in range(8)]
+        obs = [a.analyze(Frame(img, i / 30, i)) for i, img in enumerate(frames)]
+        assert all(o.face is not None for o in obs)
+        assert not obs[0].face.tracked and all(o.face.tracked for o in obs[1:])
+        assert "detect" in obs[0].timings_ms and not any("detect" in o.timings_ms for o in obs[1:])
+        n = cfg.vision.expression_every
+        assert [("expression" in o.timings_ms) for o in obs] == [i % n == 0 for i in range(8)]
+        assert sum("segmentation" in o.timings_ms for o in obs) == 1
+        # the tracked face follows the photo as it moves right by 1 px a frame
+        assert obs[-1].face.eye_mid[0] - obs[0].face.eye_mid[0] == pytest.approx(7, abs=1.5)
+        gone = a.analyze(Frame(np.full_like(photo, 128), 1.0, 8))
+        assert gone.face is None
+        back = a.analyze(Frame(photo, 1.1, 9))
+        assert back.face is not None and not back.face.tracked
+
+
+def test_video_mode_flags_closed_eyes_against_the_sitters_own_open_median(photo):
+    """Open eyes for a while, then a frame whose eyes are painted shut with skin colour."""
+    with FaceAnalyzer(BoothConfig()) as a:
+        first = a.analyze_still(photo).face
+        for i in range(12):
+            o = a.analyze(Frame(photo, i / 30, i))
+            assert not o.face.eyes_closed and not o.face.blink
+        shut = photo.copy()
+        for eye in (first.iris_left, first.iris_right):
+            skin = photo[int(eye[1] + 0.35 * first.ied_px), int(eye[0])].tolist()
+            cv2.ellipse(shut, (int(eye[0]), int(eye[1])), (int(0.32 * first.ied_px), int(0.17 * first.ied_px)),
+                        0, 0, 360, skin, -1)
+            cv2.line(shut, (int(eye[0] - 0.3 * first.ied_px), int(eye[1])),
+                     (int(eye[0] + 0.3 * first.ied_px), int(eye[1])), (40, 40, 60), 1)
+        o = a.analyze(Frame(shut, 0.5, 12))
+        assert o.face is not None and o.face.eyes_closed and o.face.blink
+        # eyes open again: no longer closed, but the blink guard still holds for a few frames
+        o = a.analyze(Frame(photo, 0.55, 13))
+        assert not o.face.eyes_closed and o.face.blink
+
+
+def test_cli_analyze_reports_a_corrupt_file_and_continues(tmp_path, capsys, photo):
+    from booth.cli import main
+
+    good = tmp_path / "good.png"
+    cv2.imwrite(str(good), photo)
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    out_dir = tmp_path / "ann"
+    rc = main(["analyze", str(bad), str(good), "--json", "--annotate", str(out_dir)])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rc == 1
+    assert lines[0]["path"] == str(bad) and "corrupt" in lines[0]["error"] + "unknown"
+    rec = lines[1]
+    assert rec["faces"] == 1
+    for key in ("box", "ied_px", "yaw", "pitch", "roll", "ear_left", "ear_right", "eyes_closed", "gaze_h", "gaze_v",
+                "mouth_gap", "smile", "expression", "exposure", "clipped", "light_balance_ev", "sharpness", "background"):
+        assert key in rec["face"]
+    assert isinstance(rec["checks"], list) and "prompt" in rec and "ready" in rec
+    assert (out_dir / "good.png").stat().st_size > 1000
