@@ -129,7 +129,7 @@ def run_scenario(name: str, seed: int, cfg, *, out_dir: str | Path | None = None
                     result.countdown_aborted += 1
                 state = actions.state
                 result.states.append(f"{frame.t:.2f} {state.value}")
-                if state == BoothState.CAPTURING and result.time_to_capture_s is None:
+                if state in (BoothState.CAPTURING, BoothState.REVIEW, BoothState.SAVING) and result.time_to_capture_s is None:
                     result.time_to_capture_s = round(frame.t - sitter.arrived_at, 3)
                     result.faces_at_capture = obs.faces if obs is not None else None
                     result.final_lights = {k: round(v, 3) for k, v in sitter.levels.levels.items()}

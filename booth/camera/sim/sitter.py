@@ -162,7 +162,9 @@ class SimulatedSitter(FrameSource):
         self.second_leaving = False
         self.walked_away = False
         self.dropped = False
-        self.full_in_states = frozenset({BoothState.COUNTDOWN, BoothState.CAPTURING})
+        # Full-resolution pixels whenever the booth is working with the sitter: the coach checks
+        # the IED on the still, and the best frame is saved from these.
+        self.full_in_states = frozenset({BoothState.GUIDING, BoothState.COUNTDOWN, BoothState.CAPTURING})
 
     # ------------------------------------------------------------------ FrameSource
     def start(self) -> None:

@@ -1,0 +1,159 @@
+"""The simulated sitter: simulated time, prompt-following, blinks, light and camera faults in pixels."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from booth.camera.base import ResilientSource
+from booth.camera.sim import SimulatedSitter, scenario_named
+from booth.config import BoothConfig
+from booth.types import Actions, BoothState, LightLevels, Prompt, SessionEvent
+
+CFG = BoothConfig()
+EVEN = LightLevels.of(key_left=0.6, key_right=0.6, fill=0.5, background=0.3)
+
+
+def run_for(sitter, seconds, actions=None):
+    frame = None
+    end = sitter.t + seconds
+    while sitter.t < end - 1e-9:
+        frame = sitter.read()
+        if actions is not None:
+            sitter.respond(actions)
+    return frame
+
+
+def test_time_is_simulated_one_frame_period_per_read_and_nothing_sleeps():
+    with SimulatedSitter("tilted", seed=1, cfg=CFG) as sitter:
+        start = time.perf_counter()
+        frames = [sitter.read() for _ in range(30)]
+        wall = time.perf_counter() - start
+    assert [round(f.t, 4) for f in frames[:3]] == [round(1 / 30, 4), round(2 / 30, 4), round(3 / 30, 4)]
+    assert frames[-1].t == pytest.approx(1.0)
+    assert wall < 3.0  # rendering only; a real-time source would take a full second
+    assert frames[0].image.shape == (480, 640, 3) and frames[0].image.dtype == np.uint8
+
+
+def test_without_prompts_the_sitter_stays_where_the_scenario_put_it():
+    with SimulatedSitter("enter-off-centre", seed=3, cfg=CFG) as sitter:
+        run_for(sitter, 2.0)
+        seated = sitter.truth()["x"]
+        run_for(sitter, 6.0, Actions(state=BoothState.GUIDING, lights=EVEN))
+        assert abs(sitter.truth()["x"] - seated) < 1e-9  # no prompt, no move: nothing steers it to the centre
+        assert seated < 0.35
+
+
+def test_move_left_means_the_sitters_left_image_right_after_a_human_delay():
+    with SimulatedSitter("enter-off-centre", seed=4, cfg=CFG) as sitter:
+        run_for(sitter, 2.0)
+        x0 = sitter.truth()["x"]
+        ask = Actions(state=BoothState.GUIDING, prompt=Prompt.MOVE_LEFT, lights=EVEN)
+        sitter.respond(ask)
+        run_for(sitter, 0.35, ask)
+        assert sitter.truth()["x"] == pytest.approx(x0)  # nobody reacts within 350 ms
+        run_for(sitter, 1.2, ask)
+        x1 = sitter.truth()["x"]
+        assert 0.03 < x1 - x0 < 0.13  # one step of a typical size toward image right
+        # The prompt goes away: the sitter settles (with the overshoot it already made), no further steps.
+        done = Actions(state=BoothState.GUIDING, lights=EVEN)
+        run_for(sitter, 3.0, done)
+        assert sitter.truth()["x"] == pytest.approx(x1, abs=0.09)
+        x2 = sitter.truth()["x"]
+        run_for(sitter, 2.0, done)
+        assert sitter.truth()["x"] == pytest.approx(x2)
+
+
+def test_a_blink_closes_the_eyelids_in_the_pixels():
+    with SimulatedSitter("tilted", seed=2, cfg=CFG) as sitter:
+        sitter.respond(Actions(state=BoothState.GUIDING, lights=EVEN))
+        sitter.blink_at = 1e9
+        open_frame = run_for(sitter, 1.0)
+        placements = sitter.placements(sitter.size)
+        sprite, p = placements[-1]
+        sitter.blink_at, sitter.blink_len = sitter.t + 0.01, 0.4
+        closed_frame = run_for(sitter, 0.2)
+        assert sitter.truth()["lid"] == pytest.approx(1.0)
+    # The eye region turns from dark iris/lashes to skin: its darkest pixels get much brighter.
+    r = int(0.35 * p.ied_px)
+    for dx in (-0.5, 0.5):
+        ex, ey = int(p.eye_x + dx * p.ied_px), int(p.eye_y)
+        before = open_frame.image[ey - r // 2:ey + r // 2, ex - r:ex + r].mean(axis=2)
+        after = closed_frame.image[ey - r // 2:ey + r // 2, ex - r:ex + r].mean(axis=2)
+        assert np.percentile(after, 10) > np.percentile(before, 10) + 25
+
+
+def cheek_means(frame, sitter):
+    _, p = sitter.placements(sitter.size)[-1]
+    half = int(0.15 * p.ied_px)
+    y = int(p.eye_y + 0.5 * p.ied_px)
+    out = []
+    for dx in (-0.5, 0.5):  # image left (sitter's right cheek), image right (sitter's left cheek)
+        x = int(p.eye_x + dx * p.ied_px)
+        patch = frame.image[y - half:y + half, x - half:x + half].astype(np.float32) / 255.0
+        out.append(float(np.mean(np.where(patch <= 0.04045, patch / 12.92, ((patch + 0.055) / 1.055) ** 2.4))))
+    return out
+
+
+def test_key_lights_and_the_window_change_the_pixels_and_auto_exposure_settles_in_three_frames():
+    with SimulatedSitter("window-left", seed=5, cfg=CFG) as sitter:
+        sitter.respond(Actions(state=BoothState.GUIDING, lights=EVEN))
+        sitter.blink_at = 1e9
+        f = run_for(sitter, 1.0)
+        right_cheek, left_cheek = cheek_means(f, sitter)
+        window_ev = np.log2(left_cheek / right_cheek)
+        assert window_ev > 0.3  # daylight from the sitter's left brightens the left cheek
+        # The light controller's move: key_right up, key_left down.
+        fixed = LightLevels.of(key_left=0.05, key_right=1.0, fill=0.5, background=0.3)
+        sitter.respond(Actions(state=BoothState.GUIDING, lights=fixed))
+        gains = [sitter.read().meta.exposure_us for _ in range(8)]
+        f = sitter.read()
+        right_cheek, left_cheek = cheek_means(f, sitter)
+        assert abs(np.log2(left_cheek / right_cheek)) < window_ev - 0.3
+        # AE: most of the change happens in the first frames, then holds.
+        assert abs(gains[2] - gains[-1]) < 0.1 * abs(gains[0] - gains[-1]) + 0.02 * gains[-1]
+        sitter.lock_exposure()
+        held = {sitter.read().meta.exposure_us for _ in range(3)}
+        sitter.respond(Actions(state=BoothState.GUIDING, lights=EVEN))
+        held |= {sitter.read().meta.exposure_us for _ in range(3)}
+        assert len(held) == 1  # locked: light changes no longer move the exposure
+
+
+def test_camera_drop_is_survived_by_the_resilient_wrapper_in_simulated_time():
+    sitter = SimulatedSitter("camera-drop", seed=0, cfg=CFG)
+    events = []
+    cam = ResilientSource(lambda: sitter, CFG, on_event=events.append, sleep=sitter.advance)
+    start = time.perf_counter()
+    with cam:
+        frames = [cam.read() for _ in range(150)]
+    assert events == [SessionEvent.CAMERA_LOST, SessionEvent.CAMERA_BACK]
+    gap = max(b.t - a.t for a, b in zip(frames, frames[1:]))
+    assert gap >= scenario_named("camera-drop").camera_drop_s - 0.1  # the outage really happened
+    assert time.perf_counter() - start < 20  # the backoff cost simulated, not wall, time
+
+
+def test_two_people_second_person_is_rendered_and_leaves_when_asked():
+    with SimulatedSitter("two-people", seed=0, cfg=CFG) as sitter:
+        run_for(sitter, 1.5, Actions(state=BoothState.GUIDING, lights=EVEN))
+        assert sitter.truth()["second_person"]
+        ask = Actions(state=BoothState.GUIDING, prompt=Prompt.ONE_PERSON, lights=EVEN)
+        run_for(sitter, 1.0, ask)
+        assert sitter.truth()["second_person"]  # reaction time plus a moment to go
+        run_for(sitter, 2.5, ask)
+        assert not sitter.truth()["second_person"]
+
+
+def test_yale_photo_set_smiles_when_asked(shared_data):
+    from booth.camera.sim import photo_folder
+
+    photos = photo_folder(str(shared_data / "images" / "yalefaces"), "subject02_")
+    assert photos.can_smile and photos.eyes_closed is not None
+    with SimulatedSitter("tilted", seed=0, cfg=CFG, photo_set=photos) as sitter:
+        neutral = run_for(sitter, 0.5, Actions(state=BoothState.GUIDING, lights=EVEN))
+        smile = Actions(state=BoothState.GUIDING, prompt=Prompt.SMILE, lights=EVEN)
+        sitter.respond(smile)
+        run_for(sitter, 1.0, smile)
+        assert sitter.smiling
+        assert sitter.placements(sitter.size)[-1][0] is photos.smile
