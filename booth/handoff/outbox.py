@@ -9,11 +9,12 @@ The outbox is nothing but files under ``<output_dir>/.outbox/``::
 
 A job lists the capture's files with their sha256 and the object key each goes to
 (``<prefix><job>/<file name>``; the job name is the capture's stem plus a hash of its
-contents, so the same capture always maps to the same keys). Each job file is rewritten
-atomically after every object, so a power cut loses at most the knowledge that the last PUT
-finished; on resume a HEAD request finds that object with the same sha256 (kept in its
-metadata) and skips it. That is what makes an upload idempotent: re-running never creates a
-second copy and never overwrites different content. Nothing local is deleted here at all;
+contents, so the same capture always maps to the same keys). A job file is written twice:
+atomically when the capture is queued, and into ``done/`` when every object is confirmed. A
+power cut in between loses only the knowledge of which objects already arrived; on resume a
+HEAD request before each PUT finds such an object with the same sha256 (kept in its metadata)
+and skips it. That is what makes an upload idempotent: re-running never creates a second copy
+and never overwrites different content. Nothing local is deleted here at all;
 retention (``retention.py``) deletes photos only for jobs in ``done/``.
 
 One worker thread uploads jobs in the order they were saved. When a request fails for a
@@ -40,7 +41,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import BoothError
-from .atomic import move_atomic, write_json_atomic
+from .atomic import fsync_dir, move_atomic, write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +184,8 @@ class Outbox:
         """Load pending jobs (after a restart or power cut), oldest first. Reads only."""
         jobs = []
         for f in self.pending_dir.glob("*.json"):
+            if (self.done_dir / f.name).exists():
+                continue  # finished just before a power cut; _clean_up() drops the pending copy
             try:
                 job = json.loads(f.read_text())
                 jobs.append((float(job["created_at"]), job["job_id"]))
@@ -197,6 +200,9 @@ class Outbox:
         for tmp in self.root.rglob("*.tmp"):
             tmp.unlink(missing_ok=True)
         for f in self.pending_dir.glob("*.json"):
+            if (self.done_dir / f.name).exists():
+                f.unlink(missing_ok=True)
+                continue
             try:
                 json.loads(f.read_text())["job_id"]
             except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -251,7 +257,11 @@ class Outbox:
         with self._cond:
             if self._job_path(job_id).exists() or (self.done_dir / f"{job_id}.json").exists():
                 return job_id
-            write_json_atomic(self._job_path(job_id), job)
+            try:
+                write_json_atomic(self._job_path(job_id), job)
+            except OSError as exc:
+                raise OutboxError(f"cannot record capture {job_id} for upload in {self.pending_dir} "
+                                  f"({exc.strerror or exc}). Fix: free space on the photo disk") from None
             self._queue.append(job_id)
             self._cond.notify_all()
         return job_id
@@ -286,11 +296,13 @@ class Outbox:
                 self.uploaded_objects += 1
             elif there != item["sha256"]:
                 raise PermanentUploadError(f"s3 key {item['key']} already holds different content; not overwriting")
-            item["done"] = True
-            write_json_atomic(self._job_path(job_id), job)
+            item["done"] = True  # in memory only: on a resume the HEAD check finds what arrived
         job["uploaded_at"] = self.clock()
-        write_json_atomic(self._job_path(job_id), job)
-        move_atomic(self._job_path(job_id), self.done_dir)
+        # done/ first, then drop pending/: a power cut in between leaves both, and the
+        # recovery keeps the done one. Two writes per capture spare the SD card.
+        write_json_atomic(self.done_dir / f"{job_id}.json", job)
+        self._job_path(job_id).unlink()
+        fsync_dir(self.pending_dir)
 
     def _backoff_s(self) -> float:
         base = min(self.retry_max_s, self.retry_initial_s * 2 ** max(0, self._attempts - 1))

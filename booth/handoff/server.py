@@ -106,9 +106,13 @@ class GrantStore:
             taken.add(name)
             files.append((name, str(p)))
         token = secrets.token_urlsafe(self.token_bytes)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(self.dir / f"{token_digest(token)}.json",
-                          {"files": files, "expires_at": self.clock() + float(ttl_s), "badge_id": badge_id})
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            write_json_atomic(self.dir / f"{token_digest(token)}.json",
+                              {"files": files, "expires_at": self.clock() + float(ttl_s), "badge_id": badge_id})
+        except OSError as exc:
+            raise HandoffServerError(f"cannot record a download link in {self.dir} ({exc.strerror or exc}). "
+                                     "Fix: free space on the photo disk or make booth.output_dir writable") from None
         return token
 
     def lookup(self, token: str) -> Grant | None:

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from booth.cli import main
 from booth.config import load_config
 from booth.errors import ConfigError
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """main() points the root logger at this test's captured stderr; put it back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.mark.parametrize("bad, message", [

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
 
 from booth.handoff import Handoff, capture_stem
 from booth.handoff.outbox import Outbox
@@ -196,3 +195,19 @@ def test_a_capture_as_the_photo_store_writes_it(tmp_path, s3_server, bucket):
     assert len(keys) == 4 and all(k.startswith(f"booth/{stem}-") for k in keys)
     uploaded_sidecar = next(k for k in keys if k.endswith(".json"))
     assert client.get_object(Bucket=bucket, Key=uploaded_sidecar)["Body"].read() == sidecar.read_bytes()
+
+
+def test_a_power_cut_between_done_and_pending_keeps_the_done_record(tmp_path, s3_server, bucket):
+    out = tmp_path / "photos"
+    cfg = make_config(out, s3_bucket=bucket, s3_endpoint=s3_server.endpoint)
+    paths, sidecar = write_capture(out, 5, np.random.default_rng(5))
+    box = Outbox.from_config(cfg)
+    job_id = box.enqueue(paths, sidecar)
+    pending = out / ".outbox" / "pending" / f"{job_id}.json"
+    saved = pending.read_bytes()
+    assert box.flush(timeout_s=20) == 0
+    pending.write_bytes(saved)  # as if the unlink never reached the disk
+    again = Outbox.from_config(cfg)
+    assert again.pending_count() == 0
+    assert again.flush(timeout_s=5) == 0 and again.uploaded_objects == 0
+    assert not pending.exists()
