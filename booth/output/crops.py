@@ -24,7 +24,7 @@ shoulders first, then the side margins; head height and eye line always hold.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
