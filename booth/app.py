@@ -118,6 +118,91 @@ class Step:
     seq: int
 
 
+@dataclass(frozen=True)
+class Posted:
+    """A SessionEvent with its payload (``files=`` for SAVED, ``message=`` for SAVE_FAILED)."""
+
+    event: SessionEvent
+    payload: tuple[tuple[str, Any], ...] = ()
+
+
+class Inbox:
+    """SessionEvents from any thread (touch, GPIO, camera, saver) for the analysis worker."""
+
+    def __init__(self):
+        self._q: queue.SimpleQueue[Posted] = queue.SimpleQueue()
+
+    def post(self, event: SessionEvent, **payload) -> None:
+        self._q.put(Posted(event, tuple(payload.items())))
+
+    def drain(self) -> list[Posted]:
+        out = []
+        while True:
+            try:
+                out.append(self._q.get_nowait())
+            except queue.Empty:
+                return out
+
+
+class BackgroundSaver:
+    """Writes photos on its own thread; the session hears back through the inbox.
+
+    ``submit`` is what :class:`booth.loop.BoothLoop` calls as its ``saver`` (candidate,
+    badge id, expression); ``save(candidate, badge_id, expression)`` does the writing
+    (PhotoStore.save) and returns the file paths; ``after(saved_paths, result, badge_id)`` may
+    return a download link (the handoff room). ``close()`` waits until every photo is whole.
+    """
+
+    def __init__(self, save: Callable[..., Any], inbox: Inbox, after: Callable[..., str | None] | None = None):
+        self.save = save
+        self.inbox = inbox
+        self.after = after
+        self._q: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self.results: list[Any] = []
+        self.last_url: str | None = None
+        self.error: BaseException | None = None
+
+    def submit(self, candidate: Candidate, badge_id: str | None = None, expression: str | None = None) -> None:
+        self._q.put((candidate, badge_id, expression))
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="saver", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is None:
+                return
+            candidate, badge_id, expression = item
+            try:
+                result = self.save(candidate, badge_id, expression)
+            except BoothError as err:
+                log.error("saving failed: %s", err)
+                self.inbox.post(SessionEvent.SAVE_FAILED, message=str(err))
+                continue
+            except Exception as exc:  # noqa: BLE001 - a bug in saving must not stop the booth
+                log.exception("saving failed")
+                self.inbox.post(SessionEvent.SAVE_FAILED, message=f"could not save the photo ({type(exc).__name__})")
+                continue
+            files = [str(p) for p in getattr(result, "paths", result)]
+            self.results.append(result)
+            self.last_url = None
+            if self.after is not None:
+                try:
+                    self.last_url = self.after(result, badge_id)
+                except Exception:  # noqa: BLE001 - the photo is saved; a failed link is not fatal
+                    log.exception("handoff after saving failed")
+            self.inbox.post(SessionEvent.SAVED, files=files)
+
+    def close(self, timeout: float = 60.0) -> None:
+        if self._thread is not None:
+            self._q.put(None)
+            self._thread.join(timeout)  # a photo is written whole: wait for it
+            self._thread = None
+
+
 # --------------------------------------------------------------------------- parts
 
 
@@ -126,7 +211,7 @@ class Session(Protocol):
 
     def on_frame(self, frame: Frame) -> Actions: ...
 
-    def on_event(self, event: SessionEvent, t: float) -> Actions: ...
+    def on_event(self, event: SessionEvent, t: float, **payload) -> Actions: ...
 
 
 @dataclass
@@ -135,7 +220,7 @@ class BoothParts:
 
     source: Any  # booth.camera.base.FrameSource (started by the app)
     loop: Session
-    save: Callable[[Candidate], Any] | None = None  # writes a photo (PhotoStore.save); runs on the saver worker
+    saver: BackgroundSaver | None = None  # the loop's saver (started and drained by the app)
     rig: Any = None  # booth.lights.rig.LightRig: apply(LightLevels), off(), close()
     sitter: Any = None  # a simulated sitter: respond(actions) after each step
     buttons: Any = None  # closed at shutdown
@@ -188,6 +273,8 @@ class RunReport:
     fds_end: int
     states: tuple[str, ...]
     exit_reason: str
+    rss_kib_max: int = 0  # the largest RSS sampled after warm-up
+    fds_max: int = 0
 
     @property
     def rss_growth(self) -> float:
@@ -205,7 +292,8 @@ class RunReport:
             f"screen   {self.render_frames} frames ({self.render_fps:.1f} fps; slowest 5% at {p5} fps)",
             f"latency  camera frame -> prompt on screen: p50 {ms(self.latency_ms_p50)}, p95 {ms(self.latency_ms_p95)}",
             f"memory   RSS {self.rss_kib_warm / 1024:.1f} MiB after warm-up -> {self.rss_kib_end / 1024:.1f} MiB "
-            f"({self.rss_growth:+.1%}); open fds {self.fds_warm} -> {self.fds_end}",
+            f"({self.rss_growth:+.1%}, peak {self.rss_kib_max / 1024:.1f} MiB); "
+            f"open fds {self.fds_warm} -> {self.fds_end} (peak {self.fds_max})",
             f"states   {' '.join(self.states)}",
         ]
 
@@ -235,7 +323,7 @@ class Booth:
     """The running booth. ``run()`` blocks on the calling (main) thread until stopped."""
 
     def __init__(self, cfg: BoothConfig, parts: BoothParts, screen=None, notifier=None, stats=None,
-                 show_status: bool = False):
+                 show_status: bool = False, inbox: Inbox | None = None):
         from .ui.view import ViewBuilder
 
         self.cfg = cfg
@@ -247,8 +335,7 @@ class Booth:
         self.frames: Mailbox[Shot] = Mailbox()
         self.preview: Latest[Shot] = Latest()
         self.steps: Latest[Step] = Latest(Step(Actions(BoothState.ATTRACT), None, 0))
-        self.events: queue.SimpleQueue[SessionEvent] = queue.SimpleQueue()
-        self.to_save: queue.SimpleQueue[Candidate | None] = queue.SimpleQueue()
+        self.inbox = inbox or (parts.saver.inbox if parts.saver is not None else Inbox())
         self.stop_event = threading.Event()
         self.exit_reason = "stopped"
         self.camera_frames = 0
@@ -257,15 +344,15 @@ class Booth:
         self._locked = False
         self._last_frame_t = 0.0
         self._states: list[str] = []
-        self.saved: list[Any] = []
         self.latencies_ms: list[float] = []
         self.render_intervals: list[float] = []
+        self.samples: list[tuple[float, int, int, int]] = []  # (s, RSS KiB, fds, camera frames) every 10 s
         self.stall_main_s = 0.0  # tests: make the main loop hang this long once (watchdog check)
 
     # -- public controls (thread-safe)
-    def post(self, event: SessionEvent) -> None:
-        """Queue a SessionEvent for the session (from any thread: GPIO, camera, saver)."""
-        self.events.put(event)
+    def post(self, event: SessionEvent, **payload) -> None:
+        """Queue a SessionEvent for the session (from any thread: GPIO, camera, touch)."""
+        self.inbox.post(event, **payload)
 
     def stop(self, reason: str = "stopped") -> None:
         if not self.stop_event.is_set():
@@ -275,17 +362,34 @@ class Booth:
 
     # -- threads
     def _camera_loop(self) -> None:
+        """Read frames as the camera delivers them. A ResilientSource retries by itself and
+        raises only CameraFatal; a bare source (the simulator) gets the same bounded retry here."""
+        from .camera.base import CameraFatal
+
         source = self.parts.source
-        timeout = self.cfg.camera.timeout_s
+        cam = self.cfg.camera
+        failures = 0
         while not self.stop_event.is_set():
             try:
-                frame = source.read(timeout)
-            except CameraError as err:
-                # A ResilientSource has already retried; anything reaching here is fatal or a
-                # bare source failing: tell the session, then let the supervisor restart us.
+                frame = source.read(cam.timeout_s)
+            except CameraFatal as err:
                 self.post(SessionEvent.CAMERA_LOST)
                 self.stop(f"camera: {err}")
                 raise
+            except CameraError as err:
+                failures += 1
+                if failures == 1:
+                    log.warning("camera failed: %s", err)
+                    self.post(SessionEvent.CAMERA_LOST)
+                if failures > cam.max_retries:
+                    self.stop(f"camera: {err}")
+                    raise
+                self.stop_event.wait(min(5.0, cam.retry_backoff_s * 2 ** (failures - 1)))
+                continue
+            if failures:
+                log.warning("camera back after %d failed read(s)", failures)
+                failures = 0
+                self.post(SessionEvent.CAMERA_BACK)
             shot = Shot(frame, time.monotonic())
             self.camera_frames += 1
             self.preview.set(shot)
@@ -296,14 +400,10 @@ class Booth:
         worker = threading.current_thread()
         while not self.stop_event.is_set():
             worker.heartbeat = time.monotonic()  # type: ignore[attr-defined]
-            while True:
-                try:
-                    event = self.events.get_nowait()
-                except queue.Empty:
-                    break
+            for posted in self.inbox.drain():
                 if self.stats is not None:
-                    self.stats.event(event)
-                self._carry_out(loop.on_event(event, self._last_frame_t), None)
+                    self.stats.event(posted.event)
+                self._carry_out(loop.on_event(posted.event, self._last_frame_t, **dict(posted.payload)), None)
             shot = self.frames.take(timeout=0.05)
             if shot is None:
                 continue
@@ -320,8 +420,6 @@ class Booth:
         if actions.lock_camera != self._locked:
             self._locked = actions.lock_camera
             (parts.source.lock_exposure if actions.lock_camera else parts.source.unlock_exposure)()
-        if actions.save is not None:
-            self.to_save.put(actions.save)
         if parts.sitter is not None:
             parts.sitter.respond(actions)
         if self.stats is not None:
@@ -332,36 +430,23 @@ class Booth:
         self._seq += 1
         self.steps.set(Step(actions, received, self._seq))
 
-    def _saver_loop(self) -> None:
-        """Writes photos off the analysis thread; drains the queue before exiting."""
-        while True:
-            item = self.to_save.get()
-            if item is None:
-                return
-            if self.parts.save is None:
-                continue
-            try:
-                result = self.parts.save(item)
-            except BoothError as err:
-                log.error("saving failed: %s", err)
-                self.post(SessionEvent.SAVE_FAILED)
-                continue
-            self.saved.append(result)
-            self.post(SessionEvent.SAVED)
-
     # -- main thread
     def run(self, seconds: float | None = None, warmup_s: float = 3.0) -> RunReport:
-        """Run until ``seconds`` pass, SIGTERM/SIGINT, a quit key, or a fatal camera error."""
+        """Run until ``seconds`` pass, SIGTERM/SIGINT, a quit key, or a fatal camera error.
+
+        Without a screen (tests, soak runs) the main loop still turns at the display rate."""
         previous = self._install_signals()
         parts = self.parts
         workers: list[_Worker] = []
         start = time.monotonic()
         rss_warm = fds_warm = None
+        next_sample = float("inf")
         render_frames = 0
         try:
             parts.source.start()
-            workers = [_Worker("camera", self._camera_loop), _Worker("analysis", self._analysis_loop),
-                       _Worker("saver", self._saver_loop)]
+            if parts.saver is not None:
+                parts.saver.start()
+            workers = [_Worker("camera", self._camera_loop), _Worker("analysis", self._analysis_loop)]
             for w in workers:
                 w.start()
             analysis = workers[1]
@@ -379,6 +464,10 @@ class Booth:
                     break
                 if rss_warm is None and now - start >= warmup_s:
                     rss_warm, fds_warm = rss_kib(), open_fds()
+                    next_sample = now
+                if rss_warm is not None and now >= next_sample:
+                    self.samples.append((round(now - start, 1), rss_kib(), open_fds(), self.camera_frames))
+                    next_sample = now + 10.0
                 for w in workers[:2]:
                     if w.error is not None or not w.is_alive():
                         self.stop(f"{w.name} thread ended: {w.error}")
@@ -391,7 +480,8 @@ class Booth:
                 shot, _ = self.preview.get()
                 if self.screen is not None and step is not None:
                     view = self.builder.build(step.actions, shot.frame.image if shot else None,
-                                              status=self._status_line(now - start, render_frames))
+                                              status=self._status_line(now - start, render_frames),
+                                              download_url=parts.saver.last_url if parts.saver else None)
                     self.screen.draw(view, now)
                     self.screen.present()
                 shown = time.monotonic()
@@ -459,6 +549,8 @@ class Booth:
             fds_end=open_fds(),
             states=tuple(self._states),
             exit_reason=self.exit_reason,
+            rss_kib_max=max([x[1] for x in self.samples] + [rss_kib()]),
+            fds_max=max([x[2] for x in self.samples] + [open_fds()]),
         )
 
     def _shutdown(self, workers: list[_Worker]) -> None:
@@ -474,11 +566,9 @@ class Booth:
                 w.join(timeout)
                 if w.is_alive():
                     log.error("%s thread did not stop within %.1f s", name, timeout)
-        self.to_save.put(None)
-        saver = by_name.get("saver")
-        if saver is not None:
-            saver.join(60.0)  # a photo is written whole: wait for it
         parts = self.parts
+        if parts.saver is not None:
+            parts.saver.close()
         steps = [("camera", parts.source.close)]
         if parts.rig is not None:
             steps += [("lights off", parts.rig.off), ("lights", parts.rig.close)]

@@ -44,6 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--report", action="store_true",
                        help="print fps, camera-to-screen latency, RSS and fd figures at the end")
         p.add_argument("--status", action="store_true", help="show an fps/latency line on the screen")
+        p.add_argument("--warmup", type=float, default=3.0, metavar="S",
+                       help="seconds before the memory/fd baseline of --report is taken")
+        p.add_argument("--samples", metavar="CSV", default=None,
+                       help="write (seconds, RSS KiB, fds, camera frames) every 10 s to this CSV (soak runs)")
         p.set_defaults(handler=_run if name == "run" else _demo)
 
     c = sub.add_parser("check", help="installer self-test: camera, lights, buttons, display, disk, models, runtime")
@@ -61,42 +65,61 @@ def register(sub: argparse._SubParsersAction) -> None:
 # --------------------------------------------------------------------------- composing the parts
 
 
-class _PacedSource:
-    """Delivers a simulated source's frames at a camera's rate (a real camera paces itself)."""
+class _SimCamera:
+    """The simulated sitter as the app's camera: frames at a camera's rate (a real camera paces
+    itself; the simulator renders as fast as asked) and one lock, because the camera thread
+    reads while the analysis worker shows the sitter each step (``respond``)."""
 
-    def __init__(self, source, fps: float):
-        self.source = source
-        self.period = 1.0 / fps
-        self._next = None
-        self.name = getattr(source, "name", "sim")
+    def __init__(self, sitter, fps: float | None):
+        self.sitter = sitter
+        self.period = 1.0 / fps if fps else 0.0
+        self.name = getattr(sitter, "name", "sim")
+        self._lock = threading.Lock()
+        self._next = 0.0
 
     def start(self):
-        self.source.start()
+        with self._lock:
+            self.sitter.start()
         self._next = time.monotonic()
 
     def read(self, timeout=None):
-        self._next += self.period
-        delay = self._next - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        else:
-            self._next = time.monotonic()
-        return self.source.read(timeout)
+        if self.period:
+            self._next += self.period
+            delay = self._next - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            else:
+                self._next = time.monotonic()
+        with self._lock:
+            return self.sitter.read(timeout)
 
-    def __getattr__(self, name):
-        return getattr(self.source, name)
+    def respond(self, actions):
+        with self._lock:
+            self.sitter.respond(actions)
+
+    def __getattr__(self, name):  # capture_still, lock/unlock_exposure, close
+        attr = getattr(self.sitter, name)
+        if not callable(attr):
+            return attr
+
+        def locked(*a, **kw):
+            with self._lock:
+                return attr(*a, **kw)
+
+        return locked
 
 
-def build_parts(cfg, camera_spec: str, post_event, *, seed: int = 0, paced: bool = True, lights_required: bool = True):
-    """The real parts for ``camera_spec``: source, analyzer, store, light controller and rig, loop."""
-    from .app import BoothParts
+def build_parts(cfg, camera_spec: str, inbox, *, seed: int = 0, paced: bool = True, lights_required: bool = True):
+    """The real parts for ``camera_spec``: camera, analyzer, light controller and rig, photo
+    store behind a background saver, handoff (when configured) and the booth loop."""
+    from .app import BackgroundSaver, BoothParts
     from .camera.select import open_source
     from .errors import BoothError
 
-    source = open_source(camera_spec, cfg, on_event=post_event, seed=seed)
-    sitter = source if hasattr(source, "respond") else None
-    if sitter is not None and paced:
-        source = _PacedSource(source, cfg.camera.fps)
+    source = open_source(camera_spec, cfg, on_event=inbox.post, seed=seed)
+    sitter = None
+    if hasattr(source, "respond"):
+        source = sitter = _SimCamera(source, cfg.camera.fps if paced else None)
     closers = []
     from .vision.analyzer import FaceAnalyzer
 
@@ -117,23 +140,26 @@ def build_parts(cfg, camera_spec: str, post_event, *, seed: int = 0, paced: bool
             if lights_required:
                 raise
             log.warning("running without lights: %s", err)
+    after = None
+    try:
+        from .handoff import Handoff
+    except ImportError:
+        Handoff = None  # noqa: N806 - the handoff room is optional
+    if Handoff is not None and hasattr(cfg, "handoff"):
+        handoff = Handoff(cfg).start()
+        closers.append(handoff.close)
+
+        def after(saved, badge_id):
+            return handoff.on_saved(list(saved.paths), dict(saved.metadata), badge_id)
+
+    def save(candidate, badge_id, expression):
+        return store.save(candidate, badge_id=badge_id, extra={"expression_target": expression})
+
+    saver = BackgroundSaver(save, inbox, after=after)
     from .loop import BoothLoop
 
-    saver = _StoreSaver(store, cfg)
-    loop = BoothLoop(cfg, analyzer, store, light_controller=controller, saver=saver)
-    return BoothParts(source=source, loop=loop, save=saver, rig=rig, sitter=sitter, close=closers)
-
-
-class _StoreSaver:
-    """Writes a chosen candidate with the PhotoStore (runs on the app's saver worker) and, when
-    the handoff room is configured, registers the files for download."""
-
-    def __init__(self, store, cfg):
-        self.store = store
-        self.cfg = cfg
-
-    def __call__(self, candidate):
-        return self.store.save(candidate)
+    loop = BoothLoop(cfg, analyzer, store, light_controller=controller, saver=saver.submit)
+    return BoothParts(source=source, loop=loop, saver=saver, rig=rig, sitter=sitter, close=closers)
 
 
 def _quiet_sdl(headless: bool) -> None:
@@ -152,33 +178,31 @@ def _start(args, camera_spec: str, seed: int = 0) -> int:
     if args.window:
         cfg = dataclasses.replace(cfg, ui=dataclasses.replace(cfg.ui, fullscreen=False))
     _quiet_sdl(args.headless)
-    from .app import Booth
+    from .app import Booth, Inbox
     from .stats import SessionStats
     from .ui.buttons import GpioButtons
     from .ui.screen import Screen
     from .watchdog import Notifier
 
-    booth_ref: list = []
-
-    def post(event):
-        if booth_ref:
-            booth_ref[0].post(event)
-
+    inbox = Inbox()
     sim = camera_spec.strip().lower().startswith("sim")
-    parts = build_parts(cfg, camera_spec, post, seed=seed, paced=not args.fast, lights_required=not sim)
+    parts = build_parts(cfg, camera_spec, inbox, seed=seed, paced=not args.fast, lights_required=not sim)
     screen = Screen(cfg.ui)
-    parts.buttons = GpioButtons(cfg.buttons, post)
+    parts.buttons = GpioButtons(cfg.buttons, inbox.post)
     notifier = Notifier.from_env(cfg.service.watchdog)
     booth = Booth(cfg, parts, screen=screen, notifier=notifier, stats=SessionStats(cfg.service.stats_file),
-                  show_status=args.status)
-    booth_ref.append(booth)
+                  show_status=args.status, inbox=inbox)
     if args.frames:
         _stop_after_frames(booth, args.frames)
     log.info("booth running: camera %s, screen %s %dx%d", camera_spec, screen.driver, *screen.layout.size)
     try:
-        report = booth.run(seconds=args.seconds)
+        report = booth.run(seconds=args.seconds, warmup_s=args.warmup)
     finally:
         notifier.close()
+        if args.samples:
+            with open(args.samples, "w") as fh:
+                fh.write("seconds,rss_kib,fds,camera_frames\n")
+                fh.writelines(",".join(map(str, row)) + "\n" for row in booth.samples)
     if args.report:
         print("\n".join(report.lines()))
     return 0

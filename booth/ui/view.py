@@ -83,7 +83,10 @@ class ViewBuilder:
         self._last_crop: Rect | None = None
         self.show_status = status
 
-    def build(self, actions: Actions, preview: np.ndarray | None, status: str | None = None) -> View:
+    def build(self, actions: Actions, preview: np.ndarray | None, status: str | None = None,
+              download_url: str | None = None) -> View:
+        """``download_url``: a link the app got from the handoff room for the photo just saved
+        (shown on the thank-you screen when the session's Actions carry none)."""
         if actions.crop_norm is not None:
             self._last_crop = actions.crop_norm
         crop = actions.crop_norm or self._last_crop
@@ -107,7 +110,7 @@ class ViewBuilder:
             review_index=actions.review_index,
             photo=self._last_saved if actions.state in (BoothState.SAVING, BoothState.THANK_YOU) else None,
             message=actions.message,
-            download_url=actions.download_url,
+            download_url=actions.download_url or (download_url if actions.state is BoothState.THANK_YOU else None),
             expression_step=actions.expression_step,
             status=status if self.show_status else None,
         )

@@ -44,13 +44,16 @@ class PacedCamera:
 
     name = "paced"
 
-    def __init__(self, fps: float = 30.0, image: np.ndarray | None = None, fail_after: int | None = None):
+    def __init__(self, fps: float = 30.0, image: np.ndarray | None = None, fail_after: int | None = None,
+                 fail_for: int | None = None):
         self.fps = fps
         self.image = image if image is not None else sitter_image()
         self.index = 0
         self.started = self.closed = False
         self.locks: list[bool] = []
         self.fail_after = fail_after
+        self.fail_for = fail_for  # failing reads before it comes back (None: never)
+        self.failed = 0
         self._next = None
 
     def start(self):
@@ -61,7 +64,9 @@ class PacedCamera:
         if self.closed:
             raise CameraError("closed")
         if self.fail_after is not None and self.index >= self.fail_after:
-            raise CameraError("simulated: camera unplugged")
+            if self.fail_for is None or self.failed < self.fail_for:
+                self.failed += 1
+                raise CameraError("simulated: camera unplugged")
         if self.fps:
             self._next += 1.0 / self.fps
             delay = self._next - time.monotonic()
@@ -86,7 +91,8 @@ class ScriptedSession:
     PROMPTS = (Prompt.MOVE_CLOSER, Prompt.LOOK_AT_CAMERA, Prompt.SMILE)
 
     def __init__(self, attract=10, guiding=30, countdown=30, capture=3, thank_you=20, work_s=0.0,
-                 auto_keep=False):
+                 auto_keep=False, saver=None):
+        self.saver = saver  # like BoothLoop: called with the chosen candidate, reports back via SAVED
         self.n = dict(attract=attract, guiding=guiding, countdown=countdown, capture=capture, thank_you=thank_you)
         self.work_s = work_s
         self.auto_keep = auto_keep
@@ -96,6 +102,7 @@ class ScriptedSession:
         self.review: tuple[Candidate, ...] = ()
         self.review_index = 0
         self.events: list[SessionEvent] = []
+        self.payloads: list[dict] = []
         self.frames_seen = 0
         self.thread_ids: set[int] = set()
 
@@ -147,12 +154,16 @@ class ScriptedSession:
     def _review(self):
         return Actions(BoothState.REVIEW, review=self.review, review_index=self.review_index, crop_norm=CROP)
 
-    def on_event(self, event: SessionEvent, t: float) -> Actions:
+    def on_event(self, event: SessionEvent, t: float, **payload) -> Actions:
         self.thread_ids.add(threading.get_ident())
         self.events.append(event)
+        self.payloads.append(payload)
         if self.state is BoothState.REVIEW and event is SessionEvent.KEEP:
             self._go(BoothState.SAVING)
-            return Actions(BoothState.SAVING, save=self.review[self.review_index], crop_norm=CROP)
+            chosen = self.review[self.review_index]
+            if self.saver is not None:
+                self.saver(chosen, None, None)
+            return Actions(BoothState.SAVING, save=chosen, crop_norm=CROP)
         if self.state is BoothState.REVIEW and event is SessionEvent.RETAKE:
             self._go(BoothState.GUIDING)
             return Actions(BoothState.GUIDING, crop_norm=CROP)
@@ -194,7 +205,7 @@ class SlowSaver:
         self.fail = fail
         self.written: list = []
 
-    def __call__(self, candidate: Candidate):
+    def __call__(self, candidate: Candidate, badge_id=None, expression=None):
         if self.fail:
             raise StorageError("disk full (simulated). Fix: free space")
         path = self.directory / f"photo_{candidate.frame.index}.png"

@@ -71,7 +71,7 @@ def test_the_main_loop_pings_the_watchdog_and_a_stall_stops_the_pings(tmp_path, 
     assert len(pings) >= 12  # ~2 s of healthy running at 10 pings/s
     gaps = [b - a for a, b in zip(pings, pings[1:])]
     healthy = sorted(gaps)[len(gaps) // 2]
-    assert 0.08 <= healthy <= 0.16
+    assert 0.08 <= healthy <= 0.2
     # While the main loop was stuck, nothing was sent: one gap covers the stall.
     stalled = [g for g in gaps if g > 0.9]
     assert len(stalled) == 1
