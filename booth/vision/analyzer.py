@@ -27,6 +27,7 @@ from collections import deque
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import cv2
 import numpy as np
 
 from ..config import BoothConfig
@@ -86,6 +87,7 @@ class FaceAnalyzer:
         self._expression = ExpressionModel(v.threads)
         self._segmenter = Segmenter(v.threads)
         self._mask = M.face_mask(self._mesh.n)
+        self._bgra_buf: np.ndarray | None = None
         self._track = self._new_track()
 
     # ------------------------------------------------------------------ public API
@@ -109,6 +111,7 @@ class FaceAnalyzer:
         timings: dict[str, float] = {}
         t_start = time.perf_counter()
         image = frame.image
+        pixels = self._bgra(image)  # the one colour conversion of the frame
         tr = self._track
         tr.frames += 1
         detected_now = False
@@ -121,14 +124,14 @@ class FaceAnalyzer:
         mesh = None
         tracked = tr.roi is not None
         if tr.roi is not None:
-            mesh = self._timed(timings, "mesh", self._mesh, image, tr.roi)
+            mesh = self._timed(timings, "mesh", self._mesh, pixels, tr.roi)
             if mesh.presence < self.cfg.vision.min_tracking_score:
                 mesh = None
         if mesh is None:
             # no face yet, or tracking lost: look again right away rather than wait a frame
             # a face found by detection starts a new sitter: every history starts afresh
             tracked = False
-            mesh, others = self._acquire(image, still=False, timings=timings)
+            mesh, others = self._acquire(image, pixels, still=False, timings=timings)
             self._track = tr = self._new_track()
             tr.frames, tr.since_detect, tr.detections = 1, 1, others
             if mesh is not None and mesh.presence < SURE_PRESENCE:
@@ -137,17 +140,17 @@ class FaceAnalyzer:
                 tr.roi = roi_from_landmarks(mesh.landmarks)
                 return self._observation(frame, None, (), timings, t_start)
         elif detected_now:
-            tr.detections = self._verified_others(image, mesh, tr.detections, timings)
+            tr.detections = self._verified_others(pixels, mesh, tr.detections, timings)
         if mesh is None:
             self._track = self._new_track()
             return self._observation(frame, None, (), timings, t_start)
         tr.roi = roi_from_landmarks(mesh.landmarks)
         if tr.expression is None or (tr.frames - 1) % self.cfg.vision.expression_every == 0:
-            tr.expression = self._timed(timings, "expression", self._expression, image, mesh.roi)
+            tr.expression = self._timed(timings, "expression", self._expression, pixels, mesh.roi)
         if tr.since_segmentation == 0:
             tr.background = self._timed(timings, "segmentation", self._background, image)
         tr.since_segmentation = (tr.since_segmentation + 1) % self.cfg.vision.segmentation_every
-        face = self._measure(image, mesh, tr.expression, tr.background, timings, video=True, tracked=tracked)
+        face = self._measure(image, pixels, mesh, tr.expression, tr.background, timings, video=True, tracked=tracked)
         return self._observation(frame, face, tr.detections, timings, t_start)
 
     def analyze_still(self, image_bgr: np.ndarray, t: float = 0.0, index: int = 0) -> FaceObservation:
@@ -157,12 +160,13 @@ class FaceAnalyzer:
         timings: dict[str, float] = {}
         t_start = time.perf_counter()
         frame = Frame(image_bgr, t, index)
-        mesh, others = self._acquire(image_bgr, still=True, timings=timings)
+        pixels = self._bgra(image_bgr)
+        mesh, others = self._acquire(image_bgr, pixels, still=True, timings=timings)
         if mesh is None:
             return self._observation(frame, None, (), timings, t_start)
-        expression = self._timed(timings, "expression", self._expression, image_bgr, mesh.roi)
+        expression = self._timed(timings, "expression", self._expression, pixels, mesh.roi)
         background = self._timed(timings, "segmentation", self._background, image_bgr)
-        face = self._measure(image_bgr, mesh, expression, background, timings, video=False, tracked=False)
+        face = self._measure(image_bgr, pixels, mesh, expression, background, timings, video=False, tracked=False)
         return self._observation(frame, face, others, timings, t_start)
 
     # ------------------------------------------------------------------ stages
@@ -206,7 +210,7 @@ class FaceAnalyzer:
         second = self._timed(timings, "mesh", self._mesh, image, roi_from_landmarks(first.landmarks))
         return second if second.presence >= min(first.presence, self.cfg.vision.min_tracking_score) else first
 
-    def _acquire(self, image: np.ndarray, still: bool, timings: dict) -> tuple[MeshResult | None, tuple[Detection, ...]]:
+    def _acquire(self, image: np.ndarray, pixels: np.ndarray, still: bool, timings: dict) -> tuple[MeshResult | None, tuple[Detection, ...]]:
         """Find the main face: each detector pass in turn; within a pass, candidates by
         score until the mesh confirms one (a logo or a cartoon can fool the detector, rarely
         the mesh as well). Returns the mesh and the other confirmed faces."""
@@ -214,10 +218,10 @@ class FaceAnalyzer:
         for det, margin in self._attempts():
             found = self._timed(timings, "detect", self._detect_pass, det, image, margin)
             for cand in sorted(found, key=lambda d: -d.score)[:MAX_CANDIDATES]:
-                mesh = self._mesh_on(image, self._roi_of(cand), still, timings)
+                mesh = self._mesh_on(pixels, self._roi_of(cand), still, timings)
                 if mesh.presence >= bar:
                     rest = [d for d in found if d is not cand]
-                    return mesh, self._verified_others(image, mesh, rest, timings)
+                    return mesh, self._verified_others(pixels, mesh, rest, timings)
         return None, ()
 
     def _verified_others(self, image: np.ndarray, mesh: MeshResult, detections, timings: dict) -> tuple[Detection, ...]:
@@ -234,6 +238,15 @@ class FaceAnalyzer:
                 out.append(d)
         return tuple(out)
 
+    def _bgra(self, image: np.ndarray) -> np.ndarray:
+        """The frame as BGRA in a buffer reused across frames of the same size (the crops
+        are taken from it: OpenCV warps 4-channel pixels ~2.5x faster than 3-channel)."""
+        if image.ndim != 3 or image.shape[2] != 3:
+            raise ValueError(f"FaceAnalyzer wants BGR uint8 (H, W, 3) images, got shape {image.shape}")
+        if self._bgra_buf is None or self._bgra_buf.shape[:2] != image.shape[:2]:
+            self._bgra_buf = np.empty(image.shape[:2] + (4,), np.uint8)
+        return cv2.cvtColor(image, cv2.COLOR_BGR2BGRA, dst=self._bgra_buf)
+
     @staticmethod
     def _roi_of(det: Detection) -> Roi:
         return roi_from_detection(det.box, det.keypoints[0], det.keypoints[1])
@@ -242,13 +255,13 @@ class FaceAnalyzer:
         small, person = self._segmenter(image)
         return M.background_gradient(small, person)
 
-    def _measure(self, image: np.ndarray, mesh: MeshResult, expression: np.ndarray, background: float | None,
+    def _measure(self, image: np.ndarray, pixels: np.ndarray, mesh: MeshResult, expression: np.ndarray, background: float | None,
                  timings: dict, video: bool, tracked: bool) -> FaceMeasures:
         lm = mesh.landmarks
         right_roi, left_roi = eye_rois(lm)
         t0 = time.perf_counter()
-        right_eye = self._iris(image, right_roi, False)
-        left_eye = self._iris(image, left_roi, True)
+        right_eye = self._iris(pixels, right_roi, False)
+        left_eye = self._iris(pixels, left_roi, True)
         timings["iris"] = timings.get("iris", 0.0) + (time.perf_counter() - t0) * 1000.0
         t0 = time.perf_counter()
         face = self._measures(image, mesh, right_eye, left_eye, expression, background, video, tracked)

@@ -211,8 +211,9 @@ class FaceDetector:
         size = self.spec.input_size
         canvas, lb = letterbox(image_bgr, size, margin)
         # BGR -> RGB and [0, 255] -> [-1, 1] in one pass into the preallocated input
-        np.multiply(canvas[:, :, ::-1], 2.0 / 255.0, out=self._input[0], casting="unsafe")
-        self._input -= 1.0
+        np.multiply(cv2.cvtColor(canvas, cv2.COLOR_BGR2RGB), np.float32(2.0 / 255.0), out=self._input[0],
+                    casting="unsafe")
+        self._input -= np.float32(1.0)
         self._interp.set_tensor(self._input_index, self._input)
         self._interp.invoke()
         raw_boxes = self._interp.get_tensor(self._boxes_index)

@@ -28,12 +28,12 @@ class ExpressionModel:
         self._in = inp["index"]
         self._out = self.interp.get_output_details()[0]["index"]
         self._input = np.zeros((1, self.n, self.n, 1), np.float32)
-        self._crop = np.zeros((self.n, self.n, 3), np.uint8)
 
     def __call__(self, image_bgr: np.ndarray, face_roi: Roi) -> np.ndarray:
-        warp(image_bgr, face_roi.scaled(FACE_CROP_SCALE).matrix(self.n), self.n, out=self._crop)
-        grey = cv2.cvtColor(self._crop, cv2.COLOR_BGR2GRAY)
-        np.multiply(grey, 2.0 / 255.0, out=self._input[0, :, :, 0], casting="unsafe")
+        """``image_bgr`` may also be BGRA (see landmarks._Model)."""
+        crop = warp(image_bgr, face_roi.scaled(FACE_CROP_SCALE).matrix(self.n), self.n)
+        grey = cv2.cvtColor(crop, cv2.COLOR_BGRA2GRAY if crop.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
+        np.multiply(grey, np.float32(2.0 / 255.0), out=self._input[0, :, :, 0], casting="unsafe")
         self._input -= 1.0
         self.interp.set_tensor(self._in, self._input)
         self.interp.invoke()
@@ -42,7 +42,7 @@ class ExpressionModel:
     def classify_crop(self, grey: np.ndarray) -> np.ndarray:
         """Probabilities for an already aligned greyscale face crop (any size)."""
         g = cv2.resize(grey, (self.n, self.n), interpolation=cv2.INTER_AREA)
-        np.multiply(g, 2.0 / 255.0, out=self._input[0, :, :, 0], casting="unsafe")
+        np.multiply(g, np.float32(2.0 / 255.0), out=self._input[0, :, :, 0], casting="unsafe")
         self._input -= 1.0
         self.interp.set_tensor(self._in, self._input)
         self.interp.invoke()
@@ -71,7 +71,7 @@ class Segmenter:
     def __call__(self, image_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(the 256x256 BGR image the model saw, bool person mask of the same size)."""
         small = cv2.resize(image_bgr, (self.n, self.n), interpolation=cv2.INTER_AREA)
-        np.multiply(small[:, :, ::-1], 1.0 / 255.0, out=self._input[0], casting="unsafe")
+        np.multiply(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), np.float32(1.0 / 255.0), out=self._input[0], casting="unsafe")
         self.interp.set_tensor(self._in, self._input)
         self.interp.invoke()
         mask = self.interp.get_tensor(self._out)[0, :, :, 0] > 0.5

@@ -131,7 +131,14 @@ class EyeResult:
 
 
 class _Model:
-    """A landmark model with a preallocated float input in [0, 1] RGB."""
+    """A landmark model with a preallocated float input in [0, 1] RGB.
+
+    Images may be BGR or BGRA: OpenCV's warp is ~2.5x faster on 4-channel pixels, so the
+    analyzer converts each frame to BGRA once and every crop is taken from that."""
+
+    _TO_RGB = {3: cv2.COLOR_BGR2RGB, 4: cv2.COLOR_BGRA2RGB}
+    _TO_BGR = {3: None, 4: cv2.COLOR_BGRA2BGR}
+    _SCALE = np.float32(1.0 / 255.0)
 
     def __init__(self, name: str, threads: int):
         self.interp = make_interpreter(model_path(name), threads)
@@ -140,13 +147,23 @@ class _Model:
         self.input_index = inp["index"]
         self.outputs = {d["name"]: d["index"] for d in self.interp.get_output_details()}
         self.input = np.zeros((1, self.n, self.n, 3), np.float32)
-        self.crop = np.zeros((self.n, self.n, 3), np.uint8)
+        self.rgb = np.zeros((self.n, self.n, 3), np.uint8)
+        self._crops = {c: np.zeros((self.n, self.n, c), np.uint8) for c in (3, 4)}
+        self.crop = self._crops[3]
 
     def run(self, image: np.ndarray, matrix: np.ndarray) -> None:
-        warp(image, matrix, self.n, out=self.crop)
-        np.multiply(self.crop[:, :, ::-1], 1.0 / 255.0, out=self.input[0], casting="unsafe")
+        self.crop = crop = self._crops[image.shape[2]]
+        warp(image, matrix, self.n, out=crop)
+        cv2.cvtColor(crop, self._TO_RGB[image.shape[2]], dst=self.rgb)
+        # contiguous uint8 times a float32 scalar: ~8x faster than scaling a reversed view
+        np.multiply(self.rgb, self._SCALE, out=self.input[0], casting="unsafe")
         self.interp.set_tensor(self.input_index, self.input)
         self.interp.invoke()
+
+    def crop_bgr(self) -> np.ndarray:
+        """A BGR copy of the crop the model last saw."""
+        code = self._TO_BGR[self.crop.shape[2]]
+        return self.crop.copy() if code is None else cv2.cvtColor(self.crop, code)
 
 
 class FaceMesh(_Model):
@@ -164,7 +181,7 @@ class FaceMesh(_Model):
         raw = self.interp.get_tensor(self._lm).reshape(468, 3)
         logit = float(self.interp.get_tensor(self._presence).reshape(-1)[0])
         presence = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, logit))))
-        return MeshResult(project(raw, m), presence, roi, self.crop.copy())
+        return MeshResult(project(raw, m), presence, roi, self.crop_bgr())
 
 
 class IrisModel(_Model):
