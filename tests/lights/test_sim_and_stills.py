@@ -120,3 +120,17 @@ def test_yale_one_sided_light_drives_the_dark_sides_light_up(shared_data, condit
     # Yale's "leftlight" lights the image's left, i.e. the subject's right: key_left must rise
     expected = "key_left" if condition == "leftlight" else "key_right"
     assert raised.count(expected) == len(raised), raised
+
+
+@pytest.mark.slow
+def test_booth_simulate_window_left_captures_an_evenly_lit_photo(tmp_path):
+    """The whole booth (analyzer, coach, this controller on a mock-pin rig, session, store) on the
+    simulated window-left sitter: the saved photo, analysed again from the file, is even."""
+    run_mod = pytest.importorskip("booth.camera.sim.run", reason="booth simulate is not built yet")
+    cfg = run_mod.sim_config(BoothConfig(), fps=15.0)  # as `booth simulate` runs by default
+    result = run_mod.run_scenario("window-left", 0, cfg, out_dir=tmp_path)
+    assert result.error is None, result.error
+    assert result.captured and result.photo is not None
+    assert abs(result.photo["light_balance_ev"]) <= cfg.light.balance_target_ev
+    assert "light_balance" not in " ".join(result.photo["failing"])
+    assert result.final_lights["key_right"] > result.final_lights["key_left"]
