@@ -279,10 +279,14 @@ class LightRig:
             return LightLevels(MappingProxyType(dict(self._levels)))
 
     def apply(self, levels: LightLevels) -> LightLevels:
-        """Set the named channels; returns what is lit afterwards."""
+        """Set the named channels; returns what is lit afterwards. After :meth:`close` (for
+        example from the SIGTERM handler while a frame is still being processed) it does
+        nothing and reports everything off."""
         with self._lock:
             if self._closed:
-                raise LightRigError("the light rig is closed")
+                # A frame still in flight when SIGTERM closed the rig: never light up again.
+                log.debug("light rig closed; ignoring %s", levels)
+                return self.levels
             for name, level in levels.levels.items():
                 spec = self._specs.get(name)
                 if spec is None:

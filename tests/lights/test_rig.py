@@ -97,8 +97,9 @@ def test_hardware_pwm_exports_waits_for_the_kernel_and_gives_the_channel_back(fa
     assert read_channel(root, 0, 0) == {"period": "50000", "duty_cycle": "0", "enable": "0"}
     assert (chip / "unexport").read_text().strip() == "0"
     rig.close()  # idempotent
-    with pytest.raises(LightRigError, match="closed"):
-        rig.apply(LightLevels.of(key_left=0.5))
+    # a late frame after shutdown must not light anything again
+    assert rig.apply(LightLevels.of(key_left=0.5)).get("key_left") == 0.0
+    assert read_channel(root, 0, 0)["duty_cycle"] == "0"
 
 
 def test_missing_pwm_chip_or_channel_names_the_fix(factory, tmp_path):
