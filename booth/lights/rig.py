@@ -232,6 +232,12 @@ def default_pin_factory():
     return None
 
 
+def _is_mock(factory) -> bool:
+    from gpiozero.pins.mock import MockFactory
+
+    return isinstance(factory, MockFactory)
+
+
 class LightRig:
     """All of the booth's lights, by name. ``apply`` sets levels, ``levels`` says what is lit.
 
@@ -263,6 +269,12 @@ class LightRig:
     @staticmethod
     def _open(ch: LightChannel, factory, sysfs_root) -> Output:
         if ch.kind == "hwpwm":
+            if _is_mock(factory) and not (Path(sysfs_root) / f"pwmchip{ch.pwm_chip}").is_dir():
+                # On a desk (mock pins, no kernel PWM) the key lights become mock PWM pins, so
+                # `booth run`/`demo` exercise the same rig; on a Pi a missing chip is an error.
+                log.warning("light %r: no %s/pwmchip%d on mock pins; using a mock PWM pin instead",
+                            ch.name, sysfs_root, ch.pwm_chip)
+                return GpioPwmOutput(ch, factory)
             return SysfsPwmOutput(ch, sysfs_root)
         if ch.kind == "onoff":
             return GpioOnOffOutput(ch, factory)

@@ -102,7 +102,10 @@ def test_hardware_pwm_exports_waits_for_the_kernel_and_gives_the_channel_back(fa
     assert read_channel(root, 0, 0)["duty_cycle"] == "0"
 
 
-def test_missing_pwm_chip_or_channel_names_the_fix(factory, tmp_path):
+def test_missing_pwm_chip_or_channel_names_the_fix(factory, tmp_path, monkeypatch):
+    import booth.lights.rig as rig_mod
+
+    monkeypatch.setattr(rig_mod, "_is_mock", lambda f: False)  # as on a Pi: lgpio pins, no desk fallback
     root = tmp_path / "pwm"
     make_chip(root, 2, npwm=4)
     lights = BoothConfig().lights  # wants pwmchip0
@@ -113,6 +116,14 @@ def test_missing_pwm_chip_or_channel_names_the_fix(factory, tmp_path):
     make_chip(root, 0, npwm=1, exported=(0,))
     with pytest.raises(LightRigError, match="1 channels, pwm_channel = 1"):
         LightRig(lights, pin_factory=factory, sysfs_root=root)
+
+
+def test_on_a_desk_key_lights_without_kernel_pwm_become_mock_pwm_pins(factory, tmp_path, caplog):
+    with LightRig(BoothConfig().lights, pin_factory=factory, sysfs_root=tmp_path / "no-pwm") as rig:
+        rig.apply(LightLevels.of(key_left=0.5))
+        assert pin_state(factory, 12) == pytest.approx(0.5 ** 2.2)
+        assert factory.pin(12).frequency == 25000
+    assert "using a mock PWM pin" in caplog.text
 
 
 def test_kernel_that_never_exports_is_reported_with_permissions_fix(factory, tmp_path):
