@@ -294,7 +294,7 @@ class RunReport:
             f"memory   RSS {self.rss_kib_warm / 1024:.1f} MiB after warm-up -> {self.rss_kib_end / 1024:.1f} MiB "
             f"({self.rss_growth:+.1%}, peak {self.rss_kib_max / 1024:.1f} MiB); "
             f"open fds {self.fds_warm} -> {self.fds_end} (peak {self.fds_max})",
-            f"states   {' '.join(self.states)}",
+            f"states   {' '.join(self.states if len(self.states) <= 16 else ('...',) + self.states[-15:])}",
         ]
 
 
@@ -426,6 +426,9 @@ class Booth:
             self.stats.observe(actions, time.monotonic())
         if not self._states or self._states[-1] != actions.state.value:
             self._states.append(actions.state.value)
+            if len(self._states) > 64:  # a soak runs thousands of sessions: keep the recent ones
+                del self._states[:-48]
+                self._states[0] = "..."
             log.info("state %s%s", actions.state.value, f" ({actions.message})" if actions.message else "")
         self._seq += 1
         self.steps.set(Step(actions, received, self._seq))

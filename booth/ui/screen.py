@@ -262,6 +262,8 @@ class Screen:
             self._draw_error(view)
         else:
             self._draw_live(view)
+        if state not in (BoothState.GUIDING, BoothState.COUNTDOWN, BoothState.CAPTURING):
+            self._flash_until = 0.0  # the review screen appears at once, not under the flash
         if now < self._flash_until:
             self.surface.fill(WHITE)
         if view.status:
@@ -321,13 +323,14 @@ class Screen:
         shoulders = pg.Rect(int(x + w / 2 - sh_w / 2), int(neck_y + h * 0.04), int(sh_w), int(h * 0.5))
         pg.draw.arc(self.surface, colour, shoulders, math.radians(18), math.radians(162), line)
 
-    def _draw_band(self, text: str | None, colour=WHITE, bg=INK, subtitle: str | None = None):
+    def _draw_band(self, text: str | None, colour=WHITE, bg=INK, subtitle: str | None = None, reserve_left: int = 0):
         bx, by, bw, bh = self.layout.band
         self.surface.fill(bg, (bx, by, bw, bh))
         if text:
             px = int(self.layout.unit * 0.11)
             cy = by + bh // 2 if not subtitle else by + int(bh * 0.58)
-            self.blit_text(text, px, (bx + bw // 2, cy), colour, max_width=int(bw * 0.94))
+            room = bw - reserve_left
+            self.blit_text(text, px, (bx + reserve_left + room // 2, cy), colour, max_width=int(room * 0.94))
         if subtitle:
             self.blit_text(subtitle, int(self.layout.unit * 0.05), (bx + bw // 2, by + int(bh * 0.2)),
                            (200, 200, 200), max_width=int(bw * 0.9))
@@ -345,13 +348,40 @@ class Screen:
             text = "Hold still"
         elif view.state is BoothState.CAPTURING and not text:
             text = "Got it!"
-        self._draw_band(text, subtitle=step)
-        if view.countdown is not None and view.state in (BoothState.COUNTDOWN, BoothState.GUIDING):
-            px = int(self.layout.unit * 0.5)
-            px_, py_, pw_, ph_ = rect or self.layout.preview
-            self.blit_text(str(view.countdown), px, (px_ + pw_ // 2, py_ + ph_ // 2), WHITE, shadow=True)
+        counting = view.countdown is not None and view.state in (BoothState.COUNTDOWN, BoothState.GUIDING)
+        reserve = 0
+        if counting:
+            (cx, cy), px = self.countdown_centre(rect)
+            if cy >= self.layout.band[1]:
+                reserve = int(self.layout.band[3] * 1.2)
+        self._draw_band(text, subtitle=step, reserve_left=reserve)
+        if counting:
+            self._draw_countdown(str(view.countdown), rect)
         if view.state is BoothState.GUIDING:
             self._shutter_button()
+
+    def countdown_centre(self, crop_rect) -> tuple[tuple[int, int], int]:
+        """Where the countdown number goes and its size: beside the crop, never over the face
+        (the sitter must see their own expression); in the prompt band when there is no room."""
+        u = self.layout.unit
+        px = int(u * 0.5)
+        digit_w = int(px * 0.6)
+        ax, ay, aw, ah = self.layout.preview
+        if crop_rect is None:
+            return (ax + aw // 2, ay + ah // 2), px
+        cx, cy, cw, ch = crop_rect
+        left, right = cx - ax, ax + aw - (cx + cw)
+        mid_y = min(ay + ah - px // 2, max(ay + px // 2, cy + ch // 2))
+        if max(left, right) >= digit_w * 1.3:
+            if right >= left:
+                return (cx + cw + right // 2, mid_y), px
+            return (ax + left // 2, mid_y), px
+        bx, by, bw, bh = self.layout.band
+        return (bx + int(bh * 0.6), by + bh // 2), int(bh * 0.95)
+
+    def _draw_countdown(self, text: str, crop_rect) -> None:
+        centre, px = self.countdown_centre(crop_rect)
+        self.blit_text(text, px, centre, WHITE, shadow=True)
 
     def _shutter_button(self):
         """A manual shutter: always offered while someone is there (HEADSHOT_SPEC, guidance)."""

@@ -216,3 +216,87 @@ class SlowSaver:
         tmp.rename(path)
         self.written.append(path)
         return (str(path),)
+
+
+# ------------------------------------------------------------------ the real screen, recorded
+
+import pygame  # noqa: E402
+
+from booth.ui.screen import Screen  # noqa: E402
+
+
+def text_mask(rgb: np.ndarray) -> np.ndarray:
+    return rgb.min(axis=2) > 180
+
+
+def _bbox(mask):
+    ys, xs = np.nonzero(mask)
+    if len(xs) == 0:
+        return None
+    return xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+
+
+def band_shows(screen: Screen, expected: str) -> float:
+    """IoU between the prompt band's white text and ``expected`` rendered alone with pygame's
+    default bold font (trying the smaller sizes the screen uses to fit long sentences)."""
+    x, y, w, h = screen.layout.band
+    band = pygame.surfarray.array3d(screen.surface)[x: x + w, y: y + h].transpose(1, 0, 2)
+    mask = text_mask(band)
+    box = _bbox(mask)
+    if box is None:
+        return 0.0
+    shown = mask[box[1]:box[3], box[0]:box[2]]
+    best, px = 0.0, int(screen.layout.unit * 0.11)
+    while px > 12:
+        font = pygame.font.Font(None, px)
+        font.set_bold(True)
+        ref = text_mask(pygame.surfarray.array3d(font.render(expected, True, (255, 255, 255), (0, 0, 0))).transpose(1, 0, 2))
+        rb = _bbox(ref)
+        ref = ref[rb[1]:rb[3], rb[0]:rb[2]]
+        if abs(ref.shape[0] - shown.shape[0]) <= 3 and abs(ref.shape[1] - shown.shape[1]) <= 3:
+            hh, ww = min(ref.shape[0], shown.shape[0]), min(ref.shape[1], shown.shape[1])
+            a, b = ref[:hh, :ww], shown[:hh, :ww]
+            best = max(best, float((a & b).sum() / max(1, (a | b).sum())))
+        px = int(px * 0.9)
+    return best
+
+
+class ScreenshotScreen(Screen):
+    """The real screen, saving a screenshot of each state (at its 4th frame, once the preview
+    and prompt have settled) and pressing Right then Enter on the review screen like a sitter."""
+
+    def __init__(self, *a, shots_dir=None, prefix="session", guiding_frame=6, **kw):
+        super().__init__(*a, **kw)
+        self.guiding_frame = guiding_frame
+        self.shots_dir = shots_dir
+        self.prefix = prefix
+        self.saved: dict[str, str] = {}
+        self.presented: dict[str, int] = {}
+        self.review_presented = 0
+        self.last_view = None
+        self.prompt_scores: list[tuple[str, float]] = []  # (prompt text, band match) at screenshots
+
+    def draw(self, view, now=None):
+        self.last_view = view
+        super().draw(view, now)
+
+    def present(self):
+        super().present()
+        state = self.last_state.value
+        self.presented[state] = self.presented.get(state, 0) + 1
+        # Guiding: a settled moment with a prompt (the sitter has walked in); others: the 6th frame.
+        want = self.presented[state] >= (self.guiding_frame if state == "guiding" else 6) and state not in self.saved
+        if state == "guiding":
+            want = want and self.last_view.prompt is not None
+        if self.shots_dir is not None and want:
+            path = self.shots_dir / f"{self.prefix}_{len(self.saved) + 1}_{state}.png"
+            self.screenshot(path)
+            self.saved[state] = str(path)
+            if self.last_view.prompt and state in ("guiding", "countdown", "attract"):
+                self.prompt_scores.append((self.last_view.prompt, band_shows(self, self.last_view.prompt)))
+        if self.last_state is BoothState.REVIEW:
+            self.review_presented += 1
+            if self.review_presented == 5:
+                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RIGHT))
+            if self.review_presented == 10:
+                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN))

@@ -9,7 +9,7 @@ import time
 
 import pygame
 import pytest
-from booth_fakes import CROP, PacedCamera, RecordingRig, ScriptedSession, SlowSaver
+from booth_fakes import PacedCamera, RecordingRig, ScreenshotScreen, ScriptedSession, SlowSaver
 
 from booth.app import BackgroundSaver, Booth, BoothParts, Inbox, Mailbox
 from booth.config import BoothConfig, CameraSection, UiSection
@@ -22,38 +22,6 @@ from booth.ui.view import prompt_text
 
 def config(**ui) -> BoothConfig:
     return BoothConfig(ui=UiSection(fullscreen=False, **ui))
-
-
-class ScreenshotScreen(Screen):
-    """The real screen, saving a screenshot the first time each state is presented and
-    pressing Enter on the review screen like a sitter would."""
-
-    def __init__(self, *a, shots_dir=None, **kw):
-        super().__init__(*a, **kw)
-        self.shots_dir = shots_dir
-        self.saved: dict[str, str] = {}
-        self.review_presented = 0
-        self.presented: dict[str, int] = {}
-
-    def present(self):
-        super().present()
-        state = self.last_state.value
-        self.presented[state] = self.presented.get(state, 0) + 1
-        # The 4th frame of each state: the preview has arrived and the prompt has settled.
-        if self.shots_dir is not None and state not in self.saved and self.presented[state] >= 4:
-            path = self.shots_dir / f"session_{len(self.saved) + 1}_{state}.png"
-            self.screenshot(path)
-            self.saved[state] = str(path)
-        if self.last_state is BoothState.REVIEW:
-            self.review_presented += 1
-            if self.review_presented == 5:
-                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RIGHT))
-            if self.review_presented == 10:
-                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN))
-
-    def _band_has_text(self):
-        x, y, w, h = self.layout.band
-        return pygame.surfarray.array3d(self.surface)[x: x + w, y: y + h].max() > 200
 
 
 def test_a_simulated_session_walks_every_screen_and_saves_the_chosen_photo(tmp_path, artifacts_dir):
@@ -79,6 +47,8 @@ def test_a_simulated_session_walks_every_screen_and_saves_the_chosen_photo(tmp_p
     assert report.exit_reason == "session done"
     assert list(report.states[:7]) == ["attract", "guiding", "countdown", "capturing", "review", "saving", "thank_you"]
     assert set(screen.saved) >= {"attract", "guiding", "countdown", "capturing", "review", "saving", "thank_you"}
+    # The prompt band showed the session's sentence (compared with the text rendered alone).
+    assert screen.prompt_scores and all(score > 0.8 for _, score in screen.prompt_scores), screen.prompt_scores
     # The review keys went through the screen to the session: NEXT then KEEP, and the second-best
     # frame (highlighted by NEXT) is the one written.
     assert session.events[:2] == [SessionEvent.NEXT, SessionEvent.KEEP]

@@ -76,10 +76,11 @@ def bbox(mask: np.ndarray):
     return xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
 
 
-def shows_text(screen: Screen, expected: str) -> float:
+def shows_text(screen: Screen, expected: str, skip_left: int = 0) -> float:
     """Similarity (IoU of ink) between the band's text and ``expected`` rendered alone with
     pygame's own default font at the band's nominal size."""
     mask = text_mask(band_pixels(screen))
+    mask[:, :skip_left] = False  # e.g. the countdown number sharing the band
     x0, y0, x1, y1 = bbox(mask)
     shown = mask[y0:y1, x0:x1]
     best, px = 0.0, int(screen.layout.unit * 0.11)
@@ -136,17 +137,22 @@ def test_the_guide_turns_green_when_ready_and_the_countdown_is_large(screen, art
     x, y, w, h = crop_on_screen(screen, preview)
     r, g, b = screen.pixel((x + w // 2, y + 1))
     assert g > 180 and r < 120, (r, g, b)
-    assert shows_text(screen, prompt_text(Prompt.HOLD_STILL)) > 0.8
-    # The digit "3" (ceil of 2.4 s) fills the middle of the crop in white.
-    px = int(screen.layout.unit * 0.5)
+    in_band = screen.countdown_centre((x, y, w, h))[0][1] >= screen.layout.band[1]
+    skip = int(screen.layout.band[3] * 1.2) if in_band else 0
+    assert shows_text(screen, prompt_text(Prompt.HOLD_STILL), skip_left=skip) > 0.8
+    # The digit "3" (ceil of 2.4 s) is large, white, and beside the crop: never over the face.
+    (dx, dy), px = screen.countdown_centre((x, y, w, h))
     digit = pygame.font.Font(None, px)
     digit.set_bold(True)
     dw, dh = digit.size("3")
-    centre = pygame.surfarray.array3d(screen.surface)[x + w // 2 - dw // 2: x + w // 2 + dw // 2,
-                                                      y + h // 2 - dh // 3: y + h // 2 + dh // 3]
-    white = (centre.min(axis=2) > 235).mean()
-    assert white > 0.2, white
-    assert dh > screen.layout.unit * 0.25  # the number is a quarter of the screen's short side
+    box = pygame.Rect(0, 0, dw, int(dh * 0.6))
+    box.center = (dx, dy)
+    assert not box.colliderect(pygame.Rect(x, y, w, h))
+    region = pygame.surfarray.array3d(screen.surface)[box.left: box.right, box.top: box.bottom]
+    assert (region.min(axis=2) > 235).mean() > 0.2
+    alone = pygame.surfarray.array3d(digit.render("3", True, (255, 255, 255), (0, 0, 0)))
+    assert abs((region.min(axis=2) > 235).mean() - (alone.min(axis=2) > 235)[:, dh // 5: dh // 5 + box.height].mean()) < 0.15
+    assert dh > screen.layout.unit * 0.25 or box.top >= screen.layout.band[1]  # big, or filling the band
 
 
 def test_capture_flash_whitens_the_screen_briefly(screen):
