@@ -347,6 +347,7 @@ class Booth:
         self.latencies_ms: list[float] = []
         self.render_intervals: list[float] = []
         self.samples: list[tuple[float, int, int, int]] = []  # (s, RSS KiB, fds, camera frames) every 10 s
+        self.samples_path: str | None = None  # append each sample to this CSV as it is taken
         self.stall_main_s = 0.0  # tests: make the main loop hang this long once (watchdog check)
 
     # -- public controls (thread-safe)
@@ -470,6 +471,7 @@ class Booth:
                     next_sample = now
                 if rss_warm is not None and now >= next_sample:
                     self.samples.append((round(now - start, 1), rss_kib(), open_fds(), self.camera_frames))
+                    self._write_sample(self.samples[-1])
                     next_sample = now + 10.0
                 for w in workers[:2]:
                     if w.error is not None or not w.is_alive():
@@ -525,6 +527,15 @@ class Booth:
         if camera_worker is not None and isinstance(camera_worker.error, CameraError):
             raise camera_worker.error
         return self._report(elapsed, render_frames, rss_warm, fds_warm)
+
+    def _write_sample(self, row) -> None:
+        if self.samples_path is None:
+            return
+        new = not os.path.exists(self.samples_path)
+        with open(self.samples_path, "a") as fh:
+            if new:
+                fh.write("seconds,rss_kib,fds,camera_frames\n")
+            fh.write(",".join(map(str, row)) + "\n")
 
     def _status_line(self, elapsed: float, render_frames: int) -> str:
         lat = self.latencies_ms[-30:]

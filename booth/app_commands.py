@@ -194,15 +194,13 @@ def _start(args, camera_spec: str, seed: int = 0) -> int:
                   show_status=args.status, inbox=inbox)
     if args.frames:
         _stop_after_frames(booth, args.frames)
+    if args.samples:
+        booth.samples_path = args.samples
     log.info("booth running: camera %s, screen %s %dx%d", camera_spec, screen.driver, *screen.layout.size)
     try:
         report = booth.run(seconds=args.seconds, warmup_s=args.warmup)
     finally:
         notifier.close()
-        if args.samples:
-            with open(args.samples, "w") as fh:
-                fh.write("seconds,rss_kib,fds,camera_frames\n")
-                fh.writelines(",".join(map(str, row)) + "\n" for row in booth.samples)
     if args.report:
         print("\n".join(report.lines()))
     return 0
