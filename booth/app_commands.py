@@ -217,11 +217,34 @@ def _stop_after_frames(booth, frames: int) -> None:
     threading.Thread(target=watch, name="frame-limit", daemon=True).start()
 
 
+def resolve_auto(spec: str, cfg) -> str:
+    """``auto``: picamera2 if a Pi camera is there, else a webcam, else the simulated sitter
+    (so a booth at a desk without any camera still starts, and says so)."""
+    if spec.strip().lower() != "auto":
+        return spec
+    from .camera.select import open_source
+    from .errors import CameraError
+
+    probe = open_source("auto", cfg, resilient=False)
+    try:
+        probe.start()
+        probe.read(cfg.camera.timeout_s)
+        return "auto"
+    except CameraError as err:
+        log.warning("no camera found (%s); running the simulated sitter instead", err)
+        return "sim"
+    finally:
+        try:
+            probe.close()
+        except Exception:  # noqa: BLE001 - the probe is gone either way
+            pass
+
+
 def _run(args) -> int:
     from .cli import load_config_from_args
 
-    spec = args.camera or load_config_from_args(args).camera.source
-    return _start(args, spec)
+    cfg = load_config_from_args(args)
+    return _start(args, resolve_auto(args.camera or cfg.camera.source, cfg))
 
 
 def _demo(args) -> int:
