@@ -44,6 +44,8 @@ TIGHT_CROP_MARGIN = 0.25
 EYE_HISTORY = 90
 #: minimum history before the relative eye test is trusted
 EYE_HISTORY_MIN = 8
+#: segmentation-measured crown factors kept per sitter (their median is used)
+CROWN_HISTORY = 5
 #: detections per detector pass tried with the mesh before moving to the next pass
 MAX_CANDIDATES = 3
 #: mesh face-presence at which a newly found face is reported at once; below it (but above
@@ -64,12 +66,16 @@ class _Track:
     since_segmentation: int = 0
     open_left: deque = None  # type: ignore[assignment]
     open_right: deque = None  # type: ignore[assignment]
-    closed_recent: deque = None  # type: ignore[assignment]
+    recent: deque = None  # type: ignore[assignment]
+    blink_recent: deque = None  # type: ignore[assignment]
+    crown_factors: deque = None  # type: ignore[assignment]
 
     def __post_init__(self):
         self.open_left = deque(maxlen=EYE_HISTORY)
         self.open_right = deque(maxlen=EYE_HISTORY)
-        self.closed_recent = deque(maxlen=1)
+        self.recent = deque(maxlen=EYE_HISTORY)  # (t, mean opening) for the blink level
+        self.blink_recent = deque(maxlen=1)
+        self.crown_factors = deque(maxlen=CROWN_HISTORY)
 
 
 class FaceAnalyzer:
@@ -148,9 +154,13 @@ class FaceAnalyzer:
         if tr.expression is None or (tr.frames - 1) % self.cfg.vision.expression_every == 0:
             tr.expression = self._timed(timings, "expression", self._expression, pixels, mesh.roi)
         if tr.since_segmentation == 0:
-            tr.background = self._timed(timings, "segmentation", self._background, image)
+            tr.background, k = self._timed(timings, "segmentation", self._segment, image, mesh)
+            if k is not None:
+                tr.crown_factors.append(k)
         tr.since_segmentation = (tr.since_segmentation + 1) % self.cfg.vision.segmentation_every
-        face = self._measure(image, pixels, mesh, tr.expression, tr.background, timings, video=True, tracked=tracked)
+        crown_k = statistics.median(tr.crown_factors) if tr.crown_factors else None
+        face = self._measure(image, pixels, mesh, tr.expression, tr.background, timings, video=True, tracked=tracked,
+                             crown_k=crown_k, t=frame.t)
         return self._observation(frame, face, tr.detections, timings, t_start)
 
     def analyze_still(self, image_bgr: np.ndarray, t: float = 0.0, index: int = 0) -> FaceObservation:
@@ -165,15 +175,16 @@ class FaceAnalyzer:
         if mesh is None:
             return self._observation(frame, None, (), timings, t_start)
         expression = self._timed(timings, "expression", self._expression, pixels, mesh.roi)
-        background = self._timed(timings, "segmentation", self._background, image_bgr)
-        face = self._measure(image_bgr, pixels, mesh, expression, background, timings, video=False, tracked=False)
+        background, crown_k = self._timed(timings, "segmentation", self._segment, image_bgr, mesh)
+        face = self._measure(image_bgr, pixels, mesh, expression, background, timings, video=False, tracked=False,
+                             crown_k=crown_k, t=t)
         return self._observation(frame, face, others, timings, t_start)
 
     # ------------------------------------------------------------------ stages
 
     def _new_track(self) -> _Track:
         tr = _Track()
-        tr.closed_recent = deque(maxlen=self.cfg.eyes.blink_guard_frames + 1)
+        tr.blink_recent = deque(maxlen=self.cfg.eyes.blink_guard_frames + 1)
         return tr
 
     @staticmethod
@@ -251,12 +262,25 @@ class FaceAnalyzer:
     def _roi_of(det: Detection) -> Roi:
         return roi_from_detection(det.box, det.keypoints[0], det.keypoints[1])
 
-    def _background(self, image: np.ndarray) -> float | None:
+    def _segment(self, image: np.ndarray, mesh: MeshResult) -> tuple[float | None, float | None]:
+        """One selfie-segmentation pass: the background measure, and the sitter's own crown
+        factor where the mask shows the top of the head (None otherwise; see
+        :func:`measures.crown_factor_from_mask`)."""
         small, person = self._segmenter(image)
-        return M.background_gradient(small, person)
+        background = M.background_gradient(small, person)
+        fr = self.cfg.framing
+        k = None
+        if fr.crown_from_segmentation:
+            lm = mesh.landmarks
+            ied = float(np.hypot(*(lm[LEFT_EYE_CORNERS[0], :2] + lm[LEFT_EYE_CORNERS[1], :2]
+                                   - lm[RIGHT_EYE_CORNERS[0], :2] - lm[RIGHT_EYE_CORNERS[1], :2]))) / 2
+            k = M.crown_factor_from_mask(person, (image.shape[1], image.shape[0]), lm[10, :2], lm[152, :2], ied)
+            if k is not None and not (fr.crown_factor_range[0] <= k <= fr.crown_factor_range[1]):
+                k = None  # a hand on the head, a second person behind: not this head's outline
+        return background, k
 
     def _measure(self, image: np.ndarray, pixels: np.ndarray, mesh: MeshResult, expression: np.ndarray, background: float | None,
-                 timings: dict, video: bool, tracked: bool) -> FaceMeasures:
+                 timings: dict, video: bool, tracked: bool, crown_k: float | None = None, t: float = 0.0) -> FaceMeasures:
         lm = mesh.landmarks
         right_roi, left_roi = eye_rois(lm)
         t0 = time.perf_counter()
@@ -264,30 +288,47 @@ class FaceAnalyzer:
         left_eye = self._iris(pixels, left_roi, True)
         timings["iris"] = timings.get("iris", 0.0) + (time.perf_counter() - t0) * 1000.0
         t0 = time.perf_counter()
-        face = self._measures(image, mesh, right_eye, left_eye, expression, background, video, tracked)
+        face = self._measures(image, mesh, right_eye, left_eye, expression, background, video, tracked, crown_k, t)
         timings["measures"] = (time.perf_counter() - t0) * 1000.0
         return face
 
-    def _eyes(self, left: float, right: float, video: bool) -> tuple[bool, bool]:
-        """(eyes_closed, blink) from the two openings."""
-        floor = self.cfg.eyes.open_floor
+    def _eyes(self, left: float, right: float, happy: float, t: float, video: bool) -> tuple[bool, bool]:
+        """(eyes_closed, blink) from the two openings.
+
+        Closed: an eye under the absolute floor, or (video) under ``ratio`` x its own open
+        median; both limits drop with P(happy), because a genuine smile narrows the eyes
+        (:func:`measures.eye_open_limits`). Blink (video): a *fast* dip, the mean opening
+        under ``eyes.blink_dip`` x its median over the last ``eyes.blink_window_s``; a
+        sustained narrowing (a smile) soon becomes the recent level and is no blink. The flag
+        stays set ``eyes.blink_guard_frames`` frames after the dip.
+        """
+        ey = self.cfg.eyes
+        floor, ratio = M.eye_open_limits(ey, happy)
         if not video:
             closed = min(left, right) < floor
             return closed, closed
         tr = self._track
-        ratio = self.cfg.eyes.open_ratio
         closed = False
         for value, hist in ((left, tr.open_left), (right, tr.open_right)):
             limit = floor
             if len(hist) >= EYE_HISTORY_MIN:
                 limit = max(limit, ratio * statistics.median(hist))
             closed |= value < limit
-            hist.append(value)
-        tr.closed_recent.append(closed)
-        return closed, any(tr.closed_recent)
+        mean = 0.5 * (left + right)
+        window = [v for tv, v in tr.recent if t - ey.blink_window_s <= tv < t]
+        dip = len(window) >= 3 and mean < ey.blink_dip * statistics.median(window)
+        tr.recent.append((t, mean))
+        if not closed and not dip:
+            # the open median learns from open eyes only: a long blink or squint must not
+            # drag the sitter's reference down
+            tr.open_left.append(left)
+            tr.open_right.append(right)
+        tr.blink_recent.append(dip)
+        return closed, any(tr.blink_recent)
 
     def _measures(self, image, mesh: MeshResult, right_eye: EyeResult, left_eye: EyeResult,
-                  expression: np.ndarray, background: float | None, video: bool, tracked: bool) -> FaceMeasures:
+                  expression: np.ndarray, background: float | None, video: bool, tracked: bool,
+                  crown_k: float | None, t: float) -> FaceMeasures:
         cfg = self.cfg
         lm = mesh.landmarks
         iris_r = right_eye.iris[0]
@@ -296,7 +337,9 @@ class FaceAnalyzer:
         ied = float(np.hypot(*(iris_l - iris_r)))
         chin = lm[152, :2]
         forehead = lm[10, :2]
-        crown = forehead + cfg.framing.crown_factor * (forehead - chin)
+        # the sitter's own crown where segmentation measured it (hair included), else the
+        # fitted population factor (booth/vision/README.md)
+        crown = forehead + (cfg.framing.crown_factor if crown_k is None else crown_k) * (forehead - chin)
         t_px = float(np.hypot(*(chin - eye_mid)))
         yaw, pitch, roll = M.head_pose(lm, cfg.vision.pitch_offset_deg)
         # gaze: each eye against its own corners, then averaged
@@ -307,7 +350,7 @@ class FaceAnalyzer:
             gazes.append(M.gaze(eye.iris[0], ca, cb, height, yaw, pitch))
         gaze_h = float(np.mean([g[0] for g in gazes]))
         gaze_v = float(np.mean([g[1] for g in gazes]))
-        eyes_closed, blink = self._eyes(left_eye.opening, right_eye.opening, video)
+        eyes_closed, blink = self._eyes(left_eye.opening, right_eye.opening, smile_score(expression), t, video)
         mouth_gap = float(np.hypot(*(lm[13, :2] - lm[14, :2]))) / max(t_px, 1e-6)
         mouth_width = float(np.hypot(*(lm[61, :2] - lm[291, :2]))) / max(ied, 1e-6)
         stats = M.exposure_stats(mesh.crop, self._mask)

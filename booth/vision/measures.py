@@ -156,6 +156,18 @@ def eye_aspect_ratio(p: np.ndarray) -> float:
     return float(v / (2.0 * max(np.linalg.norm(p[0] - p[3]), 1e-9)))
 
 
+def eye_open_limits(eyes_cfg, happy: float) -> tuple[float, float]:
+    """(absolute floor, ratio to the sitter's open median) an eye opening must reach to count
+    as open, given P(happy): a genuine smile narrows the eyes (cheeks rise), so both limits
+    slide linearly from ``open_floor``/``open_ratio`` at P(happy) = 0 to
+    ``open_floor_smile``/``open_ratio_smile`` at 1 (measured on Yale and lfi_24, see
+    booth/vision/README.md)."""
+    p = min(1.0, max(0.0, float(happy)))
+    e = eyes_cfg
+    return (e.open_floor + (e.open_floor_smile - e.open_floor) * p,
+            e.open_ratio + (e.open_ratio_smile - e.open_ratio) * p)
+
+
 def contour_opening(lids: np.ndarray, angle: float = 0.0) -> float:
     """Vertical / horizontal extent of an eyelid outline, measured along the eye line
     (``angle``: image angle of the line between the corners)."""
@@ -168,9 +180,17 @@ def contour_opening(lids: np.ndarray, angle: float = 0.0) -> float:
 # ------------------------------------------------------------------------------ pose
 
 _REF = json.loads((Path(__file__).parent / "data" / "pose_reference.json").read_text())
-POSE_IDS = np.array(_REF["basis_ids"], np.int64)
-POSE_WEIGHTS = np.array(_REF["basis_weights"], np.float64)
-POSE_POINTS = np.array(_REF["basis_points"], np.float64)  # x subject-left, y up, z toward camera
+#: the rigid part of MediaPipe's pose basis: forehead, nose bridge and sides, eye corners,
+#: temples, upper cheekbones under the eyes. The basis's lower-cheek and jaw points (117,
+#: 132/361, 136/365, 147/376, 205/425) rise with a smile and tilted the fitted pitch by
+#: expression (GENKI-4K: smiling faces read 1.2 deg more chin-down than neutral ones with the
+#: full basis, 0.5 deg with this subset; yaw/roll MAE unchanged; booth/vision/README.md)
+RIGID_POSE_IDS = (4, 6, 10, 33, 54, 67, 119, 121, 127, 129, 133, 143, 198, 263, 284, 297, 348, 350, 356, 358, 362,
+                  372, 420)
+_RIGID = np.isin(np.array(_REF["basis_ids"]), RIGID_POSE_IDS)
+POSE_IDS = np.array(_REF["basis_ids"], np.int64)[_RIGID]
+POSE_WEIGHTS = np.array(_REF["basis_weights"], np.float64)[_RIGID]
+POSE_POINTS = np.array(_REF["basis_points"], np.float64)[_RIGID]  # x subject-left, y up, z toward camera
 
 
 def rotation_to_angles(r: np.ndarray) -> tuple[float, float, float]:
@@ -227,3 +247,54 @@ def gaze(iris: np.ndarray, corner_a: np.ndarray, corner_b: np.ndarray, eye_heigh
     h_px = float(off @ e) + EYE_DEPTH_RATIO * width * math.sin(math.radians(yaw_deg))
     v_px = -float(off @ n_down) + EYE_DEPTH_RATIO * width * math.sin(math.radians(pitch_deg))
     return h_px / width, v_px / max(eye_height, 0.2 * width)
+
+
+# ------------------------------------------------------------------------------ crown
+
+#: rays cast from the forehead toward the crown, spread across the face (in IED either side)
+CROWN_RAY_SPREAD_IED = 0.4
+CROWN_RAYS = 9
+
+
+def crown_factor_from_mask(person: np.ndarray, image_size: tuple[int, int], forehead: np.ndarray,
+                           chin: np.ndarray, ied: float) -> float | None:
+    """The sitter's own crown factor k (crown = forehead + k * (forehead - chin)), measured on
+    a person mask: rays leave mesh point 10 along the chin-to-forehead axis, spread over
+    +-0.4 IED across the face, and stop where the mask ends (the top of the hair, or of a
+    bald head). k is the median ray length over the chin-forehead distance.
+
+    ``person`` is the segmentation mask (bool, any size) of the whole image of ``image_size``
+    (width, height). None when the mask cannot say: the forehead itself is not inside it, or
+    more than two rays run off the image before the mask ends (the crown is cut off)."""
+    mh, mw = person.shape[:2]
+    w, h = image_size
+    sx, sy = mw / float(w), mh / float(h)
+    forehead = np.asarray(forehead, np.float64)[:2]
+    axis = forehead - np.asarray(chin, np.float64)[:2]
+    length = float(np.hypot(*axis))
+    if length < 1e-3:
+        return None
+    u = axis / length
+    n = np.array([-u[1], u[0]])
+    step = 0.5 / max(sx, sy)  # half a mask pixel, in image pixels
+    s = np.arange(0.0, 1.5 * length, step)
+    lengths = []
+    for off in np.linspace(-CROWN_RAY_SPREAD_IED, CROWN_RAY_SPREAD_IED, CROWN_RAYS) * ied:
+        pts = forehead[None, :] + s[:, None] * u[None, :] + (off * n)[None, :]
+        mx = np.floor(pts[:, 0] * sx).astype(np.int64)
+        my = np.floor(pts[:, 1] * sy).astype(np.int64)
+        inside_img = (mx >= 0) & (mx < mw) & (my >= 0) & (my < mh)
+        inside = np.zeros(len(s), bool)
+        inside[inside_img] = person[my[inside_img], mx[inside_img]]
+        if not inside[0]:
+            lengths.append(np.nan)  # this ray starts off the person: the mask is unreliable here
+            continue
+        out = np.flatnonzero(~inside)
+        if len(out) == 0 or not inside_img[out[0]]:
+            lengths.append(np.nan)  # ran off the image (or past 1.5x the face) inside the person
+            continue
+        lengths.append(s[out[0]])
+    lengths_a = np.array(lengths)
+    if np.count_nonzero(np.isnan(lengths_a)) > 2:
+        return None
+    return float(np.nanmedian(lengths_a)) / length
