@@ -208,8 +208,10 @@ class Session:
             return T.READY if (a.ready and obs.faces <= 1) else None
         if st is S.COUNTDOWN:
             # Only a hard gate aborts: a smile that fades for a moment is the best-frame
-            # ranking's business, not a reason to start over.
-            if obs.faces <= 1 and obs.face is not None and hard_gates_ok(a.checks):
+            # ranking's business, not a reason to start over. Nor is a blink (a dip of a
+            # few hundred ms that the best-frame ring steps around): eyes that stay shut
+            # longer are no blink any more (booth/vision) and do abort.
+            if obs.faces <= 1 and obs.face is not None and hard_gates_ok(_except_blink(a.checks)):
                 self._gate_fail_since = None
             elif self._gate_fail_since is None:
                 self._gate_fail_since = t
@@ -339,6 +341,13 @@ class Session:
         )
         self._last = actions
         return actions
+
+
+def _except_blink(checks):
+    """The checks without the blink gate, and without 'eyes open' while a blink is what
+    closed them."""
+    blinking = any(c.name == "blink" and not c.ok for c in checks)
+    return tuple(c for c in checks if c.name != "blink" and not (blinking and c.name == "eyes_open"))
 
 
 def describe() -> str:

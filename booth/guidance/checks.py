@@ -31,6 +31,7 @@ from ..config import BoothConfig, Profile
 from ..errors import ConfigError
 from ..output.crops import Framing, plan_for_face
 from ..types import Assessment, Check, FaceMeasures, FaceObservation, Prompt
+from ..vision.measures import eye_open_limits
 
 ACTOR_EXPRESSIONS = {
     "confident": Prompt.EXPRESS_CONFIDENT,
@@ -167,14 +168,19 @@ def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int 
     checks.append(_hysteresis_check("gaze_h", face.gaze_h, gz.h_enter, gz.h_exit, strict, Prompt.LOOK_AT_CAMERA, ""))
     checks.append(_hysteresis_check("gaze_v", face.gaze_v, gz.v_enter, gz.v_exit, strict, Prompt.LOOK_AT_CAMERA, ""))
 
-    # Eyes: open against the sitter's own open median (and an absolute floor); a blink in
-    # progress is a hard gate without a prompt (it passes by itself).
-    ey = cfg.eyes
+    # Eyes: open against the sitter's own open median (and an absolute floor), both eased by
+    # the smile (a genuine smile narrows the eyes: measure.eye_open_limits); a blink in
+    # progress is a hard gate without a prompt (it passes by itself). The floor is about the
+    # narrower eye; the sitter's median (learnt from both eyes' mean) about the mean.
+    floor, ratio = eye_open_limits(cfg.eyes, happy(face))
     opening = min(face.ear_left, face.ear_right)
-    need = ey.open_floor
+    mean_opening = 0.5 * (face.ear_left + face.ear_right)
+    need = floor
+    relative_ok = True
     if baseline is not None and baseline.open_eye:
-        need = max(need, ey.open_ratio * baseline.open_eye)
-    checks.append(Check("eyes_open", (not face.eyes_closed) and opening >= need, opening,
+        relative_ok = mean_opening >= ratio * baseline.open_eye
+        need = max(need, ratio * baseline.open_eye)
+    checks.append(Check("eyes_open", (not face.eyes_closed) and opening >= floor and relative_ok, opening,
                         f">= {need:.3f}", Prompt.OPEN_EYES))
     checks.append(Check("blink", not face.blink, 1.0 if face.blink else 0.0, "no blink in progress", None))
 

@@ -108,7 +108,7 @@ class Coach:
         self._candidate_since = -math.inf
         self._ok = {}
         self._motion: float | None = None
-        self._prev_landmarks: np.ndarray | None = None
+        self._prev_landmarks: deque | None = None
         self._smooth.reset()
         if t is None:
             self._forget_sitter()
@@ -187,20 +187,28 @@ class Coach:
     # -- parts -----------------------------------------------------------------------
 
     def _learn(self, face: FaceMeasures) -> None:
-        if not face.blink and not face.eyes_closed:
+        # the open-eye reference is the eyes at rest: a smile narrows them (that is allowed
+        # for, in the check) and must not lower the reference itself
+        if not face.blink and not face.eyes_closed and happy(face) < 0.5:
             self._open_eyes.append(0.5 * (face.ear_left + face.ear_right))
         if happy(face) < self.cfg.expression.neutral_happy_max and face.mouth_gap < self.cfg.expression.mouth_gap_badge:
             self._neutral_mouth.append(face.mouth_width)
 
     def _measure_motion(self, face: FaceMeasures) -> float:
-        """Mean landmark displacement since the previous frame, in IED, smoothed. The first
-        frame of a face counts as moving."""
+        """Landmark motion per frame in IED, smoothed: the mean displacement over the last
+        ``guidance.motion_baseline_frames`` frames divided by that many frames. A one-frame
+        difference is mostly the mesh's own jitter (which does not add up over frames), a
+        longer baseline sees the drift a moving head makes (booth/guidance/README.md). The
+        first frame of a face counts as moving."""
         pts = np.asarray(face.landmarks, dtype=np.float32)[:, :2]
-        prev, self._prev_landmarks = self._prev_landmarks, pts
-        if prev is None or prev.shape != pts.shape:
+        hist = self._prev_landmarks
+        if not hist or hist[-1].shape != pts.shape:
+            self._prev_landmarks = deque([pts], maxlen=self.cfg.guidance.motion_baseline_frames + 1)
             self._motion = math.inf
             return self._motion
-        raw = float(np.mean(np.linalg.norm(pts - prev, axis=1))) / max(face.ied_px, 1e-6)
+        hist.append(pts)
+        frames = len(hist) - 1
+        raw = float(np.mean(np.linalg.norm(pts - hist[0], axis=1))) / frames / max(face.ied_px, 1e-6)
         if self._motion is None or not math.isfinite(self._motion):
             self._motion = raw
         else:
