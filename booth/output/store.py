@@ -140,10 +140,34 @@ def extract_crop(image: np.ndarray, rect: CropRect, out_w: int, out_h: int) -> t
     pad = (max(0, -y0), max(0, y1 - h), max(0, -x0), max(0, x1 - w))
     inner = image[max(0, y0):min(h, y1), max(0, x0):min(w, x1)]
     if any(pad):
-        inner = cv2.copyMakeBorder(inner, *pad, cv2.BORDER_REPLICATE)
+        inner = soft_border(inner, pad)
     upscaled = out_w > inner.shape[1] * 1.001
     interp = cv2.INTER_CUBIC if upscaled else cv2.INTER_AREA
     return cv2.resize(inner, (out_w, out_h), interpolation=interp), upscaled
+
+
+def soft_border(image: np.ndarray, pad: tuple[int, int, int, int]) -> np.ndarray:
+    """``image`` grown by ``pad`` (top, bottom, left, right) px. The new strips repeat the
+    edge pixels, then are blurred more the farther they lie from the image, so that they read
+    as out-of-focus continuation (wall, shoulders) rather than hard streaks; the camera's
+    own pixels are not touched."""
+    top, bottom, left, right = pad
+    grown = cv2.copyMakeBorder(image, top, bottom, left, right, cv2.BORDER_REPLICATE)
+    gh, gw = grown.shape[:2]
+    # distance (px) of each pixel outside the original image, per axis
+    yy = np.maximum(np.maximum(top - np.arange(gh), np.arange(gh) - (gh - 1 - bottom)), 0).astype(np.float32)
+    xx = np.maximum(np.maximum(left - np.arange(gw), np.arange(gw) - (gw - 1 - right)), 0).astype(np.float32)
+    dist = np.maximum(yy[:, None], xx[None, :])
+    reach = float(max(pad))
+    # a strong blur computed small (fast at full resolution), blended in with the distance
+    scale = max(1, int(reach // 8))
+    small = cv2.resize(grown, (max(1, gw // scale), max(1, gh // scale)), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), sigmaX=max(1.0, reach / scale / 2.0))
+    blurred = cv2.resize(small, (gw, gh), interpolation=cv2.INTER_LINEAR)
+    weight = np.clip(dist / max(reach * 0.5, 1.0), 0.0, 1.0)[:, :, None]
+    out = grown.astype(np.float32) * (1.0 - weight) + blurred.astype(np.float32) * weight
+    out[top:gh - bottom, left:gw - right] = image  # the camera's pixels exactly as they were
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
 def output_size(cfg: BoothConfig, aspect: tuple[int, int], native_w: float) -> tuple[int, int]:
