@@ -128,11 +128,18 @@ def test_sitter_baselines_judge_eyes_and_smile_against_this_face():
     run(coach, 2.0, ear=0.40, happy=0.05, mouth_width=0.80)  # neutral, wide-open eyes
     b = coach.baseline
     assert abs(b.open_eye - 0.40) < 1e-6 and abs(b.neutral_mouth_width - 0.80) < 1e-6
-    # 0.27 is open for an average face but narrowed for this sitter (< 0.75 x 0.40).
-    a = run(coach, 1.0, start=2.0, index0=60, ear=0.27, happy=0.7, mouth_width=0.95)[-1]
+    # 0.27 is open for an average face but narrowed for this sitter (< 0.75 x 0.40) when
+    # nothing explains it ...
+    a = run(coach, 1.0, start=2.0, index0=60, ear=0.27, happy=0.05, mouth_width=0.80)[-1]
+    assert not check(a, "eyes_open").ok
+    # ... while a broad smile narrows the eyes by itself: 0.27 (0.68 of open) is a smiling
+    # squint, not closing eyes; 0.18 (0.45 of open, a Yale "sleepy" level) still is
+    a = run(coach, 1.0, start=3.0, index0=90, ear=0.27, happy=1.0, mouth_width=0.95)[-1]
+    assert check(a, "eyes_open").ok
+    a = run(coach, 1.0, start=4.0, index0=120, ear=0.18, happy=1.0, mouth_width=0.95)[-1]
     assert not check(a, "eyes_open").ok
     # P(happy) in band but the mouth is no wider than this sitter's neutral: not a smile yet.
-    a = run(coach, 2.0, start=3.0, index0=90, ear=0.40, happy=0.6, mouth_width=0.81)[-1]
+    a = run(coach, 2.0, start=5.0, index0=150, ear=0.40, happy=0.6, mouth_width=0.81)[-1]
     assert not check(a, "expression").ok and a.prompt is Prompt.SMILE
 
 

@@ -43,16 +43,56 @@ def test_face_then_cartoon_no_capture_after_the_face_leaves(shared_data, tmp_pat
     assert summary["final_state"] == "attract"
 
 
-def test_tight_lfi_clip_is_guided_back_not_captured_out_of_band(shared_data, tmp_path):
-    """lfi_24 is framed tighter than any in-band crop: the head (crown estimate to chin) is
-    ~0.85 of the frame height, while a crop needs it at 0.55-0.65. Under the default config
-    the booth keeps asking the sitter to move back and never saves an out-of-band photo."""
-    rows = []
-    summary = replay(shared_data / "videos/lfi_24/sample_vid.mp4", BoothConfig(), out=tmp_path, emit=rows.append)
-    prompts = Counter(r["prompt"] for r in rows)
-    assert prompts.most_common(1)[0][0] == "move_back"
-    assert summary["captures"] == [] and not list(tmp_path.glob("*.jpg"))
-    assert all(r["state"] != "attract" for r in rows)  # the sitter is always there and guided
+def _smiling_segments(shared_data, video: str) -> list[tuple[float, float]]:
+    """(start, end) of the segments labelled as smiling ('yes ...' or 'slight')."""
+    import csv
+
+    with (shared_data / "labels" / "videos_annotations.csv").open(newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["path"] == video]
+    return [(float(r["start_s"]), float(r["end_s"])) for r in rows if r["smile"].strip().startswith(("yes", "slight"))]
+
+
+def test_lfi_clip_captures_a_smiling_in_band_headshot_that_passes_analyze(shared_data, tmp_path):
+    """The booth-like clip: the saved headshot is a smiling frame with open eyes, the crop
+    bands of HEADSHOT_SPEC hold, and the saved files pass `booth analyze` on their own."""
+    import subprocess
+    import sys
+
+    from booth.guidance.checks import assess_still
+    from booth.vision.analyzer import FaceAnalyzer
+    from booth.vision.images import load_image
+
+    cfg = BoothConfig()
+    video = "videos/lfi_24/sample_vid.mp4"
+    summary = replay(shared_data / video, cfg, out=tmp_path)
+    assert summary["captures"], summary["states"]
+    cap = summary["captures"][0]
+    t = cap["frame_t"]
+    assert any(a <= t <= b for a, b in _smiling_segments(shared_data, video)), t
+    m = cap["measures"]
+    assert not m["eyes_closed"] and not m["blink"] and m["smile"] >= cfg.expression.happy_professional[0]
+    fr = cfg.framing
+    for name, crop in cap["crops"].items():
+        assert fr.head_height[0] <= crop["head_height"] <= fr.head_height[1], (name, crop)
+        assert fr.eye_line[0] <= crop["eye_line"] <= fr.eye_line[1], (name, crop)
+        assert fr.centre_x[0] <= crop["centre_x"] <= fr.centre_x[1], (name, crop)
+        pad = crop["pad_px"]
+        side = crop["rect_still_px"][3]
+        assert pad["top"] + pad["bottom"] <= fr.max_pad * side + 1.0  # the sidecar records the padding
+    jpegs = sorted(tmp_path.glob("*_1x1.jpg")) + sorted(tmp_path.glob("*_4x5.jpg"))
+    assert len(jpegs) == 2
+    with FaceAnalyzer(cfg) as analyzer:
+        for path in jpegs:
+            obs = analyzer.analyze_still(load_image(path))
+            verdict = assess_still(obs, cfg)
+            assert verdict.ready, (path.name, [(c.name, c.value) for c in verdict.failing() if c.hard])
+            assert not obs.face.eyes_closed
+    # and through the real command line, as a user would check it
+    out = subprocess.run([sys.executable, "-m", "booth.cli", "analyze", "--json", *map(str, jpegs)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    results = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    assert len(results) == 2 and all(r["ready"] is True and r["faces"] == 1 for r in results), results
 
 
 def test_replay_of_a_missing_file_is_one_line_and_exit_2(tmp_path, capsys):
