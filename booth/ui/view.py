@@ -82,6 +82,16 @@ class ViewBuilder:
         self._last_saved: np.ndarray | None = None
         self._last_crop: Rect | None = None
         self.show_status = status
+        self._cuts: dict[int, tuple] = {}  # id(candidate) -> (candidate, crop, image)
+
+    def _cut(self, candidate, crop) -> np.ndarray:
+        """The candidate cut to the crop, the same array object frame after frame (the screen
+        caches its scaled thumbnail by identity; full-resolution pixels are costly to rescale)."""
+        hit = self._cuts.get(id(candidate))
+        if hit is None or hit[0] is not candidate or hit[1] != crop:
+            hit = (candidate, crop, crop_image(candidate.frame.best, crop))
+            self._cuts[id(candidate)] = hit
+        return hit[2]
 
     def build(self, actions: Actions, preview: np.ndarray | None, status: str | None = None,
               download_url: str | None = None) -> View:
@@ -94,7 +104,8 @@ class ViewBuilder:
             self._last_saved = crop_image(actions.save.frame.best, crop)
         elif actions.state in (BoothState.ATTRACT, BoothState.GUIDING):
             self._last_saved = None
-        review = tuple(crop_image(c.frame.best, crop) for c in actions.review)
+        review = tuple(self._cut(c, crop) for c in actions.review)
+        self._cuts = {k: v for k, v in self._cuts.items() if v[0] in actions.review}
         countdown = None
         if actions.countdown_remaining_s is not None:
             countdown = max(1, math.ceil(actions.countdown_remaining_s - 1e-6))

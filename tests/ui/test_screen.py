@@ -235,3 +235,12 @@ def test_prompt_text_falls_back_to_the_enum_value():
     text = prompt_text(Prompt.LOOK_AT_CAMERA)
     assert text and text.strip()
     assert prompt_text(None) is None
+
+
+def test_review_thumbnails_are_scaled_once_not_every_frame():
+    image = camera_image()
+    cands = tuple(candidate(i, image) for i in range(3))
+    builder = ViewBuilder()
+    first = builder.build(Actions(BoothState.REVIEW, review=cands, crop_norm=CROP), None)
+    again = builder.build(Actions(BoothState.REVIEW, review=cands, review_index=1, crop_norm=CROP), None)
+    assert all(a is b for a, b in zip(first.review, again.review))
