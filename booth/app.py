@@ -28,6 +28,7 @@ Parts are passed in (:class:`BoothParts`), so tests run this exact code with sma
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import queue
@@ -36,6 +37,7 @@ import signal
 import statistics
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Protocol, TypeVar
 
@@ -246,7 +248,7 @@ def open_fds() -> int:
         return -1
 
 
-def _pct(values: list[float], q: float) -> float | None:
+def _pct(values, q: float) -> float | None:
     if not values:
         return None
     s = sorted(values)
@@ -344,8 +346,9 @@ class Booth:
         self._locked = False
         self._last_frame_t = 0.0
         self._states: list[str] = []
-        self.latencies_ms: list[float] = []
-        self.render_intervals: list[float] = []
+        # Bounded: figures describe the recent past, and a booth runs for days.
+        self.latencies_ms: deque[float] = deque(maxlen=20_000)
+        self.render_intervals: deque[float] = deque(maxlen=20_000)
         self.samples: list[tuple[float, int, int, int]] = []  # (s, RSS KiB, fds, camera frames) every 10 s
         self.samples_path: str | None = None  # append each sample to this CSV as it is taken
         self.stall_main_s = 0.0  # tests: make the main loop hang this long once (watchdog check)
@@ -494,13 +497,9 @@ class Booth:
                     shown_seq = step.seq
                     if step.received is not None:
                         self.latencies_ms.append((shown - step.received) * 1000.0)
-                        if len(self.latencies_ms) > 100_000:
-                            del self.latencies_ms[:50_000]
                 render_frames += 1
                 if last_render is not None:
                     self.render_intervals.append(shown - last_render)
-                    if len(self.render_intervals) > 100_000:
-                        del self.render_intervals[:50_000]
                 last_render = shown
                 if self.stall_main_s:
                     time.sleep(self.stall_main_s)  # a deliberately hung main loop (tests only)
@@ -538,7 +537,7 @@ class Booth:
             fh.write(",".join(map(str, row)) + "\n")
 
     def _status_line(self, elapsed: float, render_frames: int) -> str:
-        lat = self.latencies_ms[-30:]
+        lat = list(itertools.islice(reversed(self.latencies_ms), 30))
         return (f"screen {render_frames / max(1e-6, elapsed):.0f} fps  analysis {self.analysed / max(1e-6, elapsed):.1f} fps"
                 f"  latency {statistics.median(lat) if lat else 0:.0f} ms")
 
