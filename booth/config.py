@@ -92,6 +92,8 @@ class VisionSection:
     segmentation_every: int = num(30, 1, 300, "run the background segmentation every Nth frame (the background "
                                   "hardly changes; 2.7 ms a run)")
     min_face_px: float = num(40.0, 8.0, 1000.0, "smaller faces are ignored")
+    gaze_v_offset: float = num(0.14, -1.0, 1.0, "subtracted from the vertical gaze so that eyes on the lens read 0 "
+                               "(median over GENKI-4K, whose sitters look at the camera)")
     pitch_offset_deg: float = num(6.2, -30.0, 30.0, "added to the fitted pitch so that a level head reads 0 "
                                   "(calibrated on GENKI-4K: the canonical face model's frontal pose is chin-down)")
 
