@@ -153,7 +153,7 @@ class EyesSection:
 
 @dataclass(frozen=True)
 class ExpressionSection:
-    happy_professional: tuple[float, float] = band(0.4, 0.95, 0.0, 1.0, "P(happy) band for the professional profile")
+    happy_professional: tuple[float, float] = band(0.4, 1.0, 0.0, 1.0, "P(happy) band for the professional profile (laughs are caught by mouth_gap_professional)")
     happy_badge_max: float = num(0.9, 0.0, 1.0)
     mouth_width_gain: float = num(0.05, 0.0, 1.0, "smile: mouth width/IED at least this much above the neutral baseline")
     mouth_gap_badge: float = num(0.10, 0.0, 1.0, "inner-lip gap / T")
