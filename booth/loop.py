@@ -68,7 +68,7 @@ class BoothLoop:
         self.coach.expression = self.session.expression_target
         lc = self.light_controller
         exhausted = bool(lc.exhausted) if lc is not None else True
-        still = frame.best.shape[1::-1] if frame.full is not None else None
+        still = frame.still_dims
         assessment = self.coach.update(obs, lights_exhausted=exhausted, still_size=still)
         lights = lc.update(obs, self.session.state, frame.t) if lc is not None else None
         self.last_observation, self.last_assessment = obs, assessment

@@ -43,9 +43,11 @@ class Frame:
 
     ``image`` is BGR uint8 (H, W, 3) at analysis size: what the face pipeline sees.
     ``full`` is the same instant at still resolution and the same field of view, when the
-    source has it (picamera2's main stream, a file at full size); otherwise None and
-    ``image`` is the best there is. ``t`` is seconds on the source's monotonic clock
-    (simulated time in the simulator, media time in replays).
+    source delivers it (sources with a separate still stream deliver it only while exposure
+    is locked: the countdown and capture burst, so that ~9 MB are not copied per frame).
+    ``still_size`` is the (width, height) a still of this instant has, known even when
+    ``full`` is None; None means ``image`` itself is the still. ``t`` is seconds on the
+    source's monotonic clock (simulated time in the simulator, media time in replays).
     """
 
     image: np.ndarray
@@ -53,6 +55,7 @@ class Frame:
     index: int
     meta: CameraMeta = field(default_factory=CameraMeta)
     full: np.ndarray | None = None
+    still_size: tuple[int, int] | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -63,6 +66,19 @@ class Frame:
     def best(self) -> np.ndarray:
         """The highest-resolution pixels of this instant."""
         return self.full if self.full is not None else self.image
+
+    @property
+    def still_dims(self) -> tuple[int, int]:
+        """(width, height) of the still this frame stands for: what IED-on-the-still and the
+        output crop size are judged against."""
+        if self.full is not None:
+            return int(self.full.shape[1]), int(self.full.shape[0])
+        return self.still_size if self.still_size is not None else self.size
+
+    @property
+    def missing_full(self) -> bool:
+        """True when the source has a larger still than ``image`` but did not deliver it."""
+        return self.full is None and self.still_size is not None and tuple(self.still_size) != self.size
 
 
 # ------------------------------------------------------------------------------ vision

@@ -73,10 +73,12 @@ class FrameSource(ABC):
         return self.read()
 
     def lock_exposure(self) -> None:
-        """Hold auto-exposure and auto-white-balance at their current values."""
+        """Hold auto-exposure and auto-white-balance at their current values, and start the
+        capture burst: until :meth:`unlock_exposure`, frames carry ``full`` (sources with a
+        separate still stream copy it only then; every frame says its ``still_size``)."""
 
     def unlock_exposure(self) -> None:
-        """Let AE and AWB run again."""
+        """Let AE and AWB run again; frames go back to analysis size only."""
 
     @abstractmethod
     def close(self) -> None:

@@ -149,12 +149,14 @@ class PiCamera2Source(FrameSource):
         else:
             t = self._index / self.cfg.fps
         self._index += 1
-        return Frame(image=image, t=t, index=self._index - 1, meta=_meta(md, self._locked), full=full)
+        return Frame(image=image, t=t, index=self._index - 1, meta=_meta(md, self._locked), full=full,
+                     still_size=self.main_size)
 
     def read(self, timeout: float | None = None) -> Frame:
         request = self._request(timeout)
         try:
-            return self._frame_from(request, with_full=False)
+            # the capture burst (exposure locked) carries main: the best-frame ring saves from it
+            return self._frame_from(request, with_full=self._locked)
         except (RuntimeError, KeyError, ValueError) as exc:
             raise CameraDisconnected(f"picamera2 returned an unusable frame: {exc}") from None
         finally:

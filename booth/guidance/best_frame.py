@@ -77,7 +77,9 @@ class BestFrameBuffer:
             face = c.observation.face
             s = 0.0 if face is None else soft_score(face, self.cfg, expression=self.expression,
                                                     open_eye=open_eye, sharpness_rank=float(rank))
-            tier = (0 if gates[i] else 1) + (2 if blinks[i] else 0)
+            # a frame whose full-resolution pixels were not delivered (before the burst) can
+            # only be saved upscaled: it comes after every frame that has them
+            tier = (0 if gates[i] else 1) + (2 if blinks[i] else 0) + (4 if c.frame.missing_full else 0)
             scored.append((tier, -s, c.frame.t, c, s))
         scored.sort(key=lambda e: e[:3])
         return tuple(
@@ -107,7 +109,7 @@ class BestFrameBuffer:
             if obs.face is None or blinking:
                 out.append(False)
                 continue
-            size = c.frame.best.shape[1::-1] if c.frame.full is not None else None
+            size = c.frame.still_dims
             checks = evaluate_checks(obs, self.cfg, strict=False, baseline=baseline, expression=self.expression,
                                      relax_level=c.assessment.relax_level, still_size=size)
             out.append(hard_gates_ok(checks))

@@ -162,9 +162,6 @@ class SimulatedSitter(FrameSource):
         self.second_leaving = False
         self.walked_away = False
         self.dropped = False
-        # Full-resolution pixels whenever the booth is working with the sitter: the coach checks
-        # the IED on the still, and the best frame is saved from these.
-        self.full_in_states = frozenset({BoothState.GUIDING, BoothState.COUNTDOWN, BoothState.CAPTURING})
 
     # ------------------------------------------------------------------ FrameSource
     def start(self) -> None:
@@ -185,7 +182,8 @@ class SimulatedSitter(FrameSource):
             self.advance(timeout)  # the read waited that long, in simulated time
             raise CameraTimeout(f"simulated camera delivered no frame within {timeout:g} s")
         self.advance(self.dt)
-        return self._frame(full=self.state in self.full_in_states)
+        # like picamera2: full-resolution pixels only during the capture burst (exposure locked)
+        return self._frame(full=self.ae.locked)
 
     def capture_still(self) -> Frame:
         if not self.open:
@@ -369,7 +367,8 @@ class SimulatedSitter(FrameSource):
                           lux=round(400.0 * (light.ambient + light.window + light.key_left + light.key_right), 1),
                           colour_temperature_k=5000.0, ae_locked=self.ae.locked, awb_locked=self.ae.locked)
         self.index += 1
-        return Frame(image=image, t=round(self.t, 6), index=self.index - 1, meta=meta, full=big)
+        return Frame(image=image, t=round(self.t, 6), index=self.index - 1, meta=meta, full=big,
+                     still_size=self.full_size)
 
     # ------------------------------------------------------------------ truth, for tests and summaries
     def truth(self) -> dict:
