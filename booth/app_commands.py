@@ -140,17 +140,15 @@ def build_parts(cfg, camera_spec: str, inbox, *, seed: int = 0, paced: bool = Tr
             if lights_required:
                 raise
             log.warning("running without lights: %s", err)
-    after = None
-    try:
-        from .handoff import Handoff
-    except ImportError:
-        Handoff = None  # noqa: N806 - the handoff room is optional
-    if Handoff is not None and hasattr(cfg, "handoff"):
-        handoff = Handoff(cfg).start()
-        closers.append(handoff.close)
+    from .handoff import Handoff
 
-        def after(saved, badge_id):
-            return handoff.on_saved(list(saved.paths), dict(saved.metadata), badge_id)
+    # Handoff always runs: it does retention (upload-aware), and the QR page and fleet upload
+    # when they are configured.
+    handoff = Handoff(cfg).start()
+    closers.append(handoff.close)
+
+    def after(saved, badge_id):
+        return handoff.on_saved(list(saved.paths), dict(saved.metadata), badge_id)
 
     def save(candidate, badge_id, expression):
         return store.save(candidate, badge_id=badge_id, extra={"expression_target": expression})

@@ -6,7 +6,9 @@ sidecar ``<stem>.json`` with the measures, score, profile, config digest and tim
 
     store = PhotoStore(cfg)
     saved = store.save(candidate)          # -> SavedCapture(paths...)
-    store.purge(time.time())               # retention: booth.retention_hours
+
+Retention (deleting captures after ``booth.retention_hours``) is the handoff room's
+:func:`booth.handoff.retention.purge`: it knows which captures still wait for upload.
 
 JPEGs are quality ``output.jpeg_quality`` (>= 92), tagged sRGB (an embedded ICC profile)
 and stored upright (pixels upright, EXIF orientation 1). Every file is written to a hidden
@@ -285,8 +287,9 @@ class PhotoStore:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         base = f"{stamp}_{int(round(t * 1000)) % 100000:05d}"
         if badge_id:
-            safe = "".join(ch for ch in badge_id if ch.isalnum() or ch in "-_")[:40]
-            base += f"_{safe}"
+            from ..handoff.badge import badge_safe_name  # one rule for names, keys and pages
+
+            base += f"_{badge_safe_name(badge_id)}"
         stem, n = base, 1
         while (self.directory / f"{stem}.json").exists() or any(self.directory.glob(f"{stem}_*.jpg")):
             n += 1
@@ -323,24 +326,3 @@ class PhotoStore:
         if not self.directory.is_dir():
             return []
         return sorted(self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime)
-
-    def purge(self, now: float) -> list[Path]:
-        """Delete captures older than ``booth.retention_hours`` (0 keeps everything).
-        ``now`` is wall-clock seconds (``time.time()``). Returns the files removed."""
-        hours = self.cfg.booth.retention_hours
-        if hours <= 0 or not self.directory.is_dir():
-            return []
-        cutoff = now - hours * 3600.0
-        removed: list[Path] = []
-        # Photos first, sidecars last: a capture with a sidecar is always complete.
-        for p in sorted(self.directory.iterdir(), key=lambda q: (q.suffix == ".json", q.name)):
-            if p.name.startswith(".") or p.suffix not in (".jpg", ".json"):
-                continue
-            try:
-                if p.stat().st_mtime < cutoff:
-                    p.unlink()
-                    removed.append(p)
-            except FileNotFoundError:
-                continue
-        self._clean_parts()
-        return removed

@@ -156,16 +156,3 @@ def test_kill_9_during_saving_never_leaves_a_partial_jpeg(tmp_path):
     PhotoStore(BoothConfig(), out)  # a new start sweeps what a kill left half-written
     assert not list(out.glob(".*.part"))
     print(f"{kills} kills, {len(jpgs)} whole JPEGs, {len(parts)} .part leftovers swept")
-
-
-def test_retention_purges_old_captures_only(tmp_path):
-    cfg = BoothConfig()
-    store = PhotoStore(cfg, tmp_path)
-    old = store.save(candidate())
-    new = store.save(candidate())
-    week_ago = time.time() - 7 * 24 * 3600
-    for p in old.paths:
-        os.utime(p, (week_ago, week_ago))
-    removed = store.purge(time.time())
-    assert set(removed) == set(old.paths)
-    assert all(p.exists() for p in new.paths)
