@@ -150,6 +150,13 @@ def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int 
     h_value = max(left, right)
     checks.append(Check("centre_h", h_value <= -margin, h_value, f"crop inside the frame with {margin:g} IED to spare",
                         Prompt.MOVE_LEFT if left >= right else Prompt.MOVE_RIGHT))
+    # ... and the sitter must stand on the booth's axis: the key lights are placed for a centred
+    # face (off axis, one side is nearer its light) and the lens distorts least there. An eye
+    # midpoint left of centre in the image is off to the sitter's right: move left.
+    offset = face.eye_mid[0] / obs.image_size[0] - 0.5
+    tol = fr.centre_tolerance * (1.0 if strict else 1.5)
+    checks.append(Check("centre_axis", abs(offset) <= tol, offset, f"eyes within {tol:.2f} of the frame's centre line",
+                        Prompt.MOVE_LEFT if offset < 0 else Prompt.MOVE_RIGHT))
     top, bottom = plan.overflow["top"] / ied, plan.overflow["bottom"] / ied
     v_value = max(top, bottom)
     checks.append(Check("centre_v", v_value <= -margin, v_value, f"crop inside the frame with {margin:g} IED to spare",
