@@ -106,6 +106,7 @@ class Coach:
         self._shown_since = -math.inf
         self._candidate: Prompt | None = None
         self._candidate_since = -math.inf
+        self._resolved_since: float | None = None  # when the shown prompt's condition stopped failing
         self._ok = {}
         self._motion: float | None = None
         self._prev_landmarks: deque | None = None
@@ -171,7 +172,8 @@ class Coach:
         ready = gates_ok and t - self._ready_since >= g.ready_hold_s
 
         skip = frozenset() if lights_exhausted else frozenset({Prompt.TURN_TO_LIGHT})
-        prompt = self._dwell(top_prompt(checks, skip=skip), t)
+        still_asked = {c.prompt for c in checks if not c.ok and c.prompt is not None}
+        prompt = self._dwell(top_prompt(checks, skip=skip), still_asked, t)
         score = 0.0
         if smoothed is not None and hard_gates_ok(checks):
             score = soft_score(smoothed, self.cfg, expression=self.expression, open_eye=self.baseline.open_eye)
@@ -230,11 +232,23 @@ class Coach:
         self._ok = ok_now
         return tuple(out)
 
-    def _dwell(self, candidate: Prompt | None, t: float) -> Prompt | None:
+    def _dwell(self, candidate: Prompt | None, still_asked: set[Prompt], t: float) -> Prompt | None:
+        """The prompt to show: a new one only after its condition held ``prompt_hold_s`` and
+        the old one was up ``prompt_min_show_s``. A shown prompt whose own condition has been
+        met for ``prompt_hold_s`` is withdrawn even while the next condition still flickers:
+        a stale "move left" makes a sitter who already arrived keep moving."""
         g = self.cfg.guidance
         if candidate != self._candidate:
             self._candidate, self._candidate_since = candidate, t
-        if (candidate != self._shown and t - self._candidate_since >= g.prompt_hold_s
-                and t - self._shown_since >= g.prompt_min_show_s):
-            self._shown, self._shown_since = candidate, t
+        if self._shown is None or self._shown in still_asked:
+            self._resolved_since = None
+        elif self._resolved_since is None:
+            self._resolved_since = t
+        # a prompt stays up prompt_min_show_s; an empty prompt line may fill at once
+        shown_long_enough = self._shown is None or t - self._shown_since >= g.prompt_min_show_s
+        if candidate != self._shown and shown_long_enough:
+            if t - self._candidate_since >= g.prompt_hold_s:
+                self._shown, self._shown_since = candidate, t
+            elif self._resolved_since is not None and t - self._resolved_since >= g.prompt_hold_s:
+                self._shown, self._shown_since = None, t
         return self._shown

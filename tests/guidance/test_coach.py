@@ -86,6 +86,21 @@ def test_prompt_changes_only_after_400ms_hold_and_1_2s_shown():
     assert all(b - a >= 1.2 - 1e-9 for a, b in zip(changes, changes[1:]))
 
 
+def test_a_met_prompt_is_withdrawn_even_while_the_next_condition_flickers():
+    # Off to the side for 2 s ("move left"), then in place while a 200 ms hold-still wobble
+    # comes and goes: the sitter who arrived must not keep seeing "move left".
+    cfg = BoothConfig()
+    coach = Coach(cfg)
+    timeline = run(coach, 2.0, eye=(150.0, 380.0))
+    assert timeline[-1].prompt is Prompt.MOVE_LEFT
+    for k in range(10):
+        timeline += run(coach, 0.2, start=2.0 + 0.2 * k, index0=60 + 6 * k, **({"yaw": 12.0} if k % 2 else {}))
+    after = [(a.t, a.prompt) for a in timeline if a.t >= 2.0]
+    cleared = next(t for t, p in after if p is not Prompt.MOVE_LEFT)
+    assert cleared < 2.0 + 0.4 + 0.2  # withdrawn once "in place" held 400 ms (plus smoothing)
+    assert all(p is not Prompt.MOVE_LEFT for t, p in after if t >= cleared)
+
+
 def test_ready_needs_gates_for_0_7s_and_stillness():
     cfg = BoothConfig()
     coach = Coach(cfg)
