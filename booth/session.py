@@ -24,7 +24,6 @@ Time comes from the frames (``Frame.t``) and the events' ``t``: no clock is read
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType

@@ -7,7 +7,6 @@ import signal
 import threading
 import time
 
-import pygame
 import pytest
 from booth_fakes import PacedCamera, RecordingRig, ScreenshotScreen, ScriptedSession, SlowSaver
 
@@ -17,7 +16,6 @@ from booth.errors import CameraError
 from booth.stats import SessionStats, load_counters
 from booth.types import BoothState, SessionEvent
 from booth.ui.screen import Screen
-from booth.ui.view import prompt_text
 
 
 def config(**ui) -> BoothConfig:

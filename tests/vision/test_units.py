@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from booth.vision import measures as M
-from booth.vision.detector import FULL_RANGE, SHORT_RANGE, Letterbox, decode, letterbox, weighted_nms
+from booth.vision.detector import FULL_RANGE, SHORT_RANGE, decode, letterbox, weighted_nms
 from booth.vision.landmarks import Roi, project, roi_from_landmarks, warp
 
 

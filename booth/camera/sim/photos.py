@@ -85,8 +85,6 @@ class PhotoSet:
 
 def _mesh(bgr: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
     """468 mesh points (x, y) in photo px from the face-mesh model run on ``box`` (x, y, w, h)."""
-    from ...models import model_path
-    from ...runtime import make_interpreter
 
     interp = _interpreter("face_landmark")
     x, y, w, h = box

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...types import BoothState, LightLevels, Prompt, SessionEvent
+from ...types import BoothState, SessionEvent
 from ..base import CameraFatal, ResilientSource
 from .scenarios import scenario_named
 from .sitter import SimulatedSitter
