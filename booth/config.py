@@ -60,6 +60,9 @@ class BoothSection:
     review_s: float = num(15.0, 2.0, 300.0, "how long the review screen waits for Keep/Retake before keeping the best")
     thank_you_s: float = num(6.0, 1.0, 120.0, "how long the thank-you screen stays")
     face_lost_grace_s: float = num(2.5, 0.2, 60.0, "a face may vanish this long before the session resets to attract")
+    linger_s: float = num(20.0, 0.0, 600.0, "after the thank-you, a sitter who stays does not start a new session "
+                                            "for this long (unless the frame was empty for new_sitter_gap_s)")
+    new_sitter_gap_s: float = num(1.0, 0.0, 60.0, "an empty frame this long means the last sitter left")
     idle_standby_min: float = num(10.0, 0.5, 1440.0, "minutes without anybody before the lights go to standby")
     min_free_mb: float = num(200.0, 1.0, 1e6, "refuse to capture when less disk space than this is free")
 
@@ -92,7 +95,7 @@ class VisionSection:
     segmentation_every: int = num(30, 1, 300, "run the background segmentation every Nth frame (the background "
                                   "hardly changes; 2.7 ms a run)")
     min_face_px: float = num(40.0, 8.0, 1000.0, "smaller faces are ignored")
-    gaze_v_offset: float = num(0.14, -1.0, 1.0, "subtracted from the vertical gaze so that eyes on the lens read 0 "
+    gaze_v_offset: float = num(0.16, -1.0, 1.0, "subtracted from the vertical gaze so that eyes on the lens read 0 "
                                "(median over GENKI-4K, whose sitters look at the camera)")
     pitch_offset_deg: float = num(6.2, -30.0, 30.0, "added to the fitted pitch so that a level head reads 0 "
                                   "(calibrated on GENKI-4K: the canonical face model's frontal pose is chin-down)")
@@ -262,6 +265,7 @@ class LightsSection:
     fill_level: float = num(0.3, 0.0, 1.0, "starting fill level when a sitter appears (raised when the keys run out of range)")
     balance_aim_ev: float = num(0.12, 0.0, 3.0, "once correcting, keep going until |dEV| is below this (hysteresis inside light.balance_target_ev)")
     exposure_gain: float = num(0.5, 0.0, 1.0, "fraction of the face's exposure error (EV) corrected per step; 0 leaves exposure to the camera")
+    max_settle_s: float = num(4.0, 0.0, 60.0, "the countdown waits at most this long for a running light correction")
     exhausted_after: int = num(3, 1, 100, "settled measurements with the lights at their limits and dEV > light.balance_fail_ev before the sitter is asked to turn")
     breathing_period_s: float = num(4.0, 0.5, 60.0, "one breath of the status light in attract")
     exposure_patience: int = num(4, 1, 100, "exposure steps without halving the face's exposure error before the loop leaves exposure to the camera's AE")

@@ -342,15 +342,14 @@ class FaceAnalyzer:
         crown = forehead + (cfg.framing.crown_factor if crown_k is None else crown_k) * (forehead - chin)
         t_px = float(np.hypot(*(chin - eye_mid)))
         yaw, pitch, roll = M.head_pose(lm, cfg.vision.pitch_offset_deg)
-        # gaze: each eye against its own corners, then averaged. Vertical gaze is not
-        # pitch-compensated: the pitch estimate's error (MAE ~5 deg) made it noisier, not
-        # better, on GENKI (README: "Vertical gaze"); the iris sits above the corner line
-        # when looking at the lens, so a measured offset is removed instead.
+        # gaze: each eye against its own corners, pose-compensated, then averaged. The iris
+        # sits above the corner line when looking at the lens: a GENKI-measured offset is
+        # removed (README: "Vertical gaze").
         gazes = []
         for eye, (a, b) in ((right_eye, RIGHT_EYE_CORNERS), (left_eye, LEFT_EYE_CORNERS)):
             ca, cb = lm[a, :2], lm[b, :2]
             height = eye.opening * float(np.hypot(*(cb - ca)))
-            gazes.append(M.gaze(eye.iris[0], ca, cb, height, yaw, 0.0))
+            gazes.append(M.gaze(eye.iris[0], ca, cb, height, yaw, pitch))
         gaze_h = float(np.mean([g[0] for g in gazes]))
         gaze_v = float(np.mean([g[1] for g in gazes])) - cfg.vision.gaze_v_offset
         eyes_closed, blink = self._eyes(left_eye.opening, right_eye.opening, smile_score(expression), t, video)
