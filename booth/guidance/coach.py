@@ -43,9 +43,12 @@ def _ema(old, new, alpha):
     return old + alpha * (new - old)
 
 
+_BLIND_WHILE_BLINKING = ("gaze_h", "gaze_v")
+
+
 class _Smoother:
     """EMA over the measures the checks read; eye opening and blink stay raw (a blink is a
-    few frames long and smoothing would hide it)."""
+    few frames long and smoothing would hide it), and gaze holds its value through a blink."""
 
     def __init__(self, alpha: float):
         self.alpha = alpha
@@ -65,6 +68,10 @@ class _Smoother:
             self.state = cur
         else:
             s = self.state
+            if face.blink or face.eyes_closed:
+                # lids over the iris: the gaze reading is noise, not a look away; hold it
+                for n in _BLIND_WHILE_BLINKING:
+                    cur.pop(n, None)
             for n, v in cur.items():
                 if n == "expression":
                     s[n] = {k: _ema(s[n].get(k, p), p, a) for k, p in v.items()}
@@ -127,10 +134,12 @@ class Coach:
 
     # -- per frame -------------------------------------------------------------------
 
-    def update(self, obs: FaceObservation, *, lights_exhausted: bool = False,
+    def update(self, obs: FaceObservation, *, lights_exhausted: bool = False, lights_settled: bool = True,
                still_size: tuple[int, int] | None = None) -> Assessment:
         """Assess one observation. ``lights_exhausted``: the light controller can do no
         more, so a failing light balance is shown to the sitter ("turn to the light").
+        ``lights_settled``: False while the lights are still evening out the face; the
+        sitter is not ready then (the countdown locks the lights where they are).
         ``still_size``: (width, height) of the full-resolution still, if not the image's."""
         g = self.cfg.guidance
         t = obs.t
@@ -164,12 +173,12 @@ class Coach:
         checks = self._hysteresis(enter, exit_)
 
         gates_ok = all(c.ok for c in checks if gating(c))
-        if gates_ok:
+        if gates_ok and lights_settled:
             if self._ready_since is None:
                 self._ready_since = t
         else:
             self._ready_since = None
-        ready = gates_ok and t - self._ready_since >= g.ready_hold_s
+        ready = self._ready_since is not None and t - self._ready_since >= g.ready_hold_s
 
         skip = frozenset() if lights_exhausted else frozenset({Prompt.TURN_TO_LIGHT})
         still_asked = {c.prompt for c in checks if not c.ok and c.prompt is not None}
