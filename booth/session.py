@@ -86,7 +86,7 @@ TRANSITIONS: Mapping[tuple[BoothState, Trigger | SessionEvent], Transition] = Ma
     (S.SAVING, T.NEXT_EXPRESSION): Transition(S.GUIDING, "_next_expression"),
     (S.SAVING, E.SAVE_FAILED): Transition(S.ERROR, "_record_error"),
 
-    (S.THANK_YOU, T.TIMEOUT): Transition(S.ATTRACT),
+    (S.THANK_YOU, T.TIMEOUT): Transition(S.ATTRACT, "_expect_departure"),
 
     (S.ERROR, E.CAMERA_BACK): Transition(S.ATTRACT),
     (S.ERROR, T.TIMEOUT): Transition(S.ATTRACT),
@@ -120,6 +120,7 @@ class Session:
         self.badge_id: str | None = None
         self.message: str | None = None
         self._last_face_t: float | None = None
+        self._linger_until: float | None = None  # after a thank-you: the same sitter is still there
         self._entered_t = 0.0
         self._countdown_end = 0.0
         self._gate_fail_since: float | None = None
@@ -200,11 +201,19 @@ class Session:
     def _derive(self, t: float, obs: FaceObservation, a: Assessment) -> Trigger | None:
         st = self.state
         if st is S.ATTRACT:
-            return T.FACE_APPEARED if obs.face is not None else None
+            # The sitter who was just thanked is not a new sitter: wait until the frame has
+            # been empty for a moment (someone new stepped in) or the linger time ran out.
+            if self._linger_until is not None:
+                gone = self._last_face_t is None or t - self._last_face_t >= self.cfg.booth.new_sitter_gap_s
+                if gone or t >= self._linger_until:
+                    self._linger_until = None
+            return T.FACE_APPEARED if obs.face is not None and self._linger_until is None else None
         if st in (S.GUIDING, S.COUNTDOWN) and not self._sitter_here(t):
             return T.FACE_LOST
         if st is S.GUIDING:
-            return T.READY if (a.ready and obs.faces <= 1) else None
+            # not on the frame that opened guiding: that assessment belongs to before (the
+            # loop restarts the coach's readiness for the new attempt)
+            return T.READY if (a.ready and obs.faces <= 1 and t > self._entered_t) else None
         if st is S.COUNTDOWN:
             # Only a hard gate aborts: a smile that fades for a moment is the best-frame
             # ranking's business, not a reason to start over. Nor is a blink (a dip of a
@@ -237,6 +246,9 @@ class Session:
         return T.CAPTURED
 
     # -- effects and entry actions ---------------------------------------------------
+
+    def _expect_departure(self, t: float) -> None:
+        self._linger_until = t + self.cfg.booth.linger_s
 
     def _mark_manual(self, t: float) -> None:
         self._manual = True

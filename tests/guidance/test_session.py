@@ -139,6 +139,26 @@ def test_review_keeps_the_best_by_itself_when_nobody_answers(tmp_path):
     assert len(b.loop.saved) == 1 and b.loop.state is BoothState.THANK_YOU
 
 
+def test_the_thanked_sitter_who_stays_does_not_start_a_new_session(tmp_path):
+    b = Booth(tmp_path)
+    b.run(4.5)
+    b.event(SessionEvent.KEEP)
+    b.run(b.cfg.booth.thank_you_s + 0.2)  # still standing there after the thank-you
+    assert b.loop.state is BoothState.ATTRACT
+    b.run(5.0)  # lingering: no second session (and no second photo)
+    assert b.loop.state is BoothState.ATTRACT and len(b.loop.saved) == 1
+    b.run(b.cfg.booth.new_sitter_gap_s + 0.1, present=False)  # they leave; someone steps in
+    b.run(0.2)
+    assert b.loop.state is BoothState.GUIDING
+    # and a sitter who just stays long enough gets another go after linger_s
+    b2 = Booth(tmp_path / "b2")
+    b2.run(4.5)
+    kept_at = b2.event(SessionEvent.KEEP) and b2.t
+    b2.run(b2.cfg.booth.thank_you_s + b2.cfg.booth.linger_s + 0.5)
+    again = next(t for t, a in b2.log if t > kept_at and a.state is BoothState.GUIDING)
+    assert again >= kept_at + b2.cfg.booth.thank_you_s + b2.cfg.booth.linger_s
+
+
 def test_manual_shutter_always_works_while_someone_is_there(tmp_path):
     b = Booth(tmp_path)
     assert b.event(SessionEvent.SHUTTER).state is BoothState.ATTRACT  # nobody there
