@@ -34,6 +34,7 @@ class Analyzer(Protocol):
 
 class LightController(Protocol):
     exhausted: bool
+    settled: bool
 
     def update(self, obs: FaceObservation, state: BoothState, t: float) -> LightLevels: ...
 
@@ -68,8 +69,9 @@ class BoothLoop:
         self.coach.expression = self.session.expression_target
         lc = self.light_controller
         exhausted = bool(lc.exhausted) if lc is not None else True
+        settled = bool(getattr(lc, "settled", True)) if lc is not None else True
         still = frame.still_dims
-        assessment = self.coach.update(obs, lights_exhausted=exhausted, still_size=still)
+        assessment = self.coach.update(obs, lights_exhausted=exhausted, lights_settled=settled, still_size=still)
         lights = lc.update(obs, self.session.state, frame.t) if lc is not None else None
         self.last_observation, self.last_assessment = obs, assessment
         before = self.session.state

@@ -92,6 +92,8 @@ class LightController:
         self._exposure_run: list | None = None  # [error EV at the run's start, steps taken]
         self._rest: tuple[float, float] | None = None  # smoothed (dEV, exposure) while the lights rest
         self._last_seen: float | None = None  # last time somebody was there (face, or a non-idle state)
+        self._correct_since: float | None = None  # when the current correction run began
+        self._now = 0.0
         self.last_step: LoopStep | None = None
 
     # ------------------------------------------------------------------ public
@@ -102,12 +104,22 @@ class LightController:
         return self._exhausted
 
     @property
+    def settled(self) -> bool:
+        """The lights are not in the middle of evening out the face (at rest, or out of
+        range, or correcting for longer than ``lights.max_settle_s``): the countdown may
+        lock them now."""
+        if not self._correcting or self._exhausted:
+            return True
+        return self._correct_since is not None and self._now - self._correct_since >= self.lights.max_settle_s
+
+    @property
     def levels(self) -> LightLevels:
         return self._frozen()
 
     def update(self, obs: FaceObservation | None, state: BoothState, t: float) -> LightLevels:
         """The levels to light for this frame."""
         present = obs is not None and obs.face is not None
+        self._now = t
         if self._last_seen is None or present or state not in (BoothState.ATTRACT, BoothState.ERROR):
             self._last_seen = t  # somebody is there, or the booth is busy: not idle
         measured = changed = limited = False
@@ -187,6 +199,8 @@ class LightController:
                 self._rest = (self._rest[0] + a * (dev - self._rest[0]), self._rest[1] + a * (exposure - self._rest[1]))
             dev, exposure = self._rest
         if abs(dev) > target:
+            if not self._correcting:
+                self._correct_since = self._now
             self._correcting = True
         elif abs(dev) <= aim and self._correcting:
             self._correcting = False

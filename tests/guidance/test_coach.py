@@ -115,6 +115,16 @@ def test_ready_needs_gates_for_0_7s_and_stillness():
     assert seq[-1].prompt is Prompt.HOLD_STILL
 
 
+def test_not_ready_while_the_lights_are_still_evening_out_the_face():
+    cfg = BoothConfig()
+    coach = Coach(cfg)
+    busy = [coach.update(o, lights_settled=False) for o in stream(2.0, FPS)]
+    assert not any(a.ready for a in busy) and all(a.gates_ok for a in busy[-10:])
+    done = [coach.update(o, lights_settled=True) for o in stream(1.0, FPS, start=2.0, index0=60)]
+    first_ready = next(a.t for a in done if a.ready)
+    assert abs(first_ready - (2.0 + cfg.guidance.ready_hold_s)) < 2 / FPS  # the hold starts when they settle
+
+
 def test_soft_thresholds_relax_after_25s_but_hard_gates_never():
     cfg = BoothConfig()
     coach = Coach(cfg)

@@ -43,7 +43,8 @@ def run(cfg, plant, states, face_from_s=1.0, seconds=10.0, room_at=None):
         levels = ctl.update(obs, state, t)
         left, right = cheeks(applied_before, plant.room, cfg.lights)
         rows.append(dict(t=t, state=state.value, face=face, dev=dev, true_dev=math.log2(left / right), exposure=exposure,
-                         exhausted=ctl.exhausted, **{k: levels.get(k) for k in KEYS + ("background", "status")}))
+                         exhausted=ctl.exhausted, settled=ctl.settled,
+                         **{k: levels.get(k) for k in KEYS + ("background", "status")}))
     return rows, ctl
 
 
@@ -88,6 +89,21 @@ def test_window_left_is_evened_out_within_two_seconds_and_stays(artifacts_dir):
     assert reversals([r["key_right"] for r in guided]) <= 1
     assert len({(r["key_left"], r["key_right"], r["fill"]) for r in rows if r["t"] >= 5.0}) == 1
     assert not ctl.exhausted
+
+
+def test_the_lights_say_when_they_have_settled_so_the_countdown_can_lock_them():
+    cfg = BoothConfig()
+    rows, _ = run(cfg, Plant(WINDOW_LEFT, cfg.lights), guiding, face_from_s=1.0, seconds=6.0)
+    faced = [r for r in rows if r["face"]]
+    busy = [i for i, r in enumerate(faced) if not r["settled"]]
+    assert busy and busy[0] < 10  # correcting the window from the first looks
+    settled_at = faced[busy[-1] + 1]["t"]
+    assert all(abs(r["true_dev"]) <= 0.3 for r in rows if r["t"] >= settled_at)  # settled means even
+    assert all(r["settled"] for r in rows if r["t"] >= settled_at)
+    # a correction that cannot finish does not hold the countdown forever
+    stuck = dataclasses.replace(cfg, lights=dataclasses.replace(cfg.lights, max_settle_s=0.5))
+    rows, _ = run(stuck, Plant(WINDOW_LEFT, stuck.lights), guiding, face_from_s=1.0, seconds=3.0)
+    assert all(r["settled"] for r in rows if r["t"] >= 1.0 + 0.2 + 0.5)  # run starts within 0.2 s
 
 
 def test_window_right_mirrors_window_left():
