@@ -211,7 +211,8 @@ class BestFrameSection:
     w_pose: float = num(0.10, 0.0, 1.0)
     w_light: float = num(0.10, 0.0, 1.0)
     w_exposure: float = num(0.05, 0.0, 1.0)
-    max_frames: int = num(30, 5, 300, "cap on frames held in the ring (memory: full-resolution frames are large)")
+    max_frames: int = num(30, 5, 300, "cap on frames held in the ring")
+    max_full_frames: int = num(8, 1, 100, "full-resolution frames kept in the ring, the best-scored (memory: ~9-12 MB each)")
     capture_window_s: float = num(1.0, 0.0, 10.0, "after the countdown, keep collecting this long until min_candidates pass the gates")
 
 

@@ -47,6 +47,20 @@ class BestFrameBuffer:
         horizon = candidate.frame.t - self.cfg.best_frame.ring_s
         while self._ring and self._ring[0].frame.t < horizon:
             self._ring.popleft()
+        self._bound_full_frames()
+
+    def _bound_full_frames(self) -> None:
+        """Full-resolution pixels (~9-12 MB a frame) are kept for the ``max_full_frames``
+        candidates the coach scored best; the others keep only their analysis image (and
+        rank after every frame that has its full pixels)."""
+        with_full = [i for i, c in enumerate(self._ring) if c.frame.full is not None]
+        excess = len(with_full) - self.cfg.best_frame.max_full_frames
+        if excess <= 0:
+            return
+        # lowest live score first; among equals the oldest goes first
+        for i in sorted(with_full, key=lambda i: (self._ring[i].assessment.score, i))[:excess]:
+            c = self._ring[i]
+            self._ring[i] = dataclasses.replace(c, frame=dataclasses.replace(c.frame, full=None))
 
     def candidates(self) -> tuple[Candidate, ...]:
         return tuple(self._ring)
