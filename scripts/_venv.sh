@@ -11,7 +11,7 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
 # pip's --quiet still prints index-location and build-backend warnings; keep errors.
-_quiet_pip() { sed -e '/WARNING: Location/d' -e '/BuildBackendWarning/,/^ *!!$/d' >&2; }
+_quiet_pip() { awk '/^ *!! *$/ {skip = !skip; next} !skip && !/WARNING: Location|BuildBackendWarning|WheelFile\(|corresp\(dist/' >&2; }
 stamp=.venv/.booth-installed-${EXTRAS:-base}
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "booth: installing into .venv (first run takes a minute) ..." >&2
