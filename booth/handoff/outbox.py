@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import BoothError
-from .atomic import fsync_dir, move_atomic, write_json_atomic
+from ..atomic import fsync_dir, move_atomic, write_json_atomic
 
 log = logging.getLogger(__name__)
 

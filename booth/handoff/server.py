@@ -40,7 +40,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from ..errors import BoothError
-from .atomic import write_json_atomic
+from ..atomic import write_json_atomic
 
 log = logging.getLogger(__name__)
 

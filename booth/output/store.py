@@ -27,7 +27,6 @@ import io
 import json
 import logging
 import math
-import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from typing import Any, Mapping
 import cv2
 import numpy as np
 
+from ..atomic import sweep_parts, write_bytes_atomic
 from ..config import BoothConfig, Profile
 from ..errors import StorageError
 from ..types import Candidate, FaceMeasures
@@ -44,7 +44,6 @@ from .crops import SQUARE, CropRect, FaceGeometry, aspect_name, aspects_for, mea
 
 log = logging.getLogger(__name__)
 
-PART_SUFFIX = ".part"
 
 
 @dataclass(frozen=True)
@@ -87,50 +86,6 @@ def encode_jpeg(bgr: np.ndarray, quality: int) -> bytes:
         kwargs["icc_profile"] = _ICC
     img.save(buf, "JPEG", **kwargs)
     return buf.getvalue()
-
-
-def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write ``data`` to ``path`` whole or not at all (temp file, fsync, rename, dir fsync)."""
-    tmp = path.with_name(f".{path.name}{PART_SUFFIX}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        view = memoryview(data)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        _unlink_quietly(tmp)
-        raise
-    os.close(fd)
-    os.chmod(tmp, mode)  # the umask may have narrowed it further; never widened
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink_quietly(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(d: Path) -> None:
-    try:
-        fd = os.open(d, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _unlink_quietly(p: Path) -> None:
-    try:
-        os.unlink(p)
-    except OSError:
-        pass
 
 
 def extract_crop(image: np.ndarray, rect: CropRect, out_w: int, out_h: int) -> tuple[np.ndarray, bool]:
@@ -278,7 +233,7 @@ class PhotoStore:
 
     def _write(self, path: Path, blob: bytes) -> None:
         try:
-            write_atomic(path, blob)
+            write_bytes_atomic(path, blob)
         except OSError as exc:
             raise StorageError(f"could not write {path}: {exc.strerror or exc}. Fix: check that "
                                f"{self.directory} is writable and has free space (booth.output_dir)") from None
@@ -314,10 +269,7 @@ class PhotoStore:
 
     def _clean_parts(self) -> None:
         """Remove ``.part`` files a crash left behind (never a finished photo)."""
-        if not self.directory.is_dir():
-            return
-        for p in self.directory.glob(f".*{PART_SUFFIX}"):
-            _unlink_quietly(p)
+        sweep_parts(self.directory)
 
     # -- retention -------------------------------------------------------------------
 

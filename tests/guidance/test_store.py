@@ -18,6 +18,7 @@ from PIL import Image
 from booth.config import BoothConfig
 from booth.errors import StorageError
 from booth.guidance.coach import Coach
+import booth.atomic as atomic_mod
 from booth.output import store as store_mod
 from booth.output.store import PhotoStore
 from booth.types import Candidate, Frame
@@ -104,7 +105,7 @@ def test_a_failure_between_write_and_rename_leaves_no_photo(tmp_path, monkeypatc
             raise OSError(28, "No space left on device")
         return real(src, dst)
 
-    monkeypatch.setattr(store_mod.os, "replace", failing_replace)
+    monkeypatch.setattr(atomic_mod.os, "replace", failing_replace)
     with pytest.raises(StorageError, match="Fix"):
         PhotoStore(BoothConfig(), tmp_path).save(candidate())
     assert not list(tmp_path.glob(".*.part")) and not list(tmp_path.glob("*.json"))
