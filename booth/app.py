@@ -227,6 +227,7 @@ class BoothParts:
     sitter: Any = None  # a simulated sitter: respond(actions) after each step
     buttons: Any = None  # closed at shutdown
     close: list[Callable[[], None]] = field(default_factory=list)  # extra clean-ups (analyzer ...)
+    handoff: Any = None  # booth.handoff.Handoff: badge scans, download links, upload, retention
 
 
 # --------------------------------------------------------------------------- report

@@ -144,7 +144,15 @@ def build_parts(cfg, camera_spec: str, inbox, *, seed: int = 0, paced: bool = Tr
 
     # Handoff always runs: it does retention (upload-aware), and the QR page and fleet upload
     # when they are configured.
-    handoff = Handoff(cfg).start()
+    from .types import SessionEvent
+
+    def badge_read(result) -> None:  # a USB scanner on evdev (scanner thread)
+        if result.ok:
+            inbox.post(SessionEvent.BADGE_SCANNED, badge_id=result.badge_id)
+        else:
+            log.info("badge scan refused: %s", result.message)
+
+    handoff = Handoff(cfg, on_badge=badge_read).start()
     closers.append(handoff.close)
 
     def after(saved, badge_id):
@@ -157,7 +165,32 @@ def build_parts(cfg, camera_spec: str, inbox, *, seed: int = 0, paced: bool = Tr
     from .loop import BoothLoop
 
     loop = BoothLoop(cfg, analyzer, store, light_controller=controller, saver=saver.submit)
-    return BoothParts(source=source, loop=loop, saver=saver, rig=rig, sitter=sitter, close=closers)
+    return BoothParts(source=source, loop=loop, saver=saver, rig=rig, sitter=sitter, close=closers, handoff=handoff)
+
+
+def badge_keys(handoff, screen, inbox):
+    """Keystrokes from a keyboard-wedge badge scanner (or typed on a keyboard) -> badge IDs.
+
+    Characters go to the handoff's scan buffer; Enter ends a scan. An accepted ID reaches the
+    session (BADGE_SCANNED: it names the files and goes into the sidecar); a refused one shows
+    "please scan again" on screen. Enter with no scan pending stays the shutter/keep key."""
+    import time
+
+    from .types import SessionEvent
+
+    def on_char(ch: str) -> bool:
+        if ch == "\n" and not handoff.scan_buffer.pending:
+            return False
+        result = handoff.scan_buffer.feed(ch, time.monotonic())
+        if result is not None:
+            if result.ok:
+                inbox.post(SessionEvent.BADGE_SCANNED, badge_id=result.badge_id)
+                screen.notice(result.message)
+            else:
+                screen.notice(result.message)
+        return True
+
+    return on_char
 
 
 def _quiet_sdl(headless: bool) -> None:
@@ -186,6 +219,7 @@ def _start(args, camera_spec: str, seed: int = 0) -> int:
     sim = camera_spec.strip().lower().startswith("sim")
     parts = build_parts(cfg, camera_spec, inbox, seed=seed, paced=not args.fast, lights_required=not sim)
     screen = Screen(cfg.ui)
+    screen.on_char = badge_keys(parts.handoff, screen, inbox)
     parts.buttons = GpioButtons(cfg.buttons, inbox.post)
     notifier = Notifier.from_env(cfg.service.watchdog)
     booth = Booth(cfg, parts, screen=screen, notifier=notifier, stats=SessionStats(cfg.service.stats_file),

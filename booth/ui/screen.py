@@ -28,6 +28,7 @@ import math
 import os
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -129,6 +130,10 @@ class Screen:
 
         self.pg = pygame
         self.ui = ui
+        # Typed characters go here first (a USB badge scanner is a keyboard): it returns
+        # True when it took the key, which then is not a command. Set by the app.
+        self.on_char: Callable[[str], bool] | None = None
+        self._notice: tuple[str, float] | None = None  # (text, until): a short message over any screen
         pygame.display.init()
         pygame.font.init()
         driver = pygame.display.get_driver()
@@ -269,6 +274,10 @@ class Screen:
         if view.status:
             s = self.text_surface(view.status, self.layout.unit // 30, (200, 200, 200), bold=False)
             self.surface.blit(s, (8, 6))
+        if self._notice is not None and now < self._notice[1]:
+            w, _ = self.layout.size
+            self.blit_text(self._notice[0], int(self.layout.unit * 0.06), (w // 2, int(self.layout.unit * 0.08)),
+                           WHITE, max_width=int(w * 0.9), shadow=True)
         self.last_state = state
         self.last_review_index = view.review_index
         self.last_review_count = len(view.review)
@@ -557,6 +566,23 @@ class Screen:
             return [SessionEvent.SHUTTER]
         return []
 
+    def notice(self, text: str, seconds: float = 3.0) -> None:
+        """Show ``text`` over whatever screen is up for ``seconds`` (render thread only)."""
+        self._notice = (text, time.monotonic() + seconds)
+
+    def _typed(self, ev) -> bool:
+        """Offer a key's character to ``on_char`` (Enter as a newline); True if it took it."""
+        if self.on_char is None:
+            return False
+        pg = self.pg
+        if ev.key in (pg.K_RETURN, pg.K_KP_ENTER):
+            ch = "\n"
+        else:
+            ch = getattr(ev, "unicode", "") or ""
+            if len(ch) != 1 or not ch.isprintable() or ch.isspace():
+                return False
+        return bool(self.on_char(ch))
+
     def poll(self) -> list[SessionEvent]:
         """Drain pygame's queue; returns the SessionEvents asked for by touch and keys."""
         pg = self.pg
@@ -566,7 +592,8 @@ class Screen:
             if ev.type == pg.QUIT:
                 self.quit_requested = True
             elif ev.type == pg.KEYDOWN:
-                out += self.key_event(ev.key)
+                if not self._typed(ev):
+                    out += self.key_event(ev.key)
             elif ev.type == pg.MOUSEBUTTONDOWN and ev.button == 1 and not getattr(ev, "touch", False):
                 out += self.tap(ev.pos)
             elif ev.type == pg.FINGERDOWN:
