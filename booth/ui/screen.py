@@ -404,11 +404,15 @@ class Screen:
         pg.draw.circle(self.surface, WHITE, centre, int(r * 0.72))
         self._hit.append((pg.Rect(centre[0] - r, centre[1] - r, 2 * r, 2 * r), SessionEvent.SHUTTER, 1))
 
-    def _draw_attract(self, view: View):
+    def _draw_dimmed_preview(self, view: View):
+        """The live preview, shaded, under a full-screen message (attract, error)."""
         if view.preview is not None:
             self._draw_preview(view, dim_outside_crop=False)
             px, py, pw, ph = self.layout.preview
             self.surface.blit(self._shade((px, py, pw, ph), None), (px, py))
+
+    def _draw_attract(self, view: View):
+        self._draw_dimmed_preview(view)
         u = self.layout.unit
         px, py, pw, ph = self.layout.preview
         self.blit_text("Free headshot", int(u * 0.16), (px + pw // 2, py + int(ph * 0.36)), WHITE,
@@ -418,10 +422,7 @@ class Screen:
         self._draw_band(view.prompt or "Step in", colour=WHITE, bg=(20, 60, 120))
 
     def _draw_error(self, view: View):
-        if view.preview is not None:
-            self._draw_preview(view, dim_outside_crop=False)
-            px, py, pw, ph = self.layout.preview
-            self.surface.blit(self._shade((px, py, pw, ph), None), (px, py))
+        self._draw_dimmed_preview(view)
         u = self.layout.unit
         px, py, pw, ph = self.layout.preview
         self.blit_text("Sorry, one moment", int(u * 0.12), (px + pw // 2, py + ph // 2), WHITE,

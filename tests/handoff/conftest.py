@@ -62,7 +62,8 @@ class S3Server:
 
 @pytest.fixture(scope="module")
 def s3_server():
-    pytest.importorskip("moto.server")
+    import moto.server  # noqa: F401 - a test dependency (pyproject [test]): missing is a failure, not a skip
+
     srv = S3Server()
     srv.start()
     yield srv

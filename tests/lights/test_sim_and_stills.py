@@ -14,9 +14,11 @@ from booth.config import BoothConfig
 from booth.lights.controller import LightController
 from booth.types import Actions, BoothState
 
-sim = pytest.importorskip("booth.camera.sim.sitter", reason="the simulated sitter (booth/camera/sim) is not built yet")
-analyzer_mod = pytest.importorskip("booth.vision.analyzer", reason="the face analyzer (booth/vision) is not built yet")
-from booth.camera.sim.scenarios import scenario_named  # noqa: E402
+import booth.camera.sim.sitter as sim
+import booth.vision.analyzer as analyzer_mod
+from booth.camera.sim.scenarios import scenario_named
+
+from .test_controller import write_log
 
 SECONDS = 5.0
 
@@ -42,14 +44,6 @@ def run_scenario(cfg, scenario, seed=0, seconds=SECONDS):
                              key_left=levels.get("key_left"), key_right=levels.get("key_right"),
                              fill=levels.get("fill"), exhausted=ctl.exhausted))
     return rows, face_t, ctl
-
-
-def write_log(rows, path):
-    with open(path, "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: (f"{v:.4f}" if isinstance(v, float) else v) for k, v in r.items()})
 
 
 @pytest.mark.parametrize("window", [None, 1.3], ids=["window-left", "window-left-stronger"])
@@ -126,7 +120,8 @@ def test_yale_one_sided_light_drives_the_dark_sides_light_up(shared_data, condit
 def test_booth_simulate_window_left_captures_an_evenly_lit_photo(tmp_path):
     """The whole booth (analyzer, coach, this controller on a mock-pin rig, session, store) on the
     simulated window-left sitter: the saved photo, analysed again from the file, is even."""
-    run_mod = pytest.importorskip("booth.camera.sim.run", reason="booth simulate is not built yet")
+    import booth.camera.sim.run as run_mod
+
     cfg = run_mod.sim_config(BoothConfig(), fps=15.0)  # as `booth simulate` runs by default
     result = run_mod.run_scenario("window-left", 0, cfg, out_dir=tmp_path)
     assert result.error is None, result.error
