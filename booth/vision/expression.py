@@ -33,16 +33,15 @@ class ExpressionModel:
         """``image_bgr`` may also be BGRA (see landmarks._Model)."""
         crop = warp(image_bgr, face_roi.scaled(FACE_CROP_SCALE).matrix(self.n), self.n)
         grey = cv2.cvtColor(crop, cv2.COLOR_BGRA2GRAY if crop.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
-        np.multiply(grey, np.float32(2.0 / 255.0), out=self._input[0, :, :, 0], casting="unsafe")
-        self._input -= 1.0
-        self.interp.set_tensor(self._in, self._input)
-        self.interp.invoke()
-        return self.interp.get_tensor(self._out).reshape(-1).astype(np.float64)
+        return self._classify(grey)
 
     def classify_crop(self, grey: np.ndarray) -> np.ndarray:
         """Probabilities for an already aligned greyscale face crop (any size)."""
-        g = cv2.resize(grey, (self.n, self.n), interpolation=cv2.INTER_AREA)
-        np.multiply(g, np.float32(2.0 / 255.0), out=self._input[0, :, :, 0], casting="unsafe")
+        return self._classify(cv2.resize(grey, (self.n, self.n), interpolation=cv2.INTER_AREA))
+
+    def _classify(self, grey_n: np.ndarray) -> np.ndarray:
+        """The model on an n x n grey crop, scaled to [-1, 1] as FER was trained."""
+        np.multiply(grey_n, np.float32(2.0 / 255.0), out=self._input[0, :, :, 0], casting="unsafe")
         self._input -= 1.0
         self.interp.set_tensor(self._in, self._input)
         self.interp.invoke()
