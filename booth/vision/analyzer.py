@@ -8,7 +8,8 @@ Two modes:
   ``vision.min_tracking_score``, and every ``vision.redetect_every`` frames (to count
   people who walk in). The expression and segmentation models run every
   ``expression_every`` / ``segmentation_every`` frames and their last values are reused in
-  between. Eyes are judged against the sitter's own running open median as well as an
+  between. The iris model reads one eye per frame in turn and both when an eye narrows
+  (``vision.iris_alternate``, see :meth:`FaceAnalyzer._read_eyes`). Eyes are judged against the sitter's own running open median as well as an
   absolute floor, and a blink keeps ``blink`` set for ``eyes.blink_guard_frames`` frames.
   All history resets when the face is lost.
 - **static** (:meth:`FaceAnalyzer.analyze_still`): detection every time, every model runs,
@@ -51,6 +52,17 @@ MAX_CANDIDATES = 3
 #: mesh face-presence at which a newly found face is reported at once; below it (but above
 #: vision.min_face_presence) the face must survive one frame of tracking first
 SURE_PRESENCE = 0.9
+#: with vision.iris_alternate: an eye read under this x its own previous reading may be
+#: starting a blink, so the other eye is read on the same frame as well. Well above
+#: eyes.blink_dip: the trigger must fire before the blink test can. (Not against the open
+#: median: a smile narrows the eyes for seconds, and is no reason to read both.)
+IRIS_RECHECK = 0.85
+#: frames an eye reading may be carried without the model reading the eye again
+IRIS_MAX_AGE = 8
+#: with vision.iris_alternate: the eye off turn is read as well when the head has carried it
+#: this far since its last reading (in eye-crop sides, shift + relative size change): a fast
+#: move can hide a glance
+IRIS_MAX_MOVE = 0.15
 
 
 @dataclass
@@ -69,6 +81,8 @@ class _Track:
     recent: deque = None  # type: ignore[assignment]
     blink_recent: deque = None  # type: ignore[assignment]
     crown_factors: deque = None  # type: ignore[assignment]
+    eyes: tuple[EyeResult | None, EyeResult | None] = (None, None)  # last reading (right, left)
+    iris_turn: int = 0  # the eye read next when only one is (0 right, 1 left)
 
     def __post_init__(self):
         self.open_left = deque(maxlen=EYE_HISTORY)
@@ -97,6 +111,11 @@ class FaceAnalyzer:
         self._track = self._new_track()
 
     # ------------------------------------------------------------------ public API
+
+    @property
+    def iris_reads(self) -> int:
+        """How many times the iris model has run (one eye each)."""
+        return self._iris.reads
 
     def reset(self) -> None:
         """Forget the tracked face and every per-sitter history."""
@@ -279,13 +298,52 @@ class FaceAnalyzer:
                 k = None  # a hand on the head, a second person behind: not this head's outline
         return background, k
 
+    def _read_eyes(self, pixels: np.ndarray, lm: np.ndarray, video: bool) -> tuple[EyeResult, EyeResult]:
+        """(right eye, left eye) from the iris model, as cheaply as the eyes allow.
+
+        Static mode, a new face, or a blink in progress: both eyes, read afresh. Otherwise
+        (video mode), two economies, each measured in booth/vision/README.md:
+
+        - ``vision.iris_alternate``: one eye per frame, in turn; the other eye's last reading
+          moves with the head. Blinks close both eyes at once, so the eye on turn sees a
+          blink start: when it narrows (:data:`IRIS_RECHECK`), the other eye is read on the
+          same frame too, and the blink test sees both. So is an eye the head has carried
+          far (:data:`IRIS_MAX_MOVE`) since it was read.
+        - ``vision.iris_reuse_change``: an eye that looks as it did when last read (the
+          middle of its crop within that many grey levels) is not read again, for at most
+          :data:`IRIS_MAX_AGE` frames (see :class:`IrisModel`).
+        """
+        rois = eye_rois(lm)
+        v = self.cfg.vision
+        tr = self._track
+        last = tr.eyes
+        if not video or None in last or any(tr.blink_recent):
+            eyes = (self._iris(pixels, rois[0], False), self._iris(pixels, rois[1], True))
+        else:
+            def read(i: int) -> EyeResult:
+                previous = last[i] if last[i].age < IRIS_MAX_AGE else None
+                return self._iris(pixels, rois[i], i == 1, previous, v.iris_reuse_change)
+
+            if not v.iris_alternate:
+                eyes = (read(0), read(1))
+            else:
+                i = tr.iris_turn
+                tr.iris_turn = 1 - i
+                fresh = read(i)
+                if fresh.opening < IRIS_RECHECK * last[i].opening or last[1 - i].moved_since_read(rois[1 - i]) > IRIS_MAX_MOVE:
+                    other = read(1 - i)
+                else:
+                    other = self._iris.reproject(last[1 - i], rois[1 - i])
+                eyes = (fresh, other) if i == 0 else (other, fresh)
+        if video:
+            tr.eyes = eyes
+        return eyes
+
     def _measure(self, image: np.ndarray, pixels: np.ndarray, mesh: MeshResult, expression: np.ndarray, background: float | None,
                  timings: dict, video: bool, tracked: bool, crown_k: float | None = None, t: float = 0.0) -> FaceMeasures:
         lm = mesh.landmarks
-        right_roi, left_roi = eye_rois(lm)
         t0 = time.perf_counter()
-        right_eye = self._iris(pixels, right_roi, False)
-        left_eye = self._iris(pixels, left_roi, True)
+        right_eye, left_eye = self._read_eyes(pixels, lm, video)
         timings["iris"] = timings.get("iris", 0.0) + (time.perf_counter() - t0) * 1000.0
         t0 = time.perf_counter()
         face = self._measures(image, mesh, right_eye, left_eye, expression, background, video, tracked, crown_k, t)
@@ -350,8 +408,8 @@ class FaceAnalyzer:
             ca, cb = lm[a, :2], lm[b, :2]
             height = eye.opening * float(np.hypot(*(cb - ca)))
             gazes.append(M.gaze(eye.iris[0], ca, cb, height, yaw, pitch))
-        gaze_h = float(np.mean([g[0] for g in gazes]))
-        gaze_v = float(np.mean([g[1] for g in gazes])) - cfg.vision.gaze_v_offset
+        gaze_h = 0.5 * (gazes[0][0] + gazes[1][0])
+        gaze_v = 0.5 * (gazes[0][1] + gazes[1][1]) - cfg.vision.gaze_v_offset
         eyes_closed, blink = self._eyes(left_eye.opening, right_eye.opening, smile_score(expression), t, video)
         mouth_gap = float(np.hypot(*(lm[13, :2] - lm[14, :2]))) / max(t_px, 1e-6)
         mouth_width = float(np.hypot(*(lm[61, :2] - lm[291, :2]))) / max(ied, 1e-6)
@@ -360,8 +418,8 @@ class FaceAnalyzer:
         left_patch, right_patch = M.patch(image, lx, ly, side), M.patch(image, rx, ry, side)
         balance = M.light_balance_ev(left_patch, right_patch)
         cast_a, cast_b = M.lab_cast([left_patch, right_patch])
-        x0, y0 = lm[:, 0].min(), lm[:, 1].min()
-        box = (float(x0), float(y0), float(lm[:, 0].max() - x0), float(lm[:, 1].max() - y0))
+        (x0, y0), (x1, y1) = lm[:, :2].min(axis=0), lm[:, :2].max(axis=0)
+        box = (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
         probs = MappingProxyType({name: float(p) for name, p in zip(EXPRESSION_CLASSES, expression)})
         return FaceMeasures(
             box=box, score=float(mesh.presence), landmarks=lm,

