@@ -51,8 +51,7 @@ def mean_linear_luminance(bgr: np.ndarray) -> float:
     """Mean linear luminance of a patch: per-channel means of linearised values, then Y."""
     if bgr.size == 0:
         return 0.0
-    lin = LINEAR_LUT[bgr.reshape(-1, 3)]
-    return float(lin.mean(axis=0) @ Y_WEIGHTS_BGR)
+    return float(np.dot(cv2.mean(cv2.LUT(bgr, LINEAR_LUT))[:3], Y_WEIGHTS_BGR))
 
 
 def cheek_patches(landmarks: np.ndarray, ied: float) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
@@ -60,10 +59,9 @@ def cheek_patches(landmarks: np.ndarray, ied: float) -> tuple[tuple[float, float
     at each eye's x, halfway between that eye and the mouth corner on its side."""
     side = 0.3 * ied
     out = []
-    for corners, mouth in (((362, 263), 291), ((33, 133), 61)):  # left first
-        eye = landmarks[list(corners), :2].mean(axis=0)
-        y = (eye[1] + landmarks[mouth, 1]) / 2
-        out.append((float(eye[0]), float(y), side))
+    for (a, b), mouth in (((362, 263), 291), ((33, 133), 61)):  # left first
+        x, y = 0.5 * (landmarks[a, 0] + landmarks[b, 0]), 0.5 * (landmarks[a, 1] + landmarks[b, 1])
+        out.append((float(x), float((y + landmarks[mouth, 1]) / 2), side))
     return out[0], out[1]
 
 
@@ -86,10 +84,11 @@ def light_balance_ev(left_patch: np.ndarray, right_patch: np.ndarray) -> float:
 
 def lab_cast(bgr_patches: list[np.ndarray]) -> tuple[float, float]:
     """CIELAB a*, b* of the mean colour of the given patches."""
-    pix = np.concatenate([p.reshape(-1, 3) for p in bgr_patches if p.size]) if any(p.size for p in bgr_patches) else None
-    if pix is None:
+    counts = [p.shape[0] * p.shape[1] for p in bgr_patches]
+    if not sum(counts):
         return 0.0, 0.0
-    mean = (pix.mean(axis=0) / 255.0).astype(np.float32).reshape(1, 1, 3)
+    total = sum(np.array(cv2.mean(p)[:3]) * n for p, n in zip(bgr_patches, counts) if n)
+    mean = (total / (255.0 * sum(counts))).astype(np.float32).reshape(1, 1, 3)
     lab = cv2.cvtColor(mean, cv2.COLOR_BGR2Lab)[0, 0]
     return float(lab[1]), float(lab[2])
 
