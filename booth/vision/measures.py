@@ -112,8 +112,14 @@ class ExposureStats:
 def exposure_stats(crop_bgr: np.ndarray, mask: np.ndarray, clip_hi: int = 247, clip_lo: int = 25) -> ExposureStats:
     """Exposure, clipping and sharpness of the face inside ``mask`` (uint8, 255 = face).
 
-    All in OpenCV's C loops with the mask (no per-pixel Python or fancy indexing): this runs
-    on every frame."""
+    All in OpenCV's C loops with the mask (no per-pixel Python or fancy indexing), and only
+    over the mask's bounding box: this runs on every frame."""
+    x, y, w, h = cv2.boundingRect(mask)
+    # one pixel of context around the mask keeps the Laplacian of every masked pixel as it
+    # is on the whole crop
+    x0, y0 = max(x - 1, 0), max(y - 1, 0)
+    crop_bgr = crop_bgr[y0:y + h + 1, x0:x + w + 1]
+    mask = mask[y0:y + h + 1, x0:x + w + 1]
     lin = cv2.LUT(crop_bgr, LINEAR_LUT)
     exposure = float(np.dot(cv2.mean(lin, mask=mask)[:3], Y_WEIGHTS_BGR))
     grey = cv2.cvtColor(crop_bgr, cv2.COLOR_BGR2GRAY)
