@@ -317,6 +317,7 @@ class Session:
                  lights: LightLevels | None) -> Actions:
         st = self.state
         prompt = None
+        amount = None
         readiness = 0.0
         crop = None
         if obs is not None and obs.face is not None and st in _SITTER_STATES:
@@ -325,17 +326,19 @@ class Session:
         if st in (S.GUIDING, S.COUNTDOWN) and a is not None:
             gates = [c for c in a.checks if gating(c)]
             readiness = 1.0 if a.ready else (sum(c.ok for c in gates) / len(gates) if gates else 0.0)
-            prompt = a.prompt
+            prompt, amount = a.prompt, a.prompt_amount
             if obs is not None and obs.faces > 1:
                 prompt, readiness = Prompt.ONE_PERSON, 0.0  # pause at once: nobody else in the photo
+                amount = None
             elif st is S.GUIDING and prompt is None and self.series:
                 prompt = ACTOR_EXPRESSIONS[self.expression_target]  # keep the asked expression on screen
         elif st is S.GUIDING and a is None:
-            prompt = self._last.prompt
+            prompt, amount = self._last.prompt, self._last.prompt_amount
         save, self._pending_save = self._pending_save, None
         actions = Actions(
             state=st,
             prompt=prompt,
+            prompt_amount=amount,
             readiness=readiness,
             countdown_remaining_s=max(0.0, self._countdown_end - t) if st is S.COUNTDOWN else None,
             lock_camera=st in (S.COUNTDOWN, S.CAPTURING),

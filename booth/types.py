@@ -197,6 +197,9 @@ class Check:
     target: str
     prompt: Prompt | None  # what to ask when it fails
     hard: bool = True  # a hard gate (must pass for capture) or a soft one (relaxes over time)
+    # How far the sitter must go to pass, in the prompt's own unit (MOVE_LEFT/MOVE_RIGHT:
+    # fraction of the frame width); None when it passes or the check has no such measure.
+    amount: float | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,9 @@ class Assessment:
     gates_ok: bool  # every gate passes on this frame (before the hold time)
     score: float  # best-frame soft score 0..1 (0 when a hard gate fails)
     relax_level: int = 0
+    # How far to go for ``prompt`` (see Check.amount), from this frame's failing checks that
+    # ask for it; None when they pass now (a met prompt still on screen) or have no measure.
+    prompt_amount: float | None = None
 
     def failing(self) -> tuple[Check, ...]:
         return tuple(c for c in self.checks if not c.ok)
@@ -285,6 +291,7 @@ class Actions:
 
     state: BoothState
     prompt: Prompt | None = None
+    prompt_amount: float | None = None  # how far to go for ``prompt`` (Assessment.prompt_amount): word and arrow size
     readiness: float = 0.0  # 0..1: how close to ready (guide colour)
     countdown_remaining_s: float | None = None
     lock_camera: bool = False  # hold AE/AWB locked (countdown and capture)

@@ -65,6 +65,18 @@ def top_prompt(checks: Iterable[Check], *, skip: frozenset[Prompt] | set[Prompt]
     return None
 
 
+def prompt_amount(checks: Iterable[Check], prompt: Prompt | None) -> float | None:
+    """How far the sitter must go for ``prompt``, read from this frame's checks: the largest
+    amount among the failing checks that ask for it (one move must satisfy them all: a crop
+    back inside the frame and eyes on the centre line are both "move left"). None when they
+    all pass now: the prompt shown is one the dwell logic has not withdrawn yet, and the
+    screen must not draw an arrow for a way already gone."""
+    if prompt is None:
+        return None
+    amounts = [c.amount for c in checks if not c.ok and c.prompt is prompt and c.amount is not None]
+    return max(amounts) if amounts else None
+
+
 def happy(face: FaceMeasures) -> float:
     return float(face.expression.get("happy", 0.0))
 
@@ -148,15 +160,22 @@ def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int 
     # right: a crop spilling off image-left asks the sitter to move to their left.
     left, right = plan.overflow["left"] / ied, plan.overflow["right"] / ied
     h_value = max(left, right)
-    checks.append(Check("centre_h", h_value <= -margin, h_value, f"crop inside the frame with {margin:g} IED to spare",
-                        Prompt.MOVE_LEFT if left >= right else Prompt.MOVE_RIGHT))
+    h_ok = h_value <= -margin
+    # how far to go (frame widths) to bring the crop back inside with the margin to spare
+    h_amount = None if h_ok else (h_value + margin) * ied / obs.image_size[0]
+    checks.append(Check("centre_h", h_ok, h_value, f"crop inside the frame with {margin:g} IED to spare",
+                        Prompt.MOVE_LEFT if left >= right else Prompt.MOVE_RIGHT, amount=h_amount))
     # ... and the sitter must stand on the booth's axis: the key lights are placed for a centred
     # face (off axis, one side is nearer its light) and the lens distorts least there. An eye
     # midpoint left of centre in the image is off to the sitter's right: move left.
     offset = face.eye_mid[0] / obs.image_size[0] - 0.5
     tol = fr.centre_tolerance * (1.0 if strict else 1.5)
-    checks.append(Check("centre_axis", abs(offset) <= tol, offset, f"eyes within {tol:.2f} of the frame's centre line",
-                        Prompt.MOVE_LEFT if offset < 0 else Prompt.MOVE_RIGHT))
+    axis_ok = abs(offset) <= tol
+    # The amount is the way to the centre line, not just to the tolerance's edge: that is
+    # where the sitter should aim, and a step that falls a little short still lands inside.
+    checks.append(Check("centre_axis", axis_ok, offset, f"eyes within {tol:.2f} of the frame's centre line",
+                        Prompt.MOVE_LEFT if offset < 0 else Prompt.MOVE_RIGHT,
+                        amount=None if axis_ok else abs(offset)))
     top, bottom = plan.overflow["top"] / ied, plan.overflow["bottom"] / ied
     v_value = max(top, bottom)
     checks.append(Check("centre_v", v_value <= -margin, v_value, f"crop inside the frame with {margin:g} IED to spare",
@@ -304,4 +323,6 @@ def assess_still(obs: FaceObservation, cfg: BoothConfig, *, expression: str | No
     checks = evaluate_checks(obs, cfg, strict=False, expression=expression)
     ok = all(c.ok for c in checks if gating(c))
     score = soft_score(obs.face, cfg, expression=expression) if (obs.face is not None and hard_gates_ok(checks)) else 0.0
-    return Assessment(t=obs.t, checks=checks, prompt=top_prompt(checks), ready=ok, gates_ok=ok, score=score)
+    prompt = top_prompt(checks)
+    return Assessment(t=obs.t, checks=checks, prompt=prompt, ready=ok, gates_ok=ok, score=score,
+                      prompt_amount=prompt_amount(checks, prompt))

@@ -9,6 +9,7 @@ enter/exit hysteresis, picks the single prompt to show and decides readiness::
         a.prompt   # changes only after the new condition held prompt_hold_s (0.4 s)
                    # and the old prompt was on screen prompt_min_show_s (1.2 s)
         a.ready    # every gate for ready_hold_s (0.7 s), landmarks still (< 1% IED/frame)
+        a.prompt_amount  # how far to go for a move prompt (frame widths), None once its checks pass
 
 It also learns the sitter: their open-eye opening (median over the session) and their
 neutral mouth width (while not smiling), so that "eyes open" and "smile" are judged
@@ -30,7 +31,7 @@ import numpy as np
 
 from ..config import BoothConfig
 from ..types import Assessment, Check, FaceMeasures, FaceObservation, Prompt
-from .checks import Baseline, evaluate_checks, gating, hard_gates_ok, happy, soft_score, top_prompt
+from .checks import Baseline, evaluate_checks, gating, hard_gates_ok, happy, prompt_amount, soft_score, top_prompt
 from ..output.crops import plan_for_face
 
 _POINTS = ("iris_left", "iris_right", "eye_mid", "chin", "crown")
@@ -187,7 +188,7 @@ class Coach:
         if smoothed is not None and hard_gates_ok(checks):
             score = soft_score(smoothed, self.cfg, expression=self.expression, open_eye=self.baseline.open_eye)
         return Assessment(t=t, checks=checks, prompt=prompt, ready=ready, gates_ok=gates_ok,
-                          score=score, relax_level=relax)
+                          score=score, relax_level=relax, prompt_amount=prompt_amount(checks, prompt))
 
     def relax_level(self, t: float) -> int:
         g = self.cfg.guidance

@@ -6,8 +6,9 @@ in a replay, so the review keeps the best frame at once, as a sitter pressing Ke
 
     booth replay ../shared/data/videos/lfi_24/sample_vid.mp4 --json --out /tmp/photos
 
-``--json`` prints one line per frame (t, state, faces, prompt, ready, score) and a final
-summary line (captured files, the chosen frame's time and measures).
+``--json`` prints one line per frame (t, state, faces, prompt, ready, score; for a graded
+move also ``prompt_amount``, the way to go in frame widths) and a final summary line
+(captured files, the chosen frame's time and measures).
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ def replay(path: Path, cfg, *, out=None, realtime: bool = False, emit=None, anal
                 obs, a = loop.last_observation, loop.last_assessment
                 emit({"t": round(frame.t, 3), "state": actions.state.value, "faces": obs.faces,
                       "prompt": actions.prompt.value if actions.prompt else None,
+                      **({"prompt_amount": round(actions.prompt_amount, 3)} if actions.prompt_amount is not None else {}),
                       "ready": bool(a.ready), "score": round(a.score, 4),
                       **({"saved": list(actions.saved_files)} if actions.saved_files and actions.flash is False
                          and actions.state is BoothState.THANK_YOU and states[actions.state.value] == 1 else {})})

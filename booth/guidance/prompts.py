@@ -7,6 +7,17 @@ dictionary in ``CATALOGUE``; a missing entry falls back to English.
 
 >>> text(Prompt.MOVE_CLOSER)
 'Move a little closer'
+
+Graded prompts: a move that has a measured way to go (``Actions.prompt_amount``) is worded
+by its size. From :data:`BIG_MOVE` (0.15 of the frame width, about 20 cm at a 1.3 m wide
+field: more than the ~7 % a sitter shuffles when told "a little") the sentence asks for a
+real step, so that the sitter takes one step instead of three small ones; the screen's
+arrow shows how far. Below it, or with no amount, the plain sentence stays.
+
+>>> text(Prompt.MOVE_LEFT, amount=0.23)
+'Take a step to your left'
+>>> text(Prompt.MOVE_LEFT, amount=0.08)
+'Move a little to your left'
 """
 
 from __future__ import annotations
@@ -42,11 +53,30 @@ _EN = {
     Prompt.EXPRESS_PLAYFUL: "Playful: a big smile",
 }
 
+# The same prompts when the way to go is at least BIG_MOVE (the arrow carries the distance).
+_EN_BIG = {
+    Prompt.MOVE_LEFT: "Take a step to your left",
+    Prompt.MOVE_RIGHT: "Take a step to your right",
+}
+
+BIG_MOVE = 0.15  # fraction of the frame width from which a sideways move is a step, not "a little"
+
 CATALOGUE = MappingProxyType({"en": MappingProxyType(_EN)})
+CATALOGUE_BIG = MappingProxyType({"en": MappingProxyType(_EN_BIG)})
 
 
-def text(prompt: Prompt, lang: str = "en") -> str:
-    """The sentence for ``prompt`` in ``lang`` (English when that language lacks it)."""
+def is_big(prompt: Prompt, amount: float | None) -> bool:
+    """Does ``amount`` make ``prompt`` a big move (one with a graded sentence)?"""
+    return amount is not None and amount >= BIG_MOVE and prompt in CATALOGUE_BIG["en"]
+
+
+def text(prompt: Prompt, lang: str = "en", amount: float | None = None) -> str:
+    """The sentence for ``prompt`` in ``lang`` (English when that language lacks it).
+    ``amount``: how far the sitter must go (``Actions.prompt_amount``); a big one reads as
+    a step (see the module doc)."""
+    if is_big(prompt, amount):
+        table = CATALOGUE_BIG.get(lang, CATALOGUE_BIG["en"])
+        return table.get(prompt) or CATALOGUE_BIG["en"][prompt]
     table = CATALOGUE.get(lang, CATALOGUE["en"])
     return table.get(prompt) or CATALOGUE["en"][prompt]
 
