@@ -9,7 +9,9 @@ What the sitter sees, by state:
 - attract: the dimmed live preview and an invitation to step in;
 - guiding / countdown: the mirrored live preview, a head-and-shoulders guide drawn exactly
   on the output crop (coloured red -> amber -> green by readiness), one large prompt line,
-  a big countdown number, a white capture flash;
+  a big countdown number, a white capture flash; for a graded move ("take a step to your
+  left") an arrow across the sitter's shoulders, as long on screen as the way to go in the
+  preview, so its tip lands about where the face should be;
 - review: the best 2-3 frames cut to the output crop, Keep / Retake buttons;
 - thank-you: the kept photo and, with a download link, a QR code;
 - error: the message on a red band (camera lost, disk full ...).
@@ -48,6 +50,7 @@ KEEP_BG = (30, 170, 80)
 RETAKE_BG = (70, 76, 88)
 HIGHLIGHT = (255, 214, 10)
 ERROR_BG = (170, 30, 30)
+ARROW = (0, 190, 255)  # the way to go: a colour the readiness guide never takes
 
 # Where the silhouette's head sits inside the crop (fractions of the crop), matching the framing
 # bands' centres: head height 0.55-0.65 of the crop, eye line 0.33-0.40 from the top.
@@ -349,6 +352,9 @@ class Screen:
         rect = self._draw_preview(view)
         if rect is not None:
             self._draw_guide(rect, colour)
+        arrow = self.move_arrow(view)
+        if arrow is not None:
+            self._draw_arrow(*arrow)
         step = None
         if view.expression_step is not None:
             step = f"Expression {view.expression_step[0] + 1} of {view.expression_step[1]}"
@@ -368,6 +374,71 @@ class Screen:
             self._draw_countdown(str(view.countdown), rect)
         if view.state is BoothState.GUIDING:
             self._shutter_button()
+
+    def move_arrow(self, view: View) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """(tail, tip) on screen of the arrow for ``view.move``, or None when there is none.
+
+        The tail sits at the middle of the crop, low across the shoulders (never over the
+        face); the arrow is the way to go at the preview's scale, mirrored with the preview:
+        a sitter who moves to its tip has moved as far as asked. Never shorter than a
+        readable arrow; one that would leave the preview (a zoomed-in portrait preview) is
+        eased in before the edge, still longer for a longer way."""
+        if view.move is None or view.preview is None or view.crop_norm is None:
+            return None
+        h, w = view.preview.shape[:2]
+        scale, _, _, rect = self.preview_geometry(view)
+        if rect is None:
+            return None
+        cx, cy, cw, ch = rect
+        tail = (cx + cw / 2, cy + ch * 0.86)
+        dx = view.move[0] * w * scale * (-1.0 if self.ui.mirror else 1.0)
+        dy = view.move[1] * h * scale
+        length = math.hypot(dx, dy)
+        if length < 1e-6:
+            return None
+        shortest = self._arrow_head() * 1.6
+        if length < shortest:
+            dx, dy, length = dx * shortest / length, dy * shortest / length, shortest
+        ax, ay, aw, ah = self.layout.preview
+        pad = self._arrow_head() * 0.7
+        ux, uy = dx / length, dy / length
+        rooms = []
+        if abs(ux) > 1e-9:
+            rooms.append(((ax + aw - pad - tail[0]) if ux > 0 else (tail[0] - ax - pad)) / abs(ux))
+        if abs(uy) > 1e-9:
+            rooms.append(((ay + ah - pad - tail[1]) if uy > 0 else (tail[1] - ay - pad)) / abs(uy))
+        room = max(shortest, min(rooms))
+        knee = 0.8 * room
+        if length > knee:  # soft knee: monotone in the way to go, never past the preview's edge
+            length = knee + (room - knee) * (1.0 - math.exp(-(length - knee) / (room - knee)))
+        tip = (tail[0] + ux * length, tail[1] + uy * length)
+        return (int(round(tail[0])), int(round(tail[1]))), (int(round(tip[0])), int(round(tip[1])))
+
+    def _arrow_head(self) -> int:
+        return max(18, int(self.layout.unit * 0.06))
+
+    def _draw_arrow(self, tail: tuple[int, int], tip: tuple[int, int]) -> None:
+        """A filled arrow with a dark rim (readable over any shirt or wall)."""
+        pg = self.pg
+        head = self._arrow_head()
+        half_shaft, half_head = head * 0.28, head * 0.62
+        dx, dy = tip[0] - tail[0], tip[1] - tail[1]
+        length = math.hypot(dx, dy)
+        if length < 1:
+            return
+        ux, uy = dx / length, dy / length
+        nx, ny = -uy, ux
+        neck = max(0.0, length - head)
+
+        def at(along: float, across: float) -> tuple[float, float]:
+            return (tail[0] + ux * along + nx * across, tail[1] + uy * along + ny * across)
+
+        shape = [at(0, -half_shaft), at(neck, -half_shaft), at(neck, -half_head), at(length, 0.0),
+                 at(neck, half_head), at(neck, half_shaft), at(0, half_shaft)]
+        self.surface.set_clip(pg.Rect(self.layout.preview))
+        pg.draw.polygon(self.surface, ARROW, shape)
+        pg.draw.polygon(self.surface, INK, shape, max(2, head // 12))
+        self.surface.set_clip(None)
 
     def countdown_centre(self, crop_rect) -> tuple[tuple[int, int], int]:
         """Where the countdown number goes and its size: beside the crop, never over the face

@@ -21,8 +21,9 @@ from ..types import Actions, BoothState, Prompt
 Rect = tuple[float, float, float, float]
 
 
-def prompt_text(prompt: Prompt | None, language: str = "en") -> str | None:
-    """The sitter-facing sentence for ``prompt`` from the guidance catalogue.
+def prompt_text(prompt: Prompt | None, language: str = "en", amount: float | None = None) -> str | None:
+    """The sitter-facing sentence for ``prompt`` from the guidance catalogue (``amount``:
+    how far to go, which grades the words of a move).
 
     Falls back to the enum's value ("move_closer" -> "Move closer") when the catalogue is
     not installed, so the screen always has something to say.
@@ -35,10 +36,27 @@ def prompt_text(prompt: Prompt | None, language: str = "en") -> str | None:
         prompts = None
     if prompts is not None:
         try:
-            return str(prompts.text(prompt, language))
+            return str(prompts.text(prompt, language, amount=amount))
         except (KeyError, LookupError, TypeError):
             pass
     return prompt.value.replace("_", " ").capitalize()
+
+
+# Which way a graded move points in the camera image (unmirrored, x right, y down). The
+# prompts are the sitter's own sides: their left is the image's right.
+_IMAGE_DIRECTION: dict[Prompt, tuple[float, float]] = {
+    Prompt.MOVE_LEFT: (1.0, 0.0),
+    Prompt.MOVE_RIGHT: (-1.0, 0.0),
+}
+
+
+def move_vector(prompt: Prompt | None, amount: float | None) -> tuple[float, float] | None:
+    """The way to go as (dx, dy) in fractions of the unmirrored camera image's width and
+    height, or None when the prompt is not a move or carries no amount."""
+    if prompt is None or amount is None or prompt not in _IMAGE_DIRECTION:
+        return None
+    ux, uy = _IMAGE_DIRECTION[prompt]
+    return (ux * float(amount), uy * float(amount))
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +66,9 @@ class View:
     state: BoothState
     preview: np.ndarray | None = None
     prompt: str | None = None
+    # a graded move: (dx, dy) in fractions of the preview's width/height in the *unmirrored*
+    # image (the screen mirrors it with the preview); drawn as an arrow of that length
+    move: tuple[float, float] | None = None
     readiness: float = 0.0
     crop_norm: Rect | None = None
     countdown: int | None = None  # whole seconds left, shown as a big number
@@ -112,7 +133,8 @@ class ViewBuilder:
         return View(
             state=actions.state,
             preview=preview,
-            prompt=prompt_text(actions.prompt, self.language),
+            prompt=prompt_text(actions.prompt, self.language, actions.prompt_amount),
+            move=move_vector(actions.prompt, actions.prompt_amount),
             readiness=float(min(1.0, max(0.0, actions.readiness))),
             crop_norm=crop,
             countdown=countdown,

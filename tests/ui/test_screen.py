@@ -244,3 +244,64 @@ def test_review_thumbnails_are_scaled_once_not_every_frame():
     first = builder.build(Actions(BoothState.REVIEW, review=cands, crop_norm=CROP), None)
     again = builder.build(Actions(BoothState.REVIEW, review=cands, review_index=1, crop_norm=CROP), None)
     assert all(a is b for a, b in zip(first.review, again.review))
+
+
+def arrow_mask(screen: Screen) -> np.ndarray:
+    """Pixels of the move arrow's colour in the preview area, (rows, cols) in screen pixels."""
+    from booth.ui.screen import ARROW
+
+    x, y, w, h = screen.layout.preview
+    rgb = pygame.surfarray.array3d(screen.surface)[x: x + w, y: y + h].transpose(1, 0, 2).astype(int)
+    return (np.abs(rgb - np.array(ARROW)).max(axis=2) <= 30)
+
+
+def arrow_span(screen: Screen) -> tuple[int, int]:
+    """(leftmost, rightmost) screen x of the arrow's pixels."""
+    ys, xs = np.nonzero(arrow_mask(screen))
+    assert xs.size > 0, "no arrow drawn"
+    return int(xs.min()) + screen.layout.preview[0], int(xs.max()) + screen.layout.preview[0]
+
+
+def test_a_graded_move_reads_as_a_step_with_an_arrow_toward_the_sitters_left(screen, artifacts_dir):
+    # CROP is the face left of centre in the camera image: the sitter stands off to their
+    # right and must move to their left, which on the mirrored preview is the screen's left.
+    preview = camera_image()
+    draw(screen, Actions(BoothState.GUIDING, prompt=Prompt.MOVE_LEFT, readiness=0.3, crop_norm=CROP))
+    assert not arrow_mask(screen).any()  # no amount, no arrow (and nothing in the photo is arrow-coloured)
+    draw(screen, Actions(BoothState.GUIDING, prompt=Prompt.MOVE_LEFT, prompt_amount=0.24, readiness=0.3,
+                         crop_norm=CROP), preview)
+    screen.screenshot(artifacts_dir / "ui" / f"graded_move_{screen.layout.size[0]}x{screen.layout.size[1]}.png")
+    assert shows_text(screen, "Take a step to your left") > 0.8
+    assert shows_text(screen, "Move a little to your left") < 0.6
+    scale, _, _, (x, y, w, h) = crop_on_screen(screen, preview, full=True)
+    centre = x + w / 2
+    left, right = arrow_span(screen)
+    assert right <= centre + w * 0.06 and left < centre - w * 0.2  # it points to the screen's left
+    ys = np.nonzero(arrow_mask(screen))[0] + screen.layout.preview[1]
+    assert ys.min() > y + h * 0.6  # across the shoulders, never over the face
+    long = centre - left
+    if screen.layout.size[0] > screen.layout.size[1]:  # room for all of it: the way to go at the preview's scale
+        assert long == pytest.approx(0.24 * preview.shape[1] * scale, rel=0.08)
+    # a sitter nearer the axis: the plain words and a shorter arrow
+    draw(screen, Actions(BoothState.GUIDING, prompt=Prompt.MOVE_LEFT, prompt_amount=0.13, readiness=0.3,
+                         crop_norm=CROP), preview)
+    assert shows_text(screen, "Move a little to your left") > 0.8
+    left_near, _ = arrow_span(screen)
+    assert centre - left_near < 0.75 * long
+
+
+def test_without_a_mirror_the_arrow_points_to_the_image_right_for_the_sitters_left():
+    s = Screen(UiSection(fullscreen=False, mirror=False), size=(1280, 720))
+    try:
+        preview = camera_image()
+        draw(s, Actions(BoothState.GUIDING, prompt=Prompt.MOVE_LEFT, prompt_amount=0.24, readiness=0.3,
+                        crop_norm=CROP), preview)
+        x, y, w, h = crop_on_screen(s, preview)
+        left, right = arrow_span(s)
+        assert left >= x + w / 2 - w * 0.06 and right > x + w / 2 + w * 0.2
+        draw(s, Actions(BoothState.GUIDING, prompt=Prompt.MOVE_RIGHT, prompt_amount=0.24, readiness=0.3,
+                        crop_norm=CROP), preview)
+        left, right = arrow_span(s)
+        assert right <= x + w / 2 + w * 0.06 and left < x + w / 2 - w * 0.2
+    finally:
+        s.close()
