@@ -157,3 +157,48 @@ def test_yale_photo_set_smiles_when_asked(shared_data):
         run_for(sitter, 1.0, smile)
         assert sitter.smiling
         assert sitter.placements(sitter.size)[-1][0] is photos.smile
+
+
+def walk_to_the_axis(seed: int, show_amount: bool, start_x: float = 0.15, seconds: float = 12.0):
+    """A far-off sitter and a stand-in booth that sees the sitter's true position: it shows
+    "move left" (with the way to the centre line when ``show_amount``) until the eyes are
+    within the centring tolerance. Pixels are not rendered (``advance``): only behaviour."""
+    tol = CFG.framing.centre_tolerance
+    far = scenario_named("enter-off-centre").replace(x=start_x, jitter=0.0, enter_from=0)
+    sitter = SimulatedSitter(far, seed=seed, cfg=CFG)
+    sitter.start()
+    while sitter.t < seconds:
+        off = sitter.truth()["x"] - 0.5
+        asked = abs(off) > tol
+        sitter.respond(Actions(state=BoothState.GUIDING, lights=EVEN,
+                               prompt=(Prompt.MOVE_LEFT if off < 0 else Prompt.MOVE_RIGHT) if asked else None,
+                               prompt_amount=abs(off) if (asked and show_amount) else None))
+        sitter.advance(sitter.dt)
+    steps = [what for _, what in sitter.events if "move_" in what]
+    return steps, sitter.truth()["x"] - 0.5
+
+
+def test_shown_how_far_the_sitter_takes_one_step_of_about_that_size_and_sometimes_another():
+    import re
+
+    tol = CFG.framing.centre_tolerance
+    ratios, counts, plain = [], [], []
+    for seed in range(40):
+        steps, off = walk_to_the_axis(seed, show_amount=True)
+        assert abs(off) <= tol, (seed, steps)
+        counts.append(len(steps))
+        shown, size = map(float, re.search(r"shown ([\d.]+), steps ([\d.]+)", steps[0]).groups())
+        ratios.append(size / shown)
+    for seed in range(10):
+        steps, off = walk_to_the_axis(seed, show_amount=False)
+        assert abs(off) <= tol, (seed, steps)
+        plain.append(len(steps))
+    ratios = np.array(ratios)
+    # Human, not scripted: short more often than long, but both happen, and never wildly off.
+    assert (ratios < 1).mean() > 0.6 and (ratios > 1).any()
+    assert 0.5 < ratios.min() and ratios.max() < 1.3
+    # Most arrive in one step; a few fall short of the tolerance and step again.
+    counts = np.array(counts)
+    assert (counts == 1).mean() >= 0.6 and (counts >= 2).any()
+    # Shown only "a little", the same sitters shuffle in three or more small steps.
+    assert np.mean(plain) >= 3 and np.mean(plain) > counts.mean() + 1.5

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ...types import BoothState, SessionEvent
 from ..base import CameraFatal, ResilientSource
-from .scenarios import scenario_named
+from .scenarios import Scenario, scenario_named
 from .sitter import SimulatedSitter
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ class SimResult:
     captured: bool = False
     time_to_capture_s: float | None = None  # from the sitter's arrival to the capture (simulated s)
     prompts: list[str] = field(default_factory=list)  # prompts shown, in order (repeats collapsed)
+    prompt_amounts: list[float | None] = field(default_factory=list)  # the way to go each showed first (frame widths)
     states: list[str] = field(default_factory=list)  # states entered, in order
     countdown_aborted: int = 0
     camera_events: list[str] = field(default_factory=list)
@@ -72,9 +73,13 @@ def _mock_rig(cfg):
     return LightRig(dataclasses.replace(lights, channels=channels), pin_factory=MockFactory(pin_class=MockPWMPin))
 
 
-def run_scenario(name: str, seed: int, cfg, *, out_dir: str | Path | None = None, max_seconds: float | None = None,
-                 analyze_photo: bool = True, photo_set=None, keep_after_s: float = 1.0) -> SimResult:
-    """One simulated session. Ends at the first saved photo, or after ``max_seconds`` simulated."""
+def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | None = None,
+                 max_seconds: float | None = None, analyze_photo: bool = True, photo_set=None,
+                 keep_after_s: float = 1.0, show_amount: bool = True) -> SimResult:
+    """One simulated session. Ends at the first saved photo, or after ``max_seconds`` simulated.
+
+    ``show_amount=False`` hides the way to go from the sitter (a screen without graded
+    prompts: no arrow, the plain words), to compare how people fare with and without it."""
     from ...loop import BoothLoop
     from ...output.store import PhotoStore
     from ...vision.analyzer import FaceAnalyzer
@@ -84,11 +89,16 @@ def run_scenario(name: str, seed: int, cfg, *, out_dir: str | Path | None = None
     except ImportError:  # pragma: no cover - the lights room is part of the booth
         LightController = None  # type: ignore[assignment]
 
-    scenario = scenario_named(name)
+    scenario = scenario_named(name) if isinstance(name, str) else name
+    name = scenario.name
     out_dir = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix=f"booth-sim-{name}-"))
     store_cfg = dataclasses.replace(cfg, booth=dataclasses.replace(cfg.booth, output_dir=str(out_dir)))
     result = SimResult(name, seed)
     sitter = SimulatedSitter(scenario, seed, store_cfg, photo_set=photo_set)
+
+    def show(actions):  # what the sitter sees of the screen
+        sitter.respond(actions if show_amount else dataclasses.replace(actions, prompt_amount=None))
+
     events: list[SessionEvent] = []
     camera = ResilientSource(lambda: sitter, store_cfg, on_event=events.append, sleep=sitter.advance)
     analyzer = FaceAnalyzer(store_cfg)
@@ -111,7 +121,7 @@ def run_scenario(name: str, seed: int, cfg, *, out_dir: str | Path | None = None
             for ev in events:
                 result.camera_events.append(f"{sitter.t:.2f} {ev.value}")
                 actions = loop.on_event(ev, sitter.t)
-                sitter.respond(actions)
+                show(actions)
             events.clear()
             actions = loop.on_frame(frame)
             result.frames += 1
@@ -123,7 +133,7 @@ def run_scenario(name: str, seed: int, cfg, *, out_dir: str | Path | None = None
             if actions.lock_camera != locked:
                 locked = actions.lock_camera
                 camera.lock_exposure() if locked else camera.unlock_exposure()
-            sitter.respond(actions)
+            show(actions)
             if actions.state != state:
                 if state == BoothState.COUNTDOWN and actions.state == BoothState.GUIDING:
                     result.countdown_aborted += 1
@@ -139,10 +149,12 @@ def run_scenario(name: str, seed: int, cfg, *, out_dir: str | Path | None = None
                     review_at = frame.t
             if actions.prompt is not None and actions.prompt != prompt:
                 result.prompts.append(actions.prompt.value)
+                amount = actions.prompt_amount
+                result.prompt_amounts.append(None if amount is None else round(amount, 3))
             prompt = actions.prompt
             if review_at is not None and state == BoothState.REVIEW and frame.t - review_at >= keep_after_s:
                 review_at = None
-                sitter.respond(loop.on_event(SessionEvent.KEEP, frame.t))
+                show(loop.on_event(SessionEvent.KEEP, frame.t))
             if loop.saved:
                 break
     finally:

@@ -6,13 +6,27 @@ person (the prompt, the state, the light levels). It runs on a simulated clock: 
 :meth:`read` advances time by one frame period and never sleeps, so a session of a minute
 renders as fast as the analysis can go.
 
-How the person behaves (and nothing else: the sitter is never told where the target is):
+How the person behaves (and nothing else: the sitter knows of the target only what the
+screen shows a person):
 
 - **Reaction**: a new prompt is acted on after a human delay (0.4-0.8 s). A move is one
   smooth step of a typical size (e.g. "move left": 5-9 % of the frame, "move closer": 12-20 %
   larger), not a jump to the right answer; if the prompt is still shown after the step, the
   sitter steps again after a pause. Steps that come after the prompt has already changed
   still complete, so the sitter overshoots like people do.
+- **Graded moves**: what the sitter reads from the screen is only what ``Actions`` carry:
+  the prompt and, for "move left/right", the way to go (``Actions.prompt_amount``, the
+  length of the on-screen arrow, a fraction of the frame width), read when it starts the
+  step (the latest screen showing that prompt; again before each re-step). The step is
+  then ``amount x gain + noise``: ``gain`` is drawn per step, uniform 0.6-1.15 (people
+  misjudge a distance they are shown and fall short more often than they overshoot: 73 %
+  of draws are below 1; an assumption of the model, not a measurement of people in this
+  booth), noise is N(0, 0.01) of the frame width, and a step never goes
+  the wrong way (at least 0.015). A longer step takes longer (+1.5 s per frame width
+  beyond the usual 0.07). With no amount on screen (a stale prompt whose check already
+  passes, or other moves) the sitter falls back to the typical step above. So a sitter
+  told "take a step to your left" usually arrives in one step, and still sometimes lands
+  short or long and needs another.
 - **Noise**: slow sway of position and roll (an Ornstein-Uhlenbeck drift), smaller after
   "hold still"; random blinks (Poisson, ~14/min, the scenario may say more).
 - **Eyes and face**: "look at the camera" brings the gaze back near zero; "open your eyes"
@@ -83,6 +97,7 @@ class Body:
 
 
 # Prompt -> (axis, typical step, spread). Directions are the sitter's own (MOVE_LEFT: image right).
+# The typical step is what "a little" means to a person who is shown no distance.
 STEPS: dict[Prompt, tuple[str, float, float]] = {
     Prompt.MOVE_LEFT: ("x", +0.07, 0.02),
     Prompt.MOVE_RIGHT: ("x", -0.07, 0.02),
@@ -93,6 +108,14 @@ STEPS: dict[Prompt, tuple[str, float, float]] = {
     Prompt.CHIN_UP: ("pitch", +5.0, 1.5),
     Prompt.CHIN_DOWN: ("pitch", -5.0, 1.5),
 }
+
+# Moves whose distance the screen shows (Actions.prompt_amount, frame widths): how people
+# carry out a distance they are shown (see the module doc).
+GRADED = frozenset({Prompt.MOVE_LEFT, Prompt.MOVE_RIGHT})
+GAIN = (0.6, 1.15)  # perceived / shown distance, uniform per step: short more often than long
+GAIN_NOISE = 0.01  # frame widths, on top of the gain
+MIN_STEP = 0.015  # the smallest deliberate shuffle; never the wrong way
+STEP_S_PER_WIDTH = 1.5  # extra seconds per frame width beyond the typical step
 
 
 @dataclass
@@ -155,6 +178,8 @@ class SimulatedSitter(FrameSource):
         self.state = BoothState.ATTRACT
         self.prompt: Prompt | None = None
         self.prompt_since = 0.0
+        # the way to go the screen last showed with each prompt (None: shown without one)
+        self.seen_amount: dict[Prompt, float | None] = {}
         self.pending: list[Reaction] = []
         self.next_retry = math.inf
         # scenario events
@@ -211,6 +236,8 @@ class SimulatedSitter(FrameSource):
         if actions.state != self.state:
             self._state_changed(actions.state)
         self.state = actions.state
+        if actions.prompt is not None:
+            self.seen_amount[actions.prompt] = actions.prompt_amount
         if actions.prompt != self.prompt:
             self.prompt = actions.prompt
             self.prompt_since = self.t
@@ -275,10 +302,16 @@ class SimulatedSitter(FrameSource):
         if prompt is None:
             return
         self.events.append((t, f"{'again: ' if repeat else ''}{prompt.value}"))
-        if prompt in STEPS:
+        amount = self.seen_amount.get(prompt) if prompt in GRADED else None
+        if amount is not None:
+            axis, typical, _ = STEPS[prompt]
+            size = max(MIN_STEP, amount * rng.uniform(*GAIN) + rng.normal(0.0, GAIN_NOISE))
+            self.events[-1] = (t, f"{self.events[-1][1]} (shown {amount:.2f}, steps {size:.2f})")
+            b.move(axis, math.copysign(size, typical), t,
+                   rng.uniform(0.45, 0.7) + STEP_S_PER_WIDTH * max(0.0, size - abs(typical)))
+        elif prompt in STEPS:
             axis, step, spread = STEPS[prompt]
-            b.move(axis, step + rng.normal(0.0, spread) * np.sign(step) * 0 + rng.normal(0.0, spread),
-                   t, rng.uniform(0.45, 0.7))
+            b.move(axis, step + rng.normal(0.0, spread), t, rng.uniform(0.45, 0.7))
         elif prompt in (Prompt.MOVE_CLOSER, Prompt.MOVE_BACK):
             factor = rng.uniform(1.12, 1.22)
             cur = b.get("distance", t)
