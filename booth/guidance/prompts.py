@@ -60,6 +60,9 @@ _EN_BIG = {
 }
 
 BIG_MOVE = 0.15  # fraction of the frame width from which a sideways move is a step, not "a little"
+#: once a move reads as a step, it keeps that wording until the way to go is under this: a
+#: sitter swaying at 0.15 must not see the sentence flicker (the screen applies it)
+BIG_MOVE_EXIT = 0.13
 
 CATALOGUE = MappingProxyType({"en": MappingProxyType(_EN)})
 CATALOGUE_BIG = MappingProxyType({"en": MappingProxyType(_EN_BIG)})

@@ -104,6 +104,7 @@ class ViewBuilder:
         self._last_crop: Rect | None = None
         self.show_status = status
         self._cuts: dict[int, tuple] = {}  # id(candidate) -> (candidate, crop, image)
+        self._step_wording: Prompt | None = None  # the move now worded as a step (hysteresis)
 
     def _cut(self, candidate, crop) -> np.ndarray:
         """The candidate cut to the crop, the same array object frame after frame (the screen
@@ -113,6 +114,21 @@ class ViewBuilder:
             hit = (candidate, crop, crop_image(candidate.frame.best, crop))
             self._cuts[id(candidate)] = hit
         return hit[2]
+
+    def _wording_amount(self, prompt: Prompt | None, amount: float | None) -> float | None:
+        """The amount the words are chosen by: the shown amount, except that a move worded
+        as a step stays a step until the way to go falls under ``prompts.BIG_MOVE_EXIT``
+        (the arrow keeps the true length)."""
+        try:
+            from ..guidance.prompts import BIG_MOVE, BIG_MOVE_EXIT
+        except ImportError:
+            return amount
+        if amount is None:
+            self._step_wording = None
+            return None
+        step = amount >= BIG_MOVE or (self._step_wording is prompt and amount >= BIG_MOVE_EXIT)
+        self._step_wording = prompt if step else None
+        return max(amount, BIG_MOVE) if step else amount
 
     def build(self, actions: Actions, preview: np.ndarray | None, status: str | None = None,
               download_url: str | None = None) -> View:
@@ -133,7 +149,7 @@ class ViewBuilder:
         return View(
             state=actions.state,
             preview=preview,
-            prompt=prompt_text(actions.prompt, self.language, actions.prompt_amount),
+            prompt=prompt_text(actions.prompt, self.language, self._wording_amount(actions.prompt, actions.prompt_amount)),
             move=move_vector(actions.prompt, actions.prompt_amount),
             readiness=float(min(1.0, max(0.0, actions.readiness))),
             crop_norm=crop,

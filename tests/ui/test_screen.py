@@ -290,6 +290,25 @@ def test_a_graded_move_reads_as_a_step_with_an_arrow_toward_the_sitters_left(scr
     assert centre - left_near < 0.75 * long
 
 
+def test_the_step_wording_does_not_flicker_for_a_sitter_swaying_near_the_threshold():
+    from booth.guidance.prompts import BIG_MOVE, BIG_MOVE_EXIT
+
+    builder = ViewBuilder()
+    step, little = "Take a step to your left", "Move a little to your left"
+
+    def words(amount):
+        return builder.build(Actions(BoothState.GUIDING, prompt=Prompt.MOVE_LEFT, prompt_amount=amount), None).prompt
+
+    # a sitter near the axis sways across BIG_MOVE from below: it reads as a step only once over it
+    assert [words(a) for a in (0.14, 0.149)] == [little, little]
+    # far off, then swaying around BIG_MOVE: a step until the way to go is under BIG_MOVE_EXIT
+    sway = (0.2, BIG_MOVE + 0.004, BIG_MOVE - 0.004, BIG_MOVE + 0.003, BIG_MOVE - 0.01, BIG_MOVE_EXIT - 0.005)
+    assert [words(a) for a in sway] == [step] * 5 + [little]
+    # the arrow still shows the true way to go
+    view = builder.build(Actions(BoothState.GUIDING, prompt=Prompt.MOVE_LEFT, prompt_amount=0.141), None)
+    assert view.move == pytest.approx((0.141, 0.0))
+
+
 def test_without_a_mirror_the_arrow_points_to_the_image_right_for_the_sitters_left():
     s = Screen(UiSection(fullscreen=False, mirror=False), size=(1280, 720))
     try:
