@@ -76,7 +76,9 @@ def observation_json(path: str, obs, assessment, text_of, note: str | None) -> d
         out["checks"] = [{"name": c.name, "ok": bool(c.ok), "value": None if c.value is None else round(float(c.value), 4),
                           "target": c.target, "prompt": text_of(c.prompt) if c.prompt is not None else None}
                          for c in assessment.checks]
-        out["prompt"] = text_of(assessment.prompt) if assessment.prompt is not None else None
+        amount = getattr(assessment, "prompt_amount", None)
+        out["prompt"] = text_of(assessment.prompt, amount=amount) if assessment.prompt is not None else None
+        out["prompt_amount"] = None if amount is None else round(float(amount), 3)  # frame widths to go
         out["ready"] = bool(assessment.gates_ok)
     if note:
         out["note"] = note

@@ -171,5 +171,5 @@ def test_cli_analyze_reports_a_corrupt_file_and_continues(tmp_path, capsys, phot
     for key in ("box", "ied_px", "yaw", "pitch", "roll", "ear_left", "ear_right", "eyes_closed", "gaze_h", "gaze_v",
                 "mouth_gap", "smile", "expression", "exposure", "clipped", "light_balance_ev", "sharpness", "background"):
         assert key in rec["face"]
-    assert isinstance(rec["checks"], list) and "prompt" in rec and "ready" in rec
+    assert isinstance(rec["checks"], list) and "prompt" in rec and "prompt_amount" in rec and "ready" in rec
     assert (out_dir / "good.png").stat().st_size > 1000
