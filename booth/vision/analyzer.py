@@ -22,6 +22,7 @@ Two modes:
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from collections import deque
@@ -57,6 +58,9 @@ SURE_PRESENCE = 0.9
 #: eyes.blink_dip: the trigger must fire before the blink test can. (Not against the open
 #: median: a smile narrows the eyes for seconds, and is no reason to read both.)
 IRIS_RECHECK = 0.85
+#: a tracked face whose landmarks put the next ROI this far (fraction of the ROI side) from
+#: the one the mesh just looked through gets a second mesh pass on the new ROI (fast moves)
+REFRAME_SHIFT = 0.04
 #: frames an eye reading may be carried without the model reading the eye again
 IRIS_MAX_AGE = 8
 #: with vision.iris_alternate: the eye off turn is read as well when the head has carried it
@@ -115,7 +119,12 @@ class FaceAnalyzer:
     @property
     def iris_reads(self) -> int:
         """How many times the iris model has run (one eye each)."""
-        return self._iris.reads
+        return self._iris.runs
+
+    @property
+    def mesh_runs(self) -> int:
+        """How many times the face mesh has run."""
+        return self._mesh.runs
 
     def reset(self) -> None:
         """Forget the tracked face and every per-sitter history."""
@@ -152,6 +161,13 @@ class FaceAnalyzer:
             mesh = self._timed(timings, "mesh", self._mesh, pixels, tr.roi)
             if mesh.presence < self.cfg.vision.min_tracking_score:
                 mesh = None
+            elif _roi_shift(roi_from_landmarks(mesh.landmarks), tr.roi) > REFRAME_SHIFT:
+                # The face moved within the ROI. The mesh pulls landmarks toward the middle of
+                # its crop, so on an off-centre face it reports only part of the move (and a
+                # turned head): look again, centred on what it found.
+                again = self._timed(timings, "mesh", self._mesh, pixels, roi_from_landmarks(mesh.landmarks))
+                if again.presence >= self.cfg.vision.min_tracking_score:
+                    mesh = again
         if mesh is None:
             # no face yet, or tracking lost: look again right away rather than wait a frame
             # a face found by detection starts a new sitter: every history starts afresh
@@ -455,6 +471,12 @@ class FaceAnalyzer:
             face_boxes=tuple(tuple(float(v) for v in b) for b in boxes), face=face,
             timings_ms=MappingProxyType(timings),
         )
+
+
+def _roi_shift(a: Roi, b: Roi) -> float:
+    """How far ROI ``a`` lies from ``b``: centre distance over b's side, plus the relative
+    change of side."""
+    return math.hypot(a.cx - b.cx, a.cy - b.cy) / max(b.size, 1e-6) + abs(a.size / max(b.size, 1e-6) - 1.0)
 
 
 def _overlap(box_xyxy: np.ndarray, b: tuple[float, float, float, float]) -> float:
