@@ -35,7 +35,9 @@ screen shows a person):
   during the countdown; the camera delivers nothing for a while.
 
 Pixels come from :mod:`booth.camera.sim.render` (real photo, relit in linear light from
-the current light levels, centre-weighted auto-exposure that settles in 2-3 frames).
+the current light levels, centre-weighted auto-exposure that settles in 2-3 frames). Stills
+are composed no finer than the photo holds and scaled up to the still size
+(:meth:`SimulatedSitter._still_render_size`).
 """
 
 from __future__ import annotations
