@@ -22,7 +22,6 @@ Two modes:
 
 from __future__ import annotations
 
-import math
 import statistics
 import time
 from collections import deque
@@ -38,7 +37,7 @@ from . import measures as M
 from .detector import Detection, FaceDetector
 from .expression import ExpressionModel, Segmenter, smile_score
 from .landmarks import (LEFT_EYE_CORNERS, RIGHT_EYE_CORNERS, EyeResult, FaceMesh, IrisModel, MeshResult,
-                        Roi, eye_rois, roi_from_detection, roi_from_landmarks)
+                        Roi, eye_rois, roi_from_detection)
 
 #: replicated border (fraction of the long side) tried when a photo is a tight face crop
 TIGHT_CROP_MARGIN = 0.25
@@ -161,13 +160,11 @@ class FaceAnalyzer:
             mesh = self._timed(timings, "mesh", self._mesh, pixels, tr.roi)
             if mesh.presence < self.cfg.vision.min_tracking_score:
                 mesh = None
-            elif _roi_shift(roi_from_landmarks(mesh.landmarks), tr.roi) > REFRAME_SHIFT:
+            elif mesh.next_roi.offset_from(tr.roi) > REFRAME_SHIFT:
                 # The face moved within the ROI. The mesh pulls landmarks toward the middle of
                 # its crop, so on an off-centre face it reports only part of the move (and a
                 # turned head): look again, centred on what it found.
-                again = self._timed(timings, "mesh", self._mesh, pixels, roi_from_landmarks(mesh.landmarks))
-                if again.presence >= self.cfg.vision.min_tracking_score:
-                    mesh = again
+                mesh = self._look_again(pixels, mesh, timings)
         if mesh is None:
             # no face yet, or tracking lost: look again right away rather than wait a frame
             # a face found by detection starts a new sitter: every history starts afresh
@@ -178,14 +175,14 @@ class FaceAnalyzer:
             if mesh is not None and mesh.presence < SURE_PRESENCE:
                 # a doubtful new face (a cartoon can fool detector and mesh for one frame):
                 # report it only once the next frame's tracking confirms it
-                tr.roi = roi_from_landmarks(mesh.landmarks)
+                tr.roi = mesh.next_roi
                 return self._observation(frame, None, (), timings, t_start)
         elif detected_now:
             tr.detections = self._verified_others(pixels, mesh, tr.detections, timings)
         if mesh is None:
             self._track = self._new_track()
             return self._observation(frame, None, (), timings, t_start)
-        tr.roi = roi_from_landmarks(mesh.landmarks)
+        tr.roi = mesh.next_roi
         if tr.expression is None or (tr.frames - 1) % self.cfg.vision.expression_every == 0:
             tr.expression = self._timed(timings, "expression", self._expression, pixels, mesh.roi)
         if tr.since_segmentation == 0:
@@ -250,10 +247,14 @@ class FaceAnalyzer:
 
     def _mesh_on(self, image: np.ndarray, roi: Roi, still: bool, timings: dict) -> MeshResult:
         first = self._timed(timings, "mesh", self._mesh, image, roi)
-        if not still:
-            return first
         # a detector box can frame a hat or a tilted face badly: the landmark ROI often rescues it
-        second = self._timed(timings, "mesh", self._mesh, image, roi_from_landmarks(first.landmarks))
+        return self._look_again(image, first, timings) if still else first
+
+    def _look_again(self, image: np.ndarray, first: MeshResult, timings: dict) -> MeshResult:
+        """A second mesh pass through the ROI the first pass's landmarks frame. The second is
+        kept unless its face presence falls under both the first's and
+        ``vision.min_tracking_score``."""
+        second = self._timed(timings, "mesh", self._mesh, image, first.next_roi)
         return second if second.presence >= min(first.presence, self.cfg.vision.min_tracking_score) else first
 
     def _acquire(self, image: np.ndarray, pixels: np.ndarray, still: bool, timings: dict) -> tuple[MeshResult | None, tuple[Detection, ...]]:
@@ -346,10 +347,11 @@ class FaceAnalyzer:
                 i = tr.iris_turn
                 tr.iris_turn = 1 - i
                 fresh = read(i)
-                if fresh.opening < IRIS_RECHECK * last[i].opening or last[1 - i].moved_since_read(rois[1 - i]) > IRIS_MAX_MOVE:
+                carried = last[1 - i]
+                if fresh.opening < IRIS_RECHECK * last[i].opening or rois[1 - i].offset_from(carried.read_roi) > IRIS_MAX_MOVE:
                     other = read(1 - i)
                 else:
-                    other = self._iris.reproject(last[1 - i], rois[1 - i])
+                    other = self._iris.reproject(carried, rois[1 - i])
                 eyes = (fresh, other) if i == 0 else (other, fresh)
         if video:
             tr.eyes = eyes
@@ -471,12 +473,6 @@ class FaceAnalyzer:
             face_boxes=tuple(tuple(float(v) for v in b) for b in boxes), face=face,
             timings_ms=MappingProxyType(timings),
         )
-
-
-def _roi_shift(a: Roi, b: Roi) -> float:
-    """How far ROI ``a`` lies from ``b``: centre distance over b's side, plus the relative
-    change of side."""
-    return math.hypot(a.cx - b.cx, a.cy - b.cy) / max(b.size, 1e-6) + abs(a.size / max(b.size, 1e-6) - 1.0)
 
 
 def _overlap(box_xyxy: np.ndarray, b: tuple[float, float, float, float]) -> float:

@@ -18,16 +18,29 @@ from .landmarks import ROI_SCALE, Roi, warp
 FACE_CROP_SCALE = 1.1 / ROI_SCALE
 
 
-class ExpressionModel:
-    """``model(image, roi) -> np.ndarray`` of the 7 class probabilities."""
+class _ImageModel:
+    """A one-input, one-output image model with a preallocated float input (1, n, n, C)."""
 
-    def __init__(self, threads: int = 1):
-        self.interp = make_interpreter(model_path("emotion"), threads)
+    def __init__(self, name: str, threads: int):
+        self.interp = make_interpreter(model_path(name), threads)
         inp = self.interp.get_input_details()[0]
         self.n = int(inp["shape"][1])
         self._in = inp["index"]
         self._out = self.interp.get_output_details()[0]["index"]
-        self._input = np.zeros((1, self.n, self.n, 1), np.float32)
+        self._input = np.zeros((1, self.n, self.n, int(inp["shape"][3])), np.float32)
+
+    def _invoke(self) -> np.ndarray:
+        """Run on ``self._input`` (filled by the caller); the output tensor (a copy)."""
+        self.interp.set_tensor(self._in, self._input)
+        self.interp.invoke()
+        return self.interp.get_tensor(self._out)
+
+
+class ExpressionModel(_ImageModel):
+    """``model(image, roi) -> np.ndarray`` of the 7 class probabilities."""
+
+    def __init__(self, threads: int = 1):
+        super().__init__("emotion", threads)
 
     def __call__(self, image_bgr: np.ndarray, face_roi: Roi) -> np.ndarray:
         """``image_bgr`` may also be BGRA (see landmarks._Model)."""
@@ -43,9 +56,7 @@ class ExpressionModel:
         """The model on an n x n grey crop, scaled to [-1, 1] as FER was trained."""
         np.multiply(grey_n, np.float32(2.0 / 255.0), out=self._input[0, :, :, 0], casting="unsafe")
         self._input -= 1.0
-        self.interp.set_tensor(self._in, self._input)
-        self.interp.invoke()
-        return self.interp.get_tensor(self._out).reshape(-1).astype(np.float64)
+        return self._invoke().reshape(-1).astype(np.float64)
 
 
 HAPPY = EXPRESSION_CLASSES.index("happy")
@@ -56,22 +67,15 @@ def smile_score(probabilities: np.ndarray) -> float:
     return float(probabilities[HAPPY])
 
 
-class Segmenter:
+class Segmenter(_ImageModel):
     """MediaPipe selfie segmentation: a 256x256 person mask of the whole frame."""
 
     def __init__(self, threads: int = 1):
-        self.interp = make_interpreter(model_path("selfie_segmentation"), threads)
-        inp = self.interp.get_input_details()[0]
-        self.n = int(inp["shape"][1])
-        self._in = inp["index"]
-        self._out = self.interp.get_output_details()[0]["index"]
-        self._input = np.zeros((1, self.n, self.n, 3), np.float32)
+        super().__init__("selfie_segmentation", threads)
 
     def __call__(self, image_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(the 256x256 BGR image the model saw, bool person mask of the same size)."""
         small = cv2.resize(image_bgr, (self.n, self.n), interpolation=cv2.INTER_AREA)
         np.multiply(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), np.float32(1.0 / 255.0), out=self._input[0], casting="unsafe")
-        self.interp.set_tensor(self._in, self._input)
-        self.interp.invoke()
-        mask = self.interp.get_tensor(self._out)[0, :, :, 0] > 0.5
+        mask = self._invoke()[0, :, :, 0] > 0.5
         return small, mask

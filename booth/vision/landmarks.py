@@ -17,6 +17,8 @@ Coordinates are continuous pixels: pixel (i, j) covers [i, i+1) x [j, j+1).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 
@@ -63,6 +65,12 @@ class Roi:
 
     def scaled(self, factor: float) -> "Roi":
         return Roi(self.cx, self.cy, self.size * factor, self.angle)
+
+    def offset_from(self, other: "Roi") -> float:
+        """How far this ROI lies from ``other``: the centres' distance over ``other``'s side
+        plus the relative change of side (log ratio). 0 for the same square."""
+        return (math.hypot(self.cx - other.cx, self.cy - other.cy) / max(other.size, 1e-6)
+                + abs(math.log(max(self.size, 1e-6) / max(other.size, 1e-6))))
 
 
 def angle_between(start: np.ndarray, end: np.ndarray) -> float:
@@ -121,6 +129,11 @@ class MeshResult:
     roi: Roi
     crop: np.ndarray  # the 192x192 BGR crop the model saw (reused by the image measures)
 
+    @functools.cached_property
+    def next_roi(self) -> Roi:
+        """The ROI these landmarks frame: the next frame's while tracking."""
+        return roi_from_landmarks(self.landmarks)
+
 
 @dataclass(frozen=True, eq=False)
 class EyeResult:
@@ -135,12 +148,6 @@ class EyeResult:
     look: np.ndarray | None = None  # the middle of the grey crop the model read (IrisModel.LOOK)
     age: int = 0  # frames since the model last read this eye (0: read on this frame)
     read_roi: Roi | None = None  # where the eye was when the model last read it
-
-    def moved_since_read(self, roi: Roi) -> float:
-        """How far the eye has moved in the image since it was read, in eye-crop sides:
-        shift plus relative change of size (0 for a reading taken at ``roi``)."""
-        r = self.read_roi or self.roi
-        return math.hypot(roi.cx - r.cx, roi.cy - r.cy) / max(r.size, 1e-6) + abs(math.log(max(roi.size, 1e-6) / max(r.size, 1e-6)))
 
 
 class _Model:
@@ -227,19 +234,15 @@ class IrisModel(_Model):
         super().__init__("iris_landmark", threads)
         self._contour = self.outputs["output_eyes_contours_and_brows"]
         self._iris = self.outputs["output_iris"]
-        self._grey = {c: np.zeros((self.n, self.n), np.uint8) for c in (3, 4)}
 
     def __call__(self, image: np.ndarray, roi: Roi, mirrored: bool, previous: EyeResult | None = None,
                  max_change: float = 0.0) -> EyeResult:
         m = roi.matrix(self.n, flip=mirrored)
         crop = self.take_crop(image, m)
-        grey = cv2.cvtColor(crop, cv2.COLOR_BGRA2GRAY if crop.shape[2] == 4 else cv2.COLOR_BGR2GRAY,
-                            dst=self._grey[crop.shape[2]])
-        look = grey[self.LOOK].copy()
+        look = cv2.cvtColor(crop[self.LOOK], cv2.COLOR_BGRA2GRAY if crop.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
         if (previous is not None and previous.look is not None and previous.mirrored == mirrored
                 and float(cv2.absdiff(look, previous.look).mean()) < max_change):
-            return self._placed(previous.crop_points, previous.opening, roi, mirrored, m, previous.look, previous.age + 1,
-                                previous.read_roi)
+            return self.reproject(previous, roi)
         self.infer()
         points = np.empty((76, 2), np.float32)
         points[:5] = self.interp.get_tensor(self._iris).reshape(5, 3)[:, :2]
@@ -248,18 +251,16 @@ class IrisModel(_Model):
         # the crop is square and aligned with the eye, so this ratio is in the eye's own frame
         width = float(lids[:, 0].max() - lids[:, 0].min())
         opening = float(lids[:, 1].max() - lids[:, 1].min()) / max(width, 1e-6)
-        return self._placed(points, opening, roi, mirrored, m, look, 0, roi)
+        on_image = project(points, m)
+        return EyeResult(on_image[:5], on_image[5:], opening, roi, crop_points=points, mirrored=mirrored,
+                         look=look, age=0, read_roi=roi)
 
     def reproject(self, eye: EyeResult, roi: Roi) -> EyeResult:
         """An earlier reading of an eye carried to where the eye is now (``roi`` from this
         frame's mesh): the eyelids and the iris keep their place *within* the eye, the eye
         follows the head. The opening, measured in the eye's own frame, is unchanged."""
-        return self._placed(eye.crop_points, eye.opening, roi, eye.mirrored, None, eye.look, eye.age + 1, eye.read_roi)
-
-    def _placed(self, points: np.ndarray, opening: float, roi: Roi, mirrored: bool,
-                matrix: np.ndarray | None, look: np.ndarray | None, age: int, read_roi: Roi | None) -> EyeResult:
-        image_points = project(points, roi.matrix(self.n, flip=mirrored) if matrix is None else matrix)
-        return EyeResult(image_points[:5], image_points[5:], opening, roi, points, mirrored, look, age, read_roi)
+        on_image = project(eye.crop_points, roi.matrix(self.n, flip=eye.mirrored))
+        return dataclasses.replace(eye, iris=on_image[:5], contour=on_image[5:], roi=roi, age=eye.age + 1)
 
 
 def eye_rois(landmarks: np.ndarray) -> tuple[Roi, Roi]:
