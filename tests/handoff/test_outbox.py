@@ -108,13 +108,19 @@ def test_200_captures_arrive_exactly_once_through_an_outage_and_a_power_cut(tmp_
           f"PUTs {first.outbox.uploaded_objects} + {second.outbox.uploaded_objects}, {elapsed:.1f} s")
 
 
-def test_a_put_that_landed_before_the_power_cut_is_not_sent_again(tmp_path, s3_server, bucket):
+def _one_queued_capture(tmp_path, s3_server, bucket, seed: int):
+    """An outbox with one capture queued and not yet flushed: (outbox, paths, sidecar, job id, job)."""
     out = tmp_path / "photos"
     cfg = make_config(out, s3_bucket=bucket, s3_endpoint=s3_server.endpoint, retry_initial_s=0.05, retry_max_s=0.2)
-    paths, sidecar = write_capture(out, 1, np.random.default_rng(1))
+    paths, sidecar = write_capture(out, seed, np.random.default_rng(seed))
     box = Outbox.from_config(cfg)
     job_id = box.enqueue(paths, sidecar)
     job = json.loads((out / ".outbox" / "pending" / f"{job_id}.json").read_text())
+    return box, paths, sidecar, job_id, job
+
+
+def test_a_put_that_landed_before_the_power_cut_is_not_sent_again(tmp_path, s3_server, bucket):
+    box, paths, sidecar, job_id, job = _one_queued_capture(tmp_path, s3_server, bucket, 1)
     # The crop's PUT reached the server, but the job file was never updated (power cut).
     first = job["items"][0]
     client = s3_server.client()
@@ -129,12 +135,8 @@ def test_a_put_that_landed_before_the_power_cut_is_not_sent_again(tmp_path, s3_s
 
 
 def test_different_content_under_the_same_key_is_never_overwritten(tmp_path, s3_server, bucket):
-    out = tmp_path / "photos"
-    cfg = make_config(out, s3_bucket=bucket, s3_endpoint=s3_server.endpoint, retry_initial_s=0.05, retry_max_s=0.2)
-    paths, sidecar = write_capture(out, 2, np.random.default_rng(2))
-    box = Outbox.from_config(cfg)
-    job_id = box.enqueue(paths, sidecar)
-    key = json.loads((out / ".outbox" / "pending" / f"{job_id}.json").read_text())["items"][0]["key"]
+    box, paths, sidecar, job_id, job = _one_queued_capture(tmp_path, s3_server, bucket, 2)
+    key = job["items"][0]["key"]
     client = s3_server.client()
     client.put_object(Bucket=bucket, Key=key, Body=b"somebody else's photo", Metadata={"sha256": sha(b"other")})
 
