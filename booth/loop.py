@@ -84,10 +84,11 @@ class BoothLoop:
 
     def _follow(self, before: BoothState, actions: Actions, t: float) -> Actions:
         if actions.state is BoothState.GUIDING and before not in _ACTIVE:
-            # A new attempt (new sitter, retake, next expression): fresh readiness and relax
-            # clock. The sitter's baselines survive a retake; the coach forgets them itself
-            # once the face has been gone longer than the grace period.
-            self.coach.restart(t)
+            # A new attempt: fresh readiness and relax clock. From ATTRACT it is a new sitter
+            # (the session decides who is new: new_sitter_gap_s), whose eyes and mouth must
+            # not be judged against the last sitter's baselines; a retake or the next
+            # expression keeps them.
+            self.coach.restart(None if before is BoothState.ATTRACT else t)
         if actions.save is not None:
             if self.saver is not None:  # the app saves elsewhere and reports back with on_event(SAVED)
                 self.saver(actions.save, actions.badge_id, self.session.expression_target)

@@ -219,3 +219,22 @@ def test_save_failure_shows_an_error_then_returns_to_attract(tmp_path, monkeypat
     assert a.state is BoothState.ERROR and "Fix" in a.message
     b.run(b.cfg.booth.thank_you_s + 0.1)
     assert b.loop.state is not BoothState.ERROR  # back to attract, and the sitter is still there
+
+
+def test_the_next_sitter_is_not_judged_by_the_last_ones_eyes(tmp_path):
+    """Sitter A (wide eyes, 0.40) is photographed and leaves; sitter B (narrower eyes, 0.26,
+    still open) steps in after the session's new-sitter gap but within the coach's face-lost
+    grace. B must be judged on B's own eyes, not asked to open them against A's median.
+    (Both neutral: a smile would ease the eye limits and hide the difference.)"""
+    b = Booth(tmp_path)
+    b.run(4.5, ear=0.40)
+    b.event(SessionEvent.KEEP)
+    b.run(b.cfg.booth.thank_you_s + 0.2, ear=0.40, happy=0.1)
+    gap = b.cfg.booth.new_sitter_gap_s + 0.5
+    assert gap < b.cfg.booth.face_lost_grace_s
+    b.run(gap, present=False)
+    start = b.t
+    b.run(2.0, ear=0.26, happy=0.1)
+    assert b.loop.state in (BoothState.GUIDING, BoothState.COUNTDOWN)
+    assert not any(a.prompt is Prompt.OPEN_EYES for t, a in b.log if t >= start)
+    assert len(b.loop.saved) == 1
