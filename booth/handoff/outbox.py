@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import BoothError
-from ..atomic import fsync_dir, move_atomic, write_json_atomic
+from ..atomic import fsync_dir, move_atomic, sweep_parts, write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -197,8 +197,8 @@ class Outbox:
 
     def _clean_up(self) -> None:
         """With the lock held: drop torn temporary files, move unreadable job files aside."""
-        for tmp in self.root.rglob("*.tmp"):
-            tmp.unlink(missing_ok=True)
+        for d in (self.root, self.pending_dir, self.done_dir, self.failed_dir):
+            sweep_parts(d)  # what a write cut short by a crash leaves (booth.atomic)
         for f in self.pending_dir.glob("*.json"):
             if (self.done_dir / f.name).exists():
                 f.unlink(missing_ok=True)

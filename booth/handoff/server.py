@@ -40,7 +40,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from ..errors import BoothError
-from ..atomic import write_json_atomic
+from ..atomic import sweep_parts, write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -128,10 +128,12 @@ class GrantStore:
         return grant if self.clock() < grant.expires_at else None
 
     def purge_expired(self) -> int:
-        """Delete expired (or unreadable) grant files; returns how many."""
+        """Delete expired (or unreadable) grant files, and what torn writes left; returns
+        how many grants."""
         n = 0
         if not self.dir.is_dir():
             return 0
+        sweep_parts(self.dir)
         now = self.clock()
         for f in self.dir.glob("*.json"):
             try:

@@ -72,7 +72,8 @@ def test_200_captures_arrive_exactly_once_through_an_outage_and_a_power_cut(tmp_
     # ... and the power goes: the worker stops; only the files on disk remain. A write torn by
     # the power cut leaves a temporary file behind.
     first.close()
-    (out / ".outbox" / "pending" / ".torn.json.tmp").write_bytes(b'{"job_id": "half')
+    torn = out / ".outbox" / "pending" / ".torn.json.k3j9x2.part"  # as booth.atomic names it
+    torn.write_bytes(b'{"job_id": "half')
 
     # Phase 2: the booth boots again (a new process would see exactly these files) and the
     # network comes back.
@@ -103,7 +104,7 @@ def test_200_captures_arrive_exactly_once_through_an_outage_and_a_power_cut(tmp_
     assert {p: sha(p.read_bytes()) for p in local_before} == local_before
     status = Outbox.from_config(cfg, remote=object()).status()
     assert (status.pending, status.done, status.failed) == (0, N_CAPTURES, 0)
-    assert not list((out / ".outbox").rglob("*.tmp"))
+    assert not torn.exists() and not list((out / ".outbox").rglob("*.part"))
     print(f"\n{N_CAPTURES} captures ({len(objects)} objects): {pending_during_outage} pending at the power cut, "
           f"PUTs {first.outbox.uploaded_objects} + {second.outbox.uploaded_objects}, {elapsed:.1f} s")
 
