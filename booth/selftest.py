@@ -8,7 +8,6 @@ configured are SKIPped, not passed). ``booth check`` exits 1 when any line FAILs
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 import threading
@@ -19,6 +18,7 @@ from typing import Callable, Iterator
 
 from .config import BoothConfig
 from .errors import BoothError
+from .output.store import free_mb as store_free_mb
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def check_storage(cfg: BoothConfig) -> Iterator[CheckLine]:
                              "booth user write access (systemd: StateDirectory=booth), or change the path in the config")
             continue
         if part == "disk":
-            free_mb = shutil.disk_usage(directory).free / 1e6
+            free_mb = store_free_mb(directory)  # the store's own measure: PASS here means it will save
             if free_mb < cfg.booth.min_free_mb:
                 yield FAIL(part, f"{directory.resolve()}: only {free_mb:.0f} MB free, the booth needs "
                                  f"{cfg.booth.min_free_mb:.0f} MB. Fix: free space or lower [booth] retention_hours")

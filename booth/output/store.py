@@ -145,6 +145,11 @@ def _measures(face: FaceMeasures) -> dict:
     return {k: (round(v, 5) if isinstance(v, float) else v) for k, v in out.items()}
 
 
+def free_mb(directory: Path) -> float:
+    """Free space where ``directory`` lives, in the unit of ``booth.min_free_mb`` (MiB)."""
+    return shutil.disk_usage(directory).free / 2**20
+
+
 class PhotoStore:
     """Writes captures under ``booth.output_dir`` (see the module doc)."""
 
@@ -259,11 +264,10 @@ class PhotoStore:
                                "Fix: set booth.output_dir to a writable folder") from None
 
     def _check_space(self, needed_bytes: int = 0) -> None:
-        free = shutil.disk_usage(self.directory).free
-        floor = self.cfg.booth.min_free_mb * 1024 * 1024
-        if free - needed_bytes < floor:
+        free = free_mb(self.directory)
+        if free - needed_bytes / 2**20 < self.cfg.booth.min_free_mb:
             raise StorageError(
-                f"only {free / 2**20:.0f} MB free in {self.directory}; the booth keeps at least "
+                f"only {free:.0f} MB free in {self.directory}; the booth keeps at least "
                 f"{self.cfg.booth.min_free_mb:g} MB free. Fix: free space or move old photos off the card, "
                 "lower booth.retention_hours so old photos are purged, or lower booth.min_free_mb")
 
