@@ -34,12 +34,17 @@ class BestFrameBuffer:
         self.cfg = cfg
         self.expression: str | None = None  # actor series step (the session sets it)
         self._ring: deque[Candidate] = deque(maxlen=cfg.best_frame.max_frames)
+        # the ring's judgement (open-eye median, blink mask, gates) for one ring state: the
+        # session asks for it on every capture frame, and best() again on the last
+        self._version = 0
+        self._judged: tuple | None = None
 
     def __len__(self) -> int:
         return len(self._ring)
 
     def clear(self) -> None:
         self._ring.clear()
+        self._version += 1
 
     def add(self, candidate: Candidate) -> None:
         """Keep ``candidate``; drop those older than ``ring_s`` before it."""
@@ -48,6 +53,7 @@ class BestFrameBuffer:
         while self._ring and self._ring[0].frame.t < horizon:
             self._ring.popleft()
         self._bound_full_frames()
+        self._version += 1
 
     def _bound_full_frames(self) -> None:
         """Full-resolution pixels (~9-12 MB a frame) are kept for the ``max_full_frames``
@@ -67,7 +73,7 @@ class BestFrameBuffer:
 
     def gated(self) -> tuple[Candidate, ...]:
         """The candidates that pass every hard gate and are clear of blinks."""
-        return tuple(c for c, ok in zip(self._ring, self._gates()) if ok)
+        return tuple(c for c, ok in zip(self._ring, self._judge()[2]) if ok)
 
     def best(self, n: int = 1, *, require_gates: bool = True) -> tuple[Candidate, ...]:
         """The ``n`` best candidates, best first, each carrying its best-frame score in
@@ -76,15 +82,13 @@ class BestFrameBuffer:
         ring = list(self._ring)
         if not ring or n <= 0:
             return ()
-        gates = self._gates()
-        blinks = self._blink_mask()
+        open_eye, blinks, gates = self._judge()
         pool = [i for i, ok in enumerate(gates) if ok] if require_gates else list(range(len(ring)))
         if not pool:
             return ()
         sharp = np.array([ring[i].observation.face.sharpness if ring[i].observation.face else 0.0 for i in pool])
         order = np.argsort(np.argsort(sharp))  # 0 = least sharp
         ranks = order / max(len(pool) - 1, 1)
-        open_eye = self._open_eye()
         scored = []
         for i, rank in zip(pool, ranks):
             c = ring[i]
@@ -103,6 +107,14 @@ class BestFrameBuffer:
 
     # -- parts -----------------------------------------------------------------------
 
+    def _judge(self) -> tuple[float | None, list[bool], list[bool]]:
+        """(open-eye median, blink mask, hard gates) of the ring as it is now."""
+        key = (self._version, self.expression)
+        if self._judged is None or self._judged[0] != key:
+            open_eye, blinks = self._open_eye(), self._blink_mask()
+            self._judged = (key, (open_eye, blinks, self._gates(open_eye, blinks)))
+        return self._judged[1]
+
     def _open_eye(self) -> float | None:
         ears = [0.5 * (c.observation.face.ear_left + c.observation.face.ear_right)
                 for c in self._ring if c.observation.face is not None and not c.observation.face.blink]
@@ -114,9 +126,8 @@ class BestFrameBuffer:
                      if c.observation.face is not None and (c.observation.face.blink or c.observation.face.eyes_closed)]
         return [any(abs(c.frame.index - b) <= guard for b in blink_idx) for c in self._ring]
 
-    def _gates(self) -> list[bool]:
-        baseline = Baseline(open_eye=self._open_eye())
-        blinks = self._blink_mask()
+    def _gates(self, open_eye: float | None, blinks: list[bool]) -> list[bool]:
+        baseline = Baseline(open_eye=open_eye)
         out = []
         for c, blinking in zip(self._ring, blinks):
             obs = c.observation
