@@ -187,6 +187,15 @@ class Prompt(Enum):
     EXPRESS_PLAYFUL = "express_playful"
 
 
+#: The graded moves: the prompts whose way to go is measured (``Check.amount``, in frame
+#: widths) and shown as an arrow, with the direction each points in the unmirrored camera
+#: image (x right, y down; the sitter's left is the image's right).
+MOVE_DIRECTIONS: Mapping[Prompt, tuple[float, float]] = MappingProxyType({
+    Prompt.MOVE_LEFT: (1.0, 0.0),
+    Prompt.MOVE_RIGHT: (-1.0, 0.0),
+})
+
+
 @dataclass(frozen=True)
 class Check:
     """One check of one frame: e.g. name='yaw', value=6.1, target='<= 5 deg', ok=False."""
@@ -213,12 +222,21 @@ class Assessment:
     gates_ok: bool  # every gate passes on this frame (before the hold time)
     score: float  # best-frame soft score 0..1 (0 when a hard gate fails)
     relax_level: int = 0
-    # How far to go for ``prompt`` (see Check.amount), from this frame's failing checks that
-    # ask for it; None when they pass now (a met prompt still on screen) or have no measure.
-    prompt_amount: float | None = None
 
     def failing(self) -> tuple[Check, ...]:
         return tuple(c for c in self.checks if not c.ok)
+
+    @property
+    def prompt_amount(self) -> float | None:
+        """How far to go for ``prompt`` (see Check.amount): the largest amount among this
+        frame's failing checks that ask for it (one move must satisfy them all: a crop back
+        inside the frame and eyes on the centre line are both "move left"). None when they
+        all pass now (a met prompt the dwell has not withdrawn yet: no arrow for a way
+        already gone) or have no measure."""
+        if self.prompt is None:
+            return None
+        amounts = [c.amount for c in self.failing() if c.prompt is self.prompt and c.amount is not None]
+        return max(amounts) if amounts else None
 
 
 # ------------------------------------------------------------------------------ lights

@@ -65,18 +65,6 @@ def top_prompt(checks: Iterable[Check], *, skip: frozenset[Prompt] | set[Prompt]
     return None
 
 
-def prompt_amount(checks: Iterable[Check], prompt: Prompt | None) -> float | None:
-    """How far the sitter must go for ``prompt``, read from this frame's checks: the largest
-    amount among the failing checks that ask for it (one move must satisfy them all: a crop
-    back inside the frame and eyes on the centre line are both "move left"). None when they
-    all pass now: the prompt shown is one the dwell logic has not withdrawn yet, and the
-    screen must not draw an arrow for a way already gone."""
-    if prompt is None:
-        return None
-    amounts = [c.amount for c in checks if not c.ok and c.prompt is prompt and c.amount is not None]
-    return max(amounts) if amounts else None
-
-
 def happy(face: FaceMeasures) -> float:
     return float(face.expression.get("happy", 0.0))
 
@@ -324,5 +312,4 @@ def assess_still(obs: FaceObservation, cfg: BoothConfig, *, expression: str | No
     ok = all(c.ok for c in checks if gating(c))
     score = soft_score(obs.face, cfg, expression=expression) if (obs.face is not None and hard_gates_ok(checks)) else 0.0
     prompt = top_prompt(checks)
-    return Assessment(t=obs.t, checks=checks, prompt=prompt, ready=ok, gates_ok=ok, score=score,
-                      prompt_amount=prompt_amount(checks, prompt))
+    return Assessment(t=obs.t, checks=checks, prompt=prompt, ready=ok, gates_ok=ok, score=score)

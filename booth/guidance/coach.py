@@ -31,7 +31,7 @@ import numpy as np
 
 from ..config import BoothConfig
 from ..types import Assessment, Check, FaceMeasures, FaceObservation, Prompt
-from .checks import Baseline, evaluate_checks, gating, hard_gates_ok, happy, prompt_amount, soft_score, top_prompt
+from .checks import Baseline, evaluate_checks, gating, hard_gates_ok, happy, soft_score, top_prompt
 from ..output.crops import plan_for_face
 
 _POINTS = ("iris_left", "iris_right", "eye_mid", "chin", "crown")
@@ -188,7 +188,7 @@ class Coach:
         if smoothed is not None and hard_gates_ok(checks):
             score = soft_score(smoothed, self.cfg, expression=self.expression, open_eye=self.baseline.open_eye)
         return Assessment(t=t, checks=checks, prompt=prompt, ready=ready, gates_ok=gates_ok,
-                          score=score, relax_level=relax, prompt_amount=prompt_amount(checks, prompt))
+                          score=score, relax_level=relax)
 
     def relax_level(self, t: float) -> int:
         g = self.cfg.guidance

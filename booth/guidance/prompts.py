@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from ..types import Prompt
+from ..types import MOVE_DIRECTIONS, Prompt
 
 _EN = {
     Prompt.STEP_IN: "Step in front of the camera",
@@ -61,23 +61,27 @@ _EN_BIG = {
 
 BIG_MOVE = 0.15  # fraction of the frame width from which a sideways move is a step, not "a little"
 #: once a move reads as a step, it keeps that wording until the way to go is under this: a
-#: sitter swaying at 0.15 must not see the sentence flicker (the screen applies it)
+#: sitter swaying at 0.15 must not see the sentence flicker (``was_big`` below; the screen
+#: remembers what it showed)
 BIG_MOVE_EXIT = 0.13
 
 CATALOGUE = MappingProxyType({"en": MappingProxyType(_EN)})
 CATALOGUE_BIG = MappingProxyType({"en": MappingProxyType(_EN_BIG)})
 
 
-def is_big(prompt: Prompt, amount: float | None) -> bool:
-    """Does ``amount`` make ``prompt`` a big move (one with a graded sentence)?"""
-    return amount is not None and amount >= BIG_MOVE and prompt in CATALOGUE_BIG["en"]
+def is_big(prompt: Prompt, amount: float | None, *, was_big: bool = False) -> bool:
+    """Does ``amount`` make ``prompt`` a big move (one with a graded sentence)? ``was_big``:
+    the same prompt already reads as a step on screen, which it keeps down to
+    :data:`BIG_MOVE_EXIT`."""
+    return (prompt in MOVE_DIRECTIONS and amount is not None
+            and amount >= (BIG_MOVE_EXIT if was_big else BIG_MOVE))
 
 
-def text(prompt: Prompt, lang: str = "en", amount: float | None = None) -> str:
+def text(prompt: Prompt, lang: str = "en", amount: float | None = None, *, was_big: bool = False) -> str:
     """The sentence for ``prompt`` in ``lang`` (English when that language lacks it).
     ``amount``: how far the sitter must go (``Actions.prompt_amount``); a big one reads as
-    a step (see the module doc)."""
-    if is_big(prompt, amount):
+    a step (see the module doc and :func:`is_big`)."""
+    if is_big(prompt, amount, was_big=was_big):
         table = CATALOGUE_BIG.get(lang, CATALOGUE_BIG["en"])
         return table.get(prompt) or CATALOGUE_BIG["en"][prompt]
     table = CATALOGUE.get(lang, CATALOGUE["en"])

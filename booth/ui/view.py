@@ -16,46 +16,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..types import Actions, BoothState, Prompt
+from ..guidance import prompts
+from ..types import MOVE_DIRECTIONS, Actions, BoothState, Prompt
 
 Rect = tuple[float, float, float, float]
 
 
-def prompt_text(prompt: Prompt | None, language: str = "en", amount: float | None = None) -> str | None:
+def prompt_text(prompt: Prompt | None, language: str = "en", amount: float | None = None, *,
+                was_big: bool = False) -> str | None:
     """The sitter-facing sentence for ``prompt`` from the guidance catalogue (``amount``:
-    how far to go, which grades the words of a move).
-
-    Falls back to the enum's value ("move_closer" -> "Move closer") when the catalogue is
-    not installed, so the screen always has something to say.
-    """
-    if prompt is None:
-        return None
-    try:
-        from ..guidance import prompts
-    except ImportError:
-        prompts = None
-    if prompts is not None:
-        try:
-            return str(prompts.text(prompt, language, amount=amount))
-        except (KeyError, LookupError, TypeError):
-            pass
-    return prompt.value.replace("_", " ").capitalize()
-
-
-# Which way a graded move points in the camera image (unmirrored, x right, y down). The
-# prompts are the sitter's own sides: their left is the image's right.
-_IMAGE_DIRECTION: dict[Prompt, tuple[float, float]] = {
-    Prompt.MOVE_LEFT: (1.0, 0.0),
-    Prompt.MOVE_RIGHT: (-1.0, 0.0),
-}
+    how far to go, which grades the words of a move; ``was_big``: see prompts.is_big)."""
+    return None if prompt is None else prompts.text(prompt, language, amount, was_big=was_big)
 
 
 def move_vector(prompt: Prompt | None, amount: float | None) -> tuple[float, float] | None:
     """The way to go as (dx, dy) in fractions of the unmirrored camera image's width and
-    height, or None when the prompt is not a move or carries no amount."""
-    if prompt is None or amount is None or prompt not in _IMAGE_DIRECTION:
+    height, or None when the prompt is not a graded move or carries no amount."""
+    if prompt is None or amount is None or prompt not in MOVE_DIRECTIONS:
         return None
-    ux, uy = _IMAGE_DIRECTION[prompt]
+    ux, uy = MOVE_DIRECTIONS[prompt]
     return (ux * float(amount), uy * float(amount))
 
 
@@ -104,7 +83,7 @@ class ViewBuilder:
         self._last_crop: Rect | None = None
         self.show_status = status
         self._cuts: dict[int, tuple] = {}  # id(candidate) -> (candidate, crop, image)
-        self._step_wording: Prompt | None = None  # the move now worded as a step (hysteresis)
+        self._step_wording: Prompt | None = None  # the move the screen words as a step now
 
     def _cut(self, candidate, crop) -> np.ndarray:
         """The candidate cut to the crop, the same array object frame after frame (the screen
@@ -114,21 +93,6 @@ class ViewBuilder:
             hit = (candidate, crop, crop_image(candidate.frame.best, crop))
             self._cuts[id(candidate)] = hit
         return hit[2]
-
-    def _wording_amount(self, prompt: Prompt | None, amount: float | None) -> float | None:
-        """The amount the words are chosen by: the shown amount, except that a move worded
-        as a step stays a step until the way to go falls under ``prompts.BIG_MOVE_EXIT``
-        (the arrow keeps the true length)."""
-        try:
-            from ..guidance.prompts import BIG_MOVE, BIG_MOVE_EXIT
-        except ImportError:
-            return amount
-        if amount is None:
-            self._step_wording = None
-            return None
-        step = amount >= BIG_MOVE or (self._step_wording is prompt and amount >= BIG_MOVE_EXIT)
-        self._step_wording = prompt if step else None
-        return max(amount, BIG_MOVE) if step else amount
 
     def build(self, actions: Actions, preview: np.ndarray | None, status: str | None = None,
               download_url: str | None = None) -> View:
@@ -143,13 +107,17 @@ class ViewBuilder:
             self._last_saved = None
         review = tuple(self._cut(c, crop) for c in actions.review)
         self._cuts = {k: v for k, v in self._cuts.items() if v[0] in actions.review}
+        # a move worded as a step stays one while its way to go shrinks (prompts.is_big)
+        was_big = self._step_wording is actions.prompt
+        big = prompts.is_big(actions.prompt, actions.prompt_amount, was_big=was_big)
+        self._step_wording = actions.prompt if big else None
         countdown = None
         if actions.countdown_remaining_s is not None:
             countdown = max(1, math.ceil(actions.countdown_remaining_s - 1e-6))
         return View(
             state=actions.state,
             preview=preview,
-            prompt=prompt_text(actions.prompt, self.language, self._wording_amount(actions.prompt, actions.prompt_amount)),
+            prompt=prompt_text(actions.prompt, self.language, actions.prompt_amount, was_big=was_big),
             move=move_vector(actions.prompt, actions.prompt_amount),
             readiness=float(min(1.0, max(0.0, actions.readiness))),
             crop_norm=crop,

@@ -231,9 +231,10 @@ def test_shutter_touch_and_keys_while_guiding(screen):
     assert screen.quit_requested
 
 
-def test_prompt_text_falls_back_to_the_enum_value():
-    text = prompt_text(Prompt.LOOK_AT_CAMERA)
-    assert text and text.strip()
+def test_prompt_text_reads_the_guidance_catalogue():
+    from booth.guidance.prompts import text
+
+    assert prompt_text(Prompt.LOOK_AT_CAMERA) == text(Prompt.LOOK_AT_CAMERA) == "Look at the camera"
     assert prompt_text(None) is None
 
 

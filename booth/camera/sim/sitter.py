@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ...types import Actions, BoothState, CameraMeta, Frame, LightLevels, Prompt
+from ...types import MOVE_DIRECTIONS, Actions, BoothState, CameraMeta, Frame, LightLevels, Prompt
 from ..base import CameraDisconnected, CameraOpenError, CameraTimeout, FrameSource
 from .photos import PhotoSet, astronaut
 from .render import AutoExposure, Lighting, Placement, compose, expose
@@ -114,7 +114,7 @@ STEPS: dict[Prompt, tuple[str, float, float]] = {
 
 # Moves whose distance the screen shows (Actions.prompt_amount, frame widths): how people
 # carry out a distance they are shown (see the module doc).
-GRADED = frozenset({Prompt.MOVE_LEFT, Prompt.MOVE_RIGHT})
+GRADED = frozenset(MOVE_DIRECTIONS)
 GAIN = (0.6, 1.15)  # perceived / shown distance, uniform per step: short more often than long
 GAIN_NOISE = 0.01  # frame widths, on top of the gain
 MIN_STEP = 0.015  # the smallest deliberate shuffle; never the wrong way
