@@ -61,7 +61,6 @@ class Mailbox(Generic[T]):
         self._cond = threading.Condition()
         self._item: T | None = None
         self.dropped = 0
-        self.delivered = 0
 
     def put(self, item: T) -> None:
         with self._cond:
@@ -75,8 +74,6 @@ class Mailbox(Generic[T]):
             if self._item is None:
                 self._cond.wait(timeout)
             item, self._item = self._item, None
-            if item is not None:
-                self.delivered += 1
             return item
 
     def wake(self) -> None:

@@ -22,7 +22,7 @@ from typing import Callable, Protocol
 from .config import BoothConfig
 from .errors import BoothError
 from .guidance.coach import Coach
-from .session import Session
+from .session import SITTER_STATES, Session
 from .types import Actions, Assessment, BoothState, Candidate, FaceObservation, Frame, LightLevels, SessionEvent
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,6 @@ class LightController(Protocol):
 
 
 Saver = Callable[[Candidate, "str | None", "str | None"], None]  # (candidate, badge_id, expression)
-
-_ACTIVE = frozenset({BoothState.GUIDING, BoothState.COUNTDOWN, BoothState.CAPTURING})
 
 
 class BoothLoop:
@@ -83,7 +81,7 @@ class BoothLoop:
         return self._follow(before, self.session.handle(event, t, **payload), t)
 
     def _follow(self, before: BoothState, actions: Actions, t: float) -> Actions:
-        if actions.state is BoothState.GUIDING and before not in _ACTIVE:
+        if actions.state is BoothState.GUIDING and before not in SITTER_STATES:
             # A new attempt: fresh readiness and relax clock. From ATTRACT it is a new sitter
             # (the session decides who is new: new_sitter_gap_s), whose eyes and mouth must
             # not be judged against the last sitter's baselines; a retake or the next

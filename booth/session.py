@@ -82,7 +82,7 @@ TRANSITIONS: Mapping[tuple[BoothState, Trigger | SessionEvent], Transition] = Ma
     (S.REVIEW, E.NEXT): Transition(S.REVIEW, "_next_candidate"),
     (S.REVIEW, E.RETAKE): Transition(S.GUIDING),
 
-    (S.SAVING, E.SAVED): Transition(S.THANK_YOU, "_record_saved"),
+    (S.SAVING, E.SAVED): Transition(S.THANK_YOU),
     (S.SAVING, T.NEXT_EXPRESSION): Transition(S.GUIDING, "_next_expression"),
     (S.SAVING, E.SAVE_FAILED): Transition(S.ERROR, "_record_error"),
 
@@ -104,7 +104,8 @@ ON_ENTER: Mapping[BoothState, str] = MappingProxyType({
     S.ERROR: "_enter_error",
 })
 
-_SITTER_STATES = frozenset({S.GUIDING, S.COUNTDOWN, S.CAPTURING})
+#: the states in which a sitter is being photographed
+SITTER_STATES = frozenset({S.GUIDING, S.COUNTDOWN, S.CAPTURING})
 
 
 class Session:
@@ -154,7 +155,7 @@ class Session:
         self._flash = False
         if obs.face is not None:
             self._last_face_t = t
-        if self.state in _SITTER_STATES and obs.face is not None:
+        if self.state in SITTER_STATES and obs.face is not None:
             self.buffer.add(Candidate(frame, obs, assessment))
         for _ in range(4):  # a frame may chain a few transitions (countdown done -> capture -> review)
             trigger = self._derive(t, obs, assessment)
@@ -260,9 +261,6 @@ class Session:
         if self._review:
             self._review_index = (self._review_index + 1) % len(self._review)
 
-    def _record_saved(self, t: float) -> None:
-        pass  # files were added in handle(); the thank-you screen shows them
-
     def _next_expression(self, t: float) -> None:
         self.series_index += 1
         self._sync_expression()
@@ -320,7 +318,7 @@ class Session:
         amount = None
         readiness = 0.0
         crop = None
-        if obs is not None and obs.face is not None and st in _SITTER_STATES:
+        if obs is not None and obs.face is not None and st in SITTER_STATES:
             plan = plan_for_face(obs.face, obs.image_size, self.cfg)
             crop = plan.widest.norm(obs.image_size)
         if st in (S.GUIDING, S.COUNTDOWN) and a is not None:
@@ -351,7 +349,7 @@ class Session:
             expression_step=(self.series_index, len(self.series)) if self.series else None,
             badge_id=self.badge_id,
             saved_files=self.saved_files if st is S.THANK_YOU else (),
-            crop_norm=crop if crop is not None else (self._last.crop_norm if st in _SITTER_STATES else None),
+            crop_norm=crop if crop is not None else (self._last.crop_norm if st in SITTER_STATES else None),
         )
         self._last = actions
         return actions

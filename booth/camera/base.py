@@ -114,7 +114,6 @@ class ResilientSource(FrameSource):
         self.sleep = sleep
         self.source: FrameSource | None = None
         self.lost = False
-        self.reopen_count = 0  # successful reopens over the source's life (for summaries)
         self._locked = False
 
     @property
@@ -204,7 +203,6 @@ class ResilientSource(FrameSource):
                 self.close()
                 continue
             self.lost = False
-            self.reopen_count += 1
             log.warning("camera back after %d attempt(s)", attempt)
             self._emit(SessionEvent.CAMERA_BACK)
             return frame

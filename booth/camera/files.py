@@ -34,7 +34,6 @@ class FileSource(FrameSource):
         self._pos = 0
         self._index = 0
         self._fps = self.cfg.fps
-        self._t_offset = 0.0
 
     def start(self) -> None:
         if not self.path.exists():

@@ -161,7 +161,6 @@ class Outbox:
         self._lock_fh = None
         self._attempts = 0  # consecutive failed attempts (the outbox-wide backoff)
         self._next_try_at = 0.0
-        self._in_flight: str | None = None
         self.last_error: str | None = None
         self.uploaded_objects = 0  # PUTs this process made (HEAD hits are not counted)
         try:
@@ -314,7 +313,6 @@ class Outbox:
             if not self._queue or self.clock() < self._next_try_at:
                 return False
             job_id = self._queue[0]
-            self._in_flight = job_id
         try:
             self._upload_job(job_id)
         except PermanentUploadError as exc:
@@ -324,7 +322,6 @@ class Outbox:
                 self._queue.popleft()
                 if self._job_path(job_id).exists():
                     move_atomic(self._job_path(job_id), self.failed_dir)
-                self._in_flight = None
                 self._cond.notify_all()
             return True
         except Exception as exc:  # network, server, credentials: all worth retrying later
@@ -333,7 +330,6 @@ class Outbox:
                 delay = self._backoff_s()
                 self._next_try_at = self.clock() + delay
                 self.last_error = _describe(exc)
-                self._in_flight = None
                 self._cond.notify_all()
             log.warning("outbox: upload failed (%s); retrying in %.1f s", self.last_error, delay)
             return True
@@ -341,7 +337,6 @@ class Outbox:
             self._queue.popleft()
             self._attempts = 0
             self._next_try_at = 0.0
-            self._in_flight = None
             self._cond.notify_all()
         return True
 

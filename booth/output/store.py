@@ -277,8 +277,3 @@ class PhotoStore:
 
     # -- retention -------------------------------------------------------------------
 
-    def captures(self) -> list[Path]:
-        """Sidecars of complete captures, oldest first."""
-        if not self.directory.is_dir():
-            return []
-        return sorted(self.directory.glob("*.json"), key=lambda p: p.stat().st_mtime)

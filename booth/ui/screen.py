@@ -165,7 +165,6 @@ class Screen:
         self._hit: list[tuple[object, SessionEvent, int]] = []  # (rect, event, repeat)
         self.quit_requested = False
         self.last_state: BoothState | None = None
-        self.last_review_index = 0
         self.last_review_count = 0
 
     # ------------------------------------------------------------------ text
@@ -282,7 +281,6 @@ class Screen:
             self.blit_text(self._notice[0], int(self.layout.unit * 0.06), (w // 2, int(self.layout.unit * 0.08)),
                            WHITE, max_width=int(w * 0.9), shadow=True)
         self.last_state = state
-        self.last_review_index = view.review_index
         self.last_review_count = len(view.review)
 
     def preview_geometry(self, view: View):

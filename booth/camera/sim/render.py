@@ -32,12 +32,6 @@ _LUT_N = 4096
 _SRGB_LUT = (linear_to_srgb(np.linspace(0.0, 1.0, _LUT_N, dtype=np.float32)) * 255.0 + 0.5).astype(np.uint8)
 
 
-def encode_srgb(linear: np.ndarray) -> np.ndarray:
-    """Linear 0..1 float -> sRGB uint8 through a lookup table (fast and monotone)."""
-    idx = np.clip(linear * (_LUT_N - 1), 0, _LUT_N - 1).astype(np.int32)
-    return _SRGB_LUT[idx]
-
-
 @dataclass(frozen=True)
 class Placement:
     """Where one person is in the frame this instant (frame pixels / degrees)."""

@@ -180,7 +180,6 @@ class SimulatedSitter(FrameSource):
                                      fill=self.cfg.lights.attract_level, background=0.0)
         self.state = BoothState.ATTRACT
         self.prompt: Prompt | None = None
-        self.prompt_since = 0.0
         # the way to go the screen last showed with each prompt (None: shown without one)
         self.seen_amount: dict[Prompt, float | None] = {}
         self.pending: list[Reaction] = []
@@ -243,7 +242,6 @@ class SimulatedSitter(FrameSource):
             self.seen_amount[actions.prompt] = actions.prompt_amount
         if actions.prompt != self.prompt:
             self.prompt = actions.prompt
-            self.prompt_since = self.t
             if actions.prompt is not None:
                 self.pending.append(Reaction(actions.prompt, self.t + self.rng.uniform(0.4, 0.8)))
             self.next_retry = math.inf
