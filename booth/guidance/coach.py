@@ -159,6 +159,7 @@ class Coach:
             self._motion = None
 
         relax = self.relax_level(t)
+        baseline = self.baseline
         if face is None:
             enter = exit_ = evaluate_checks(obs, self.cfg)
             smoothed = None
@@ -167,7 +168,7 @@ class Coach:
             smoothed = self._smooth(face)
             sm_obs = dataclasses.replace(obs, face=smoothed)
             plan = plan_for_face(smoothed, obs.image_size, self.cfg)
-            common = dict(relax_level=relax, baseline=self.baseline, expression=self.expression,
+            common = dict(relax_level=relax, baseline=baseline, expression=self.expression,
                           motion=motion, still_size=still_size, framing=plan)
             enter = evaluate_checks(sm_obs, self.cfg, strict=True, **common)
             exit_ = evaluate_checks(sm_obs, self.cfg, strict=False, **common)
@@ -186,7 +187,7 @@ class Coach:
         prompt = self._dwell(top_prompt(checks, skip=skip), still_asked, t)
         score = 0.0
         if smoothed is not None and hard_gates_ok(checks):
-            score = soft_score(smoothed, self.cfg, expression=self.expression, open_eye=self.baseline.open_eye)
+            score = soft_score(smoothed, self.cfg, expression=self.expression, open_eye=baseline.open_eye)
         return Assessment(t=t, checks=checks, prompt=prompt, ready=ready, gates_ok=gates_ok,
                           score=score, relax_level=relax)
 
@@ -238,7 +239,8 @@ class Coach:
             e = exits.get(c.name, c)
             ok = e.ok if was_ok else c.ok
             ok_now[c.name] = ok
-            out.append(c if ok == c.ok else dataclasses.replace(e if was_ok else c, ok=ok))
+            # ok differs from the enter check only for a check that was OK and still passes exit
+            out.append(c if ok == c.ok else e)
         self._ok = ok_now
         return tuple(out)
 
