@@ -159,7 +159,7 @@ def build_parts(cfg, camera_spec: str, inbox, *, seed: int = 0, paced: bool = Tr
         return handoff.on_saved(list(saved.paths), dict(saved.metadata), badge_id)
 
     def save(candidate, badge_id, expression):
-        return store.save(candidate, badge_id=badge_id, extra={"expression_target": expression})
+        return store.save(candidate, badge_id=badge_id, expression=expression)
 
     saver = BackgroundSaver(save, inbox, after=after)
     from .loop import BoothLoop

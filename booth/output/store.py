@@ -160,8 +160,11 @@ class PhotoStore:
 
     # -- saving ----------------------------------------------------------------------
 
-    def save(self, candidate: Candidate, *, badge_id: str | None = None,
+    def save(self, candidate: Candidate, *, badge_id: str | None = None, expression: str | None = None,
              extra: Mapping[str, Any] | None = None) -> SavedCapture:
+        """Write the crops, the thumbnail and the sidecar of ``candidate``, each whole or not at
+        all. ``expression``: the actor series step it was taken for; ``extra``: anything else
+        for the sidecar's ``extra``."""
         t0 = time.perf_counter()
         face = candidate.observation.face
         if face is None:
@@ -212,7 +215,7 @@ class PhotoStore:
         meta = {
             "stem": stem,
             "profile": self.cfg.profile.value,
-            "expression_target": (extra or {}).get("expression_target"),
+            "expression_target": expression,
             "config_digest": self.cfg.digest(),
             "badge_id": badge_id,
             "frame": {"t": round(frame.t, 4), "index": frame.index, "image_size": [iw, ih], "still_size": [sw, sh]},
@@ -229,7 +232,7 @@ class PhotoStore:
             "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         if extra:
-            meta["extra"] = {k: v for k, v in extra.items() if k != "expression_target"}
+            meta["extra"] = dict(extra)
         meta["timings_ms"]["save_total"] = round((time.perf_counter() - t0) * 1000.0, 1)
         sidecar = self.directory / f"{stem}.json"
         self._write(sidecar, (json.dumps(meta, indent=1, default=str) + "\n").encode())
