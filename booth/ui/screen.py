@@ -159,7 +159,7 @@ class Screen:
         self._fonts: dict[tuple[int, bool], object] = {}
         self._text_cache: dict[tuple, object] = {}
         self._thumbs: dict[int, tuple[np.ndarray, object]] = {}
-        self._shade_cache: dict[tuple, object] = {}
+        self._shade_cache: dict[tuple[int, int], object] = {}  # area size -> dimming layer
         self._qr_cache: tuple[str, object] | None = None
         self._flash_until = 0.0
         self._hit: list[tuple[object, SessionEvent, int]] = []  # (rect, event, repeat)
@@ -235,19 +235,30 @@ class Screen:
         self._thumbs[key] = (image, surf)
         return surf
 
-    def _shade(self, area, hole) -> object:
-        """A translucent dark layer over ``area`` with a clear window at ``hole``."""
-        key = (area, hole)
-        surf = self._shade_cache.get(key)
-        if surf is None:
-            surf = self.pg.Surface(area[2:], self.pg.SRCALPHA)
-            surf.fill(DIM)
-            if hole is not None:
-                surf.fill((0, 0, 0, 0), self.pg.Rect(hole).move(-area[0], -area[1]))
-            if len(self._shade_cache) > 8:
-                self._shade_cache.clear()
-            self._shade_cache[key] = surf
-        return surf
+    def _dim(self, area, hole=None) -> None:
+        """Darken ``area`` of the screen, except a clear window at ``hole``.
+
+        One translucent layer per area size, blitted as up to four bands around the hole:
+        the hole follows the face every frame, and a new layer per hole cost a full-preview
+        allocation at 30 fps."""
+        pg = self.pg
+        area = pg.Rect(area)
+        layer = self._shade_cache.get(area.size)
+        if layer is None:
+            layer = pg.Surface(area.size, pg.SRCALPHA)
+            layer.fill(DIM)
+            self._shade_cache[area.size] = layer
+        window = pg.Rect(hole).clip(area) if hole is not None else pg.Rect(0, 0, 0, 0)
+        if not window.width or not window.height:
+            bands = [area]
+        else:
+            bands = [pg.Rect(area.left, area.top, area.width, window.top - area.top),
+                     pg.Rect(area.left, window.bottom, area.width, area.bottom - window.bottom),
+                     pg.Rect(area.left, window.top, window.left - area.left, window.height),
+                     pg.Rect(window.right, window.top, area.right - window.right, window.height)]
+        for band in bands:
+            if band.width > 0 and band.height > 0:
+                self.surface.blit(layer, band.topleft, area=pg.Rect((0, 0), band.size))
 
     # ------------------------------------------------------------------ drawing
 
@@ -307,7 +318,7 @@ class Screen:
         self.surface.set_clip(area)
         self.surface.blit(surf, (x, y))
         if dim_outside_crop:
-            self.surface.blit(self._shade(tuple(area), rect), area.topleft)
+            self._dim(area, rect)
         self.surface.set_clip(None)
         return rect
 
@@ -477,8 +488,7 @@ class Screen:
         """The live preview, shaded, under a full-screen message (attract, error)."""
         if view.preview is not None:
             self._draw_preview(view, dim_outside_crop=False)
-            px, py, pw, ph = self.layout.preview
-            self.surface.blit(self._shade((px, py, pw, ph), None), (px, py))
+            self._dim(self.layout.preview)
 
     def _draw_attract(self, view: View):
         self._draw_dimmed_preview(view)
