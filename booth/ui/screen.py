@@ -555,15 +555,9 @@ class Screen:
 
     def _qr_surface(self, url: str, side: int):
         if self._qr_cache is None or self._qr_cache[0] != (url, side):
-            import segno
+            from ..handoff.qr import qr_rgb_fit
 
-            qr = segno.make(url, error="m")
-            matrix = np.array([[1 if v else 0 for v in row] for row in qr.matrix], dtype=np.uint8)
-            border = 4
-            matrix = np.pad(matrix, border)
-            px = max(1, side // matrix.shape[0])
-            img = np.where(matrix[..., None] > 0, 0, 255).astype(np.uint8).repeat(3, axis=2)
-            img = img.repeat(px, axis=0).repeat(px, axis=1)
+            img = qr_rgb_fit(url, side)
             surf = self.pg.image.frombuffer(np.ascontiguousarray(img).data, (img.shape[1], img.shape[0]), "RGB").copy()
             self._qr_cache = ((url, side), surf)
         return self._qr_cache[1]
