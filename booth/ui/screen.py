@@ -648,13 +648,12 @@ class Screen:
         """Offer a key's character to ``on_char`` (Enter as a newline); True if it took it."""
         if self.on_char is None:
             return False
-        pg = self.pg
-        if ev.key in (pg.K_RETURN, pg.K_KP_ENTER):
-            ch = "\n"
-        else:
-            ch = getattr(ev, "unicode", "") or ""
-            if len(ch) != 1 or not ch.isprintable() or ch.isspace():
-                return False
+        from ..handoff.badge import char_from_pygame_event
+
+        ch = char_from_pygame_event(ev)
+        # a space is the shutter key, never part of a badge
+        if ch is None or (ch != "\n" and ch.isspace()):
+            return False
         return bool(self.on_char(ch))
 
     def poll(self) -> list[SessionEvent]:
