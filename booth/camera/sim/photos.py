@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from ...errors import BoothError
+from ...vision.measures import LINEAR_LUT
 
 # MediaPipe mesh indices (HEADSHOT_SPEC): eye corners and lids, mouth corners, chin, forehead.
 R_EYE = (33, 133, 159, 145)
@@ -32,11 +33,6 @@ CHIN, FOREHEAD = 152, 10
 
 class PhotoSetError(BoothError):
     """A sitter photo set that cannot be used (missing files, no face found)."""
-
-
-def srgb_to_linear(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, np.float32)
-    return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4).astype(np.float32)
 
 
 def linear_to_srgb(x: np.ndarray) -> np.ndarray:
@@ -147,7 +143,7 @@ def make_sprite(bgr: np.ndarray, face_box: tuple[float, float, float, float]) ->
     alpha = cv2.copyMakeBorder(_person_mask(bgr), 0, pad, 0, 0, cv2.BORDER_REPLICATE)
     bgr = cv2.copyMakeBorder(bgr, 0, pad, 0, 0, cv2.BORDER_REPLICATE)
     return Sprite(
-        linear=srgb_to_linear(bgr.astype(np.float32) / 255.0),
+        linear=LINEAR_LUT[bgr],  # the analyzer's own sRGB decoding (float32, per 8-bit value)
         alpha=alpha,
         eye_right=centre(R_EYE),
         eye_left=centre(L_EYE),

@@ -397,7 +397,9 @@ class SimulatedSitter(FrameSource):
         big = None
         if full:
             size = self._still_render_size()
-            big = expose(compose(self.placements(size), light, size), gain, self.rng)
+            # a far sitter's still holds no more than the analysis image: the same scene
+            still_scene = scene if size == self.size else compose(self.placements(size), light, size)
+            big = expose(still_scene, gain, self.rng)
             if size != self.full_size:
                 big = cv2.resize(big, self.full_size, interpolation=cv2.INTER_CUBIC)
         meta = CameraMeta(exposure_us=round(10000.0 * gain, 1), analogue_gain=1.0,
