@@ -350,6 +350,7 @@ class Booth:
         self.samples: list[tuple[float, int, int, int]] = []  # (s, RSS KiB, fds, camera frames) every 10 s
         self.samples_path: str | None = None  # append each sample to this CSV as it is taken
         self.stall_main_s = 0.0  # tests: make the main loop hang this long once (watchdog check)
+        self.console = None  # booth.console.hooks.ConsoleBridge: status snapshot out, operator commands in
 
     # -- public controls (thread-safe)
     def post(self, event: SessionEvent, **payload) -> None:
@@ -402,9 +403,13 @@ class Booth:
         worker = threading.current_thread()
         while not self.stop_event.is_set():
             worker.heartbeat = time.monotonic()  # type: ignore[attr-defined]
+            if self.console is not None:
+                self.console.tick(self)
             for posted in self.inbox.drain():
                 if self.stats is not None:
                     self.stats.event(posted.event)
+                if self.console is not None:
+                    self.console.on_event(posted.event)
                 self._carry_out(loop.on_event(posted.event, self._last_frame_t, **dict(posted.payload)), None)
             shot = self.frames.take(timeout=0.05)
             if shot is None:
@@ -417,7 +422,7 @@ class Booth:
     def _carry_out(self, actions: Actions, received: float | None) -> None:
         """Do what one step asks of the hardware, then hand it to the screen."""
         parts = self.parts
-        if actions.lights is not None and parts.rig is not None:
+        if actions.lights is not None and parts.rig is not None and not (self.console and self.console.holds_lights()):
             parts.rig.apply(actions.lights)
         if actions.lock_camera != self._locked:
             self._locked = actions.lock_camera
@@ -426,6 +431,8 @@ class Booth:
             parts.sitter.respond(actions)
         if self.stats is not None:
             self.stats.observe(actions, time.monotonic())
+        if self.console is not None:
+            self.console.observe(actions)
         if not self._states or self._states[-1] != actions.state.value:
             self._states.append(actions.state.value)
             if len(self._states) > 64:  # a soak runs thousands of sessions: keep the recent ones
@@ -507,6 +514,8 @@ class Booth:
                     self.notifier.tick(time.monotonic())
                 if self.stats is not None and render_frames % max(1, int(fps)) == 0:
                     self.stats.flush()
+                if self.console is not None:
+                    self.console.publish(self, now - start, render_frames)
                 next_frame += period
                 delay = next_frame - time.monotonic()
                 if delay > 0:

@@ -349,6 +349,42 @@ class HandoffSection:
 
 
 @dataclass(frozen=True)
+class ConsoleSection:
+    """The operator console on the LAN (booth/console/): off unless enabled, password required."""
+
+    enabled: bool = field(default=False, metadata={"doc": "serve the operator console (status, today, gallery, controls, export)"})
+    host: str = text("0.0.0.0", "address the console listens on")
+    port: int = num(8090, 0, 65535, "0 = any free port; never the download page's port")
+    password_hash: str = text("", "scrypt hash from `booth console hash-password`; required when enabled")
+    session_idle_min: float = num(30.0, 1.0, 1440.0, "an operator is logged out after this long without a request")
+    login_max_failures: int = num(5, 1, 100, "wrong passwords from one address before a lockout")
+    login_lockout_s: float = num(30.0, 1.0, 3600.0, "first lockout; doubles with every further wrong password")
+
+
+@dataclass(frozen=True)
+class MetricsSection:
+    """Prometheus exposition for a fleet (booth/console/metrics.py)."""
+
+    enabled: bool = field(default=False, metadata={"doc": "serve /metrics (Prometheus text format) for the fleet's scraper"})
+    host: str = text("0.0.0.0", "address /metrics listens on")
+    port: int = num(9410, 0, 65535, "0 = any free port")
+    booth_id: str = text("", "this booth's name in the fleet (metrics label, upload key prefix {booth_id}); empty = host name")
+
+
+@dataclass(frozen=True)
+class PrintSection:
+    """Printing each kept photo through CUPS (booth/output/printing.py)."""
+
+    enabled: bool = field(default=False, metadata={"doc": "print each kept photo"})
+    printer: str = text("", "CUPS queue name (lpstat -p); empty = the CUPS default printer")
+    media: str = choice("cr80", ("cr80", "4x6"), "cr80 = 54 x 85.6 mm badge card (portrait), 4x6 = 4 x 6 inch photo")
+    copies: int = num(1, 1, 10)
+    name_line: bool = field(default=True, metadata={"doc": "print the badge ID under the photo when there is one"})
+    dpi: int = num(300, 100, 1200, "resolution the page is composed at")
+    timeout_s: float = num(15.0, 1.0, 300.0, "lp may take this long to accept a job")
+
+
+@dataclass(frozen=True)
 class BoothConfig:
     booth: BoothSection = field(default_factory=BoothSection)
     camera: CameraSection = field(default_factory=CameraSection)
@@ -367,6 +403,9 @@ class BoothConfig:
     buttons: ButtonsSection = field(default_factory=ButtonsSection)
     service: ServiceSection = field(default_factory=ServiceSection)
     handoff: HandoffSection = field(default_factory=HandoffSection)
+    console: ConsoleSection = field(default_factory=ConsoleSection)
+    metrics: MetricsSection = field(default_factory=MetricsSection)
+    print: PrintSection = field(default_factory=PrintSection)
 
     @property
     def profile(self) -> Profile:

@@ -90,7 +90,12 @@ TRANSITIONS: Mapping[tuple[BoothState, Trigger | SessionEvent], Transition] = Ma
 
     (S.ERROR, E.CAMERA_BACK): Transition(S.ATTRACT),
     (S.ERROR, T.TIMEOUT): Transition(S.ATTRACT),
-    **{(s, E.CAMERA_LOST): Transition(S.ERROR, "_record_error") for s in S if s is not S.ERROR},
+    **{(s, E.CAMERA_LOST): Transition(S.ERROR, "_record_error") for s in S if s not in (S.ERROR, S.PAUSED)},
+
+    # The operator's pause (console): out of service from anywhere but mid-save (the photo
+    # being written still reaches its thank-you); resume starts over at attract.
+    **{(s, E.PAUSE): Transition(S.PAUSED) for s in S if s not in (S.SAVING, S.PAUSED)},
+    (S.PAUSED, E.RESUME): Transition(S.ATTRACT),
 })
 
 ON_ENTER: Mapping[BoothState, str] = MappingProxyType({
@@ -102,6 +107,7 @@ ON_ENTER: Mapping[BoothState, str] = MappingProxyType({
     S.SAVING: "_enter_saving",
     S.THANK_YOU: "_enter_timed",
     S.ERROR: "_enter_error",
+    S.PAUSED: "_enter_paused",
 })
 
 #: the states in which a sitter is being photographed
@@ -303,6 +309,10 @@ class Session:
 
     def _enter_timed(self, t: float) -> None:
         self._timeout_s = self.cfg.booth.thank_you_s
+
+    def _enter_paused(self, t: float) -> None:
+        self._enter_attract(t)  # whoever was there is no longer photographed
+        self._linger_until = None
 
     def _enter_error(self, t: float) -> None:
         # A camera comes back by itself (CAMERA_BACK); other errors clear after a while.

@@ -95,7 +95,7 @@ class SessionStats:
             state, prev = actions.state, self._state
             c = self.counters
             if state is not prev:
-                if prev is BoothState.ATTRACT and state is not BoothState.ERROR:
+                if prev is BoothState.ATTRACT and state not in (BoothState.ERROR, BoothState.PAUSED):
                     c.sessions += 1
                     self._started, self._captured = t, False
                     self._dirty = True
@@ -105,7 +105,7 @@ class SessionStats:
                         c.times_to_capture_s = (c.times_to_capture_s + [round(t - self._started, 3)])[-MAX_TIMES:]
                     self._captured = True
                     self._dirty = True
-                if state is BoothState.ATTRACT and prev is not BoothState.ERROR:
+                if state in (BoothState.ATTRACT, BoothState.PAUSED) and prev not in (BoothState.ERROR, BoothState.PAUSED):
                     if self._started is not None and not self._captured:
                         c.abandoned += 1
                         self._dirty = True

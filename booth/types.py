@@ -273,6 +273,7 @@ class BoothState(Enum):
     SAVING = "saving"
     THANK_YOU = "thank_you"
     ERROR = "error"
+    PAUSED = "paused"  # out of service: the operator paused the booth (console)
 
 
 class SessionEvent(Enum):
@@ -287,6 +288,8 @@ class SessionEvent(Enum):
     SAVED = "saved"  # the store finished writing the chosen photo
     SAVE_FAILED = "save_failed"
     BADGE_SCANNED = "badge_scanned"  # handoff: an attendee ID was read
+    PAUSE = "pause"  # the operator takes the booth out of service (console)
+    RESUME = "resume"  # ... and back into service
 
 
 @dataclass(frozen=True, eq=False)

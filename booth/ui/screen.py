@@ -278,6 +278,8 @@ class Screen:
             self._draw_attract(view)
         elif state is BoothState.ERROR:
             self._draw_error(view)
+        elif state is BoothState.PAUSED:
+            self._draw_paused(view)
         else:
             self._draw_live(view)
         if state not in (BoothState.GUIDING, BoothState.COUNTDOWN, BoothState.CAPTURING):
@@ -507,6 +509,14 @@ class Screen:
         self.blit_text("Sorry, one moment", int(u * 0.12), (px + pw // 2, py + ph // 2), WHITE,
                        max_width=int(pw * 0.9), shadow=True)
         self._draw_band(view.message or "The booth is restarting", bg=ERROR_BG)
+
+    def _draw_paused(self, view: View):
+        """Out of service (the operator paused the booth): no camera picture, a plain notice."""
+        u = self.layout.unit
+        px, py, pw, ph = self.layout.preview
+        self.blit_text("Out of service", int(u * 0.12), (px + pw // 2, py + ph // 2), WHITE,
+                       max_width=int(pw * 0.9), shadow=True)
+        self._draw_band("Back soon. Please ask a member of staff", bg=(60, 60, 70))
 
     def _button(self, rect, label: str, bg, event: SessionEvent):
         pg = self.pg

@@ -1,0 +1,83 @@
+"""A WSGI app on waitress in one owned thread: bound on start (a taken port is one clear
+line, exit 2), stopped and joined on close. Used by the console and by /metrics."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from ..errors import BoothError, ConfigError
+
+log = logging.getLogger(__name__)
+
+
+class ServeError(BoothError):
+    """A console or metrics port cannot be opened."""
+
+
+class WaitressServer:
+    def __init__(self, app, host: str, port: int, *, name: str, threads: int = 4, setting: str = ""):
+        self.app, self.host, self.port, self.name, self.threads = app, host, port, name, threads
+        self.setting = setting  # the config keys to name in an error, e.g. "console.host/console.port"
+        self._server = None
+        self._map: dict = {}
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    @property
+    def address(self) -> tuple[str, int]:
+        if self._server is None:
+            raise RuntimeError("not started")
+        return self._server.effective_host, int(self._server.effective_port)
+
+    @property
+    def url(self) -> str:
+        host, port = self.address
+        return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
+
+    def start(self) -> "WaitressServer":
+        try:
+            from waitress.server import create_server
+        except ImportError:
+            raise ConfigError(f"the {self.name} needs waitress: `pip install booth[console]` (or disable it)") from None
+        try:
+            self._server = create_server(self.app, map=self._map, host=self.host, port=self.port, threads=self.threads,
+                                         channel_timeout=30, connection_limit=50, ident="booth",
+                                         clear_untrusted_proxy_headers=True, asyncore_loop_timeout=0.5)
+        except OSError as exc:
+            raise ServeError(f"the {self.name} cannot listen on {self.host}:{self.port} ({exc.strerror or exc}). "
+                             f"Fix: choose another {self.setting or 'port'} or stop what uses it") from None
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+        log.info("%s on %s", self.name, self.url)
+        return self
+
+    def _run(self) -> None:
+        try:
+            self._server.run()
+        except BaseException as exc:  # noqa: BLE001 - seen by whoever checks alive()
+            self.error = exc
+            log.exception("%s stopped", self.name)
+
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def close(self, timeout_s: float = 3.0) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        try:
+            server.close()
+            server.task_dispatcher.shutdown(timeout=timeout_s)
+        finally:
+            for channel in list(self._map.values()):
+                try:
+                    channel.close()
+                except Exception:  # noqa: BLE001 - closing anyway
+                    pass
+            self._map.clear()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            if self._thread.is_alive():
+                log.error("%s did not stop within %.1f s", self.name, timeout_s)
+            self._thread = None
