@@ -22,6 +22,7 @@ class WaitressServer:
         self._server = None
         self._map: dict = {}
         self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
         self.error: BaseException | None = None
 
     @property
@@ -53,31 +54,39 @@ class WaitressServer:
         return self
 
     def _run(self) -> None:
+        """waitress' loop in short turns, so that a stop is seen within 0.2 s; the sockets are
+        closed here, on the thread that polls them (closing them from another thread races select)."""
+        server = self._server
         try:
-            self._server.run()
+            while not self._stop.is_set():
+                server.asyncore.loop(timeout=0.2, map=self._map, use_poll=server.adj.asyncore_use_poll, count=1)
         except BaseException as exc:  # noqa: BLE001 - seen by whoever checks alive()
             self.error = exc
             log.exception("%s stopped", self.name)
+        finally:
+            try:
+                server.close()
+            except Exception:  # noqa: BLE001 - closing anyway
+                pass
+            for channel in list(self._map.values()):
+                try:
+                    channel.close()
+                except Exception:  # noqa: BLE001
+                    pass
+            self._map.clear()
 
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
     def close(self, timeout_s: float = 3.0) -> None:
-        server, self._server = self._server, None
+        server = self._server
         if server is None:
             return
-        try:
-            server.close()
-            server.task_dispatcher.shutdown(timeout=timeout_s)
-        finally:
-            for channel in list(self._map.values()):
-                try:
-                    channel.close()
-                except Exception:  # noqa: BLE001 - closing anyway
-                    pass
-            self._map.clear()
+        self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout_s)
             if self._thread.is_alive():
                 log.error("%s did not stop within %.1f s", self.name, timeout_s)
             self._thread = None
+        server.task_dispatcher.shutdown(timeout=timeout_s)
+        self._server = None
