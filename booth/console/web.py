@@ -71,7 +71,7 @@ class ConsoleApp:
             ("Cache-Control", "no-store"),
             ("X-Frame-Options", "DENY"),
             ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "no-referrer"),
+            ("Referrer-Policy", "same-origin"),  # no-referrer would make forms send "Origin: null"
             ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                         "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
             ("Content-Length", str(len(body))),
@@ -83,6 +83,8 @@ class ConsoleApp:
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "/") or "/"
         ip = environ.get("REMOTE_ADDR", "?")
+        if path == "/favicon.ico":
+            return 204, [], b""
         if path.startswith("/static/") and method == "GET":
             return self._static(path[len("/static/"):])
         if path == "/login":
@@ -186,7 +188,8 @@ class ConsoleApp:
     def _login_html(self, error: str | None) -> bytes:
         err = f'<p class="error" role="alert">{e(error)}</p>' if error else ""
         body = f"""<main class="login"><h1>Booth {e(self.bridge.booth_id)}</h1>{err}
-<form method="post" action="/login"><label>Operator password
+<form method="post" action="/login"><input type="text" name="username" value="operator" autocomplete="username" hidden>
+<label>Operator password
 <input type="password" name="password" autocomplete="current-password" autofocus required></label>
 <button type="submit">Log in</button></form></main>"""
         return _doc("Log in", body)
@@ -298,9 +301,12 @@ class ConsoleApp:
         hidden = f'<input type="hidden" name="csrf" value="{e(csrf)}">'
         opts = "".join(f'<option value="{p}"{" selected" if p == profile else ""}>{p}</option>'
                        for p in ("badge", "professional", "actor"))
-        toggle = (f'<form method="post" action="/controls/resume">{hidden}<button type="submit" id="resume">Resume</button></form>'
-                  if paused else
-                  f'<form method="post" action="/controls/pause">{hidden}<button type="submit" id="pause">Pause (out of service)</button></form>')
+        # Both buttons are there; the one that does not apply now is disabled (the live status
+        # script flips them as the booth's state changes).
+        toggle = (f'<form method="post" action="/controls/pause">{hidden}<button type="submit" id="pause"'
+                  f'{" disabled" if paused else ""}>Pause (out of service)</button></form>'
+                  f'<form method="post" action="/controls/resume">{hidden}<button type="submit" id="resume"'
+                  f'{"" if paused else " disabled"}>Resume</button></form>')
         return f"""<h1>Controls</h1>
 <p>The booth is <strong id="ctl-state">{e(s.get("state", "starting"))}</strong>.</p>
 <section class="controls">{toggle}

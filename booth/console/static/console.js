@@ -18,6 +18,8 @@
     set("captures", s.counters ? s.counters.captures : null);
     set("uptime", dur(s.uptime_s)); set("printer", s.printer ? s.printer.summary : "off");
     text(document.getElementById("ctl-state"), s.state);
+    var pause = document.getElementById("pause"), resume = document.getElementById("resume");
+    if (pause && resume) { pause.disabled = !!s.paused; resume.disabled = !s.paused; }
     var lights = document.getElementById("lights");
     if (lights && s.lights) {
       lights.replaceChildren();
