@@ -288,7 +288,7 @@ class ConsoleApp:
             items.append(f"""<li class="capture" data-stem="{e(r.stem)}">{img}
 <div class="meta"><span class="badge">{e(r.badge_id or "no badge")}</span>
 <span class="time">{e(r.saved_at[11:19] if len(r.saved_at) >= 19 else r.saved_at)}</span>
-<span class="upload upload-{e(r.upload)}">{e(r.upload)}</span></div>
+<span class="upload upload-{e(r.upload)}">{e("upload off" if r.upload == "off" else r.upload)}</span></div>
 <form method="post" action="/gallery/delete" class="delete" data-confirm="Delete this photo for good (a privacy request)?">
 <input type="hidden" name="csrf" value="{e(csrf)}"><input type="hidden" name="stem" value="{e(r.stem)}">
 <button type="submit" class="danger">Delete</button></form></li>""")
@@ -312,7 +312,7 @@ class ConsoleApp:
 <section class="controls">{toggle}
 <form method="post" action="/controls/profile">{hidden}<label>Profile <select name="profile">{opts}</select></label>
 <button type="submit" id="switch">Switch profile</button></form>
-<form method="post" action="/controls/lights_test">{hidden}<button type="submit" id="lights">Lights test</button></form>
+<form method="post" action="/controls/lights_test">{hidden}<button type="submit" id="lights-test">Lights test</button></form>
 <form method="post" action="/controls/reload">{hidden}<button type="submit" id="reload">Reload config</button>
 <span class="small">validates the config file first; shows the error as <code>booth config</code> does</span></form>
 </section>"""
@@ -330,7 +330,7 @@ def _doc(title: str, body: str, script: bool = False) -> bytes:
 
 
 def _card(key: str, label: str, value) -> str:
-    v = "-" if value is None else value
+    v = "-" if value is None else (value.replace("_", " ") if key == "state" and isinstance(value, str) else value)
     return f'<div class="card"><div class="label">{e(label)}</div><div class="value" data-key="{e(key)}">{e(str(v))}</div></div>'
 
 

@@ -91,7 +91,7 @@ def test_console_in_chromium(browser, running_booth, shots, size):
             uptimes.add(page.locator('[data-key="uptime"]').inner_text())
             page.wait_for_timeout(250)
         assert len(seen) >= 3, seen  # e.g. attract, guiding, countdown ... without reloading the page
-        assert seen <= {"attract", "guiding", "countdown", "capturing", "review", "saving", "thank_you"}, seen
+        assert seen <= {"attract", "guiding", "countdown", "capturing", "review", "saving", "thank you"}, seen
         assert len(uptimes) >= 3
         assert float(page.locator('[data-key="camera_fps"]').inner_text()) > 5
         assert page.locator("#lights .bar").count() == 2  # key_left, key_right meters
@@ -115,7 +115,7 @@ def test_console_in_chromium(browser, running_booth, shots, size):
         first = items.first
         stem = first.get_attribute("data-stem")
         badge = first.locator(".badge").inner_text()
-        assert badge.startswith(("A", "B", "C", "D", "E", "F")) and first.locator(".upload").inner_text() == "off"
+        assert badge.startswith(("A", "B", "C", "D", "E", "F")) and first.locator(".upload").inner_text() == "upload off"
         assert first.locator("img").evaluate("img => img.naturalWidth") == rb.cfg.output.thumbnail_px  # a real JPEG
         page.screenshot(path=str(shots / f"{size}_4_gallery.png"), full_page=True)
         files_before = sorted(p.name for p in rb.output_dir.glob(f"{stem}*"))
@@ -160,6 +160,12 @@ def test_console_in_chromium(browser, running_booth, shots, size):
         rb.screen.screenshot(shots / f"{size}_6_booth_screen_paused.png")
         expect(page.locator("#ctl-state")).to_have_text("paused", timeout=5000)  # the live status knows too
         page.screenshot(path=str(shots / f"{size}_7_controls_paused.png"), full_page=True)
+        # a lights test while out of service: each key light alone at full, on the booth's rig
+        n_applied = len(rb.rig.applied)
+        page.click("#lights-test")
+        expect(page.locator(".notice")).to_contain_text("lights test: key_left, key_right")
+        rb.wait_for(lambda: {(lv.get("key_left"), lv.get("key_right")) for lv in rb.rig.applied[n_applied:]}
+                    >= {(1.0, 0.0), (0.0, 1.0)}, 10, "each key light lit alone")
         captures_paused = len(rb.captures())
         time.sleep(1.5)
         assert len(rb.captures()) == captures_paused  # nobody is photographed while out of service

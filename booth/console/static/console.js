@@ -11,7 +11,7 @@
   }
   function render(s) {
     var set = function (key, v) { text(document.querySelector('[data-key="' + key + '"]'), v); };
-    set("state", s.state); set("camera_fps", s.camera_fps); set("analysis_fps", s.analysis_fps);
+    set("state", s.state ? s.state.replace("_", " ") : s.state); set("camera_fps", s.camera_fps); set("analysis_fps", s.analysis_fps);
     set("latency_ms_p50", s.latency_ms_p50); set("disk_free_mb", s.disk_free_mb);
     set("outbox", s.outbox ? s.outbox.pending : "off");
     set("sessions", s.counters ? s.counters.sessions : null);
