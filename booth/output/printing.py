@@ -106,6 +106,24 @@ def pick_photo(files) -> Path | None:
     return jpgs[0] if jpgs else None
 
 
+def _run(cmd: list[str], timeout_s: float) -> subprocess.CompletedProcess:
+    """Run ``cmd`` in its own process group; on timeout the whole group is killed (nothing of
+    a hung lp is left behind) and TimeoutExpired raised."""
+    import signal
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 class Printer:
     def __init__(self, section, *, lp: str = "lp", lpstat: str = "lpstat", queue_size: int = 8):
         self.section = section
@@ -207,7 +225,7 @@ class Printer:
             cmd[1:1] = ["-d", s.printer]
         cmd.append(str(pdf))
         try:
-            out = subprocess.run(cmd, capture_output=True, text=True, timeout=s.timeout_s, env=os.environ.copy())
+            out = _run(cmd, s.timeout_s)
         except subprocess.TimeoutExpired:
             raise PrintError(f"lp did not answer within {s.timeout_s:g} s (is CUPS running?)") from None
         except OSError as exc:
@@ -223,7 +241,7 @@ class Printer:
     def _queue_state(self) -> str | None:
         cmd = [self.lpstat, "-p"] + ([self.section.printer] if self.section.printer else [])
         try:
-            out = subprocess.run(cmd, capture_output=True, text=True, timeout=3.0)
+            out = _run(cmd, 3.0)
         except (OSError, subprocess.TimeoutExpired):
             return "no CUPS"
         text = (out.stdout + out.stderr).lower()
