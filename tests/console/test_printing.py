@@ -175,7 +175,8 @@ def test_a_print_lands_on_the_media_with_the_photo_where_the_layout_puts_it(cups
         # the ID line under the photo has dark text
         line = img[int((y + h + 0.5) / mm): int((hmm - MARGIN_MM) / mm), int(x / mm): int((x + w) / mm)]
         assert (line.sum(axis=2) < 300).sum() > 20
-        Image.fromarray(img.astype(np.uint8)).save(artifacts_dir / f"console_print_{media}.png")
+        (artifacts_dir / "console").mkdir(exist_ok=True)
+        Image.fromarray(img.astype(np.uint8)).save(artifacts_dir / "console" / f"print_{media}.png")
     finally:
         pdf.unlink(missing_ok=True)
 
