@@ -115,6 +115,7 @@ def delete_capture(output_dir: str | Path, stem: str, *, grants=None, upload_con
     if upload_configured:
         state, job = _upload_states(out_dir).get(stem, ("pending", {}))
         keys = [it["key"] for it in job.get("items", []) if it.get("key")]
+        (out_dir / ".outbox" / "delete").mkdir(parents=True, exist_ok=True)
         write_json_atomic(out_dir / ".outbox" / "delete" / f"{stem}.json",
                           {"stem": stem, "job_id": job.get("job_id"), "keys": keys, "requested_at": clock()})
     removed = []
