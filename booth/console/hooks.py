@@ -114,6 +114,8 @@ class ConsoleBridge:
         self.camera_reconnects = 0
         self.camera_losses = 0
         self.state = BoothState.ATTRACT
+        self._want_pause = False  # an operator's pause waits while a photo is being saved
+        self._pause_posted = False
         self.capture_observers: list[Callable[[float], None]] = []
         import os
 
@@ -132,6 +134,8 @@ class ConsoleBridge:
         if actions.state is BoothState.THANK_YOU and self.state is not BoothState.THANK_YOU and self.printer is not None:
             self.printer.submit_files(actions.saved_files, actions.badge_id)
         self.state = actions.state
+        if actions.state is BoothState.PAUSED:
+            self._want_pause = False
         self.day.observe(actions)
 
     def on_event(self, event: SessionEvent) -> None:
@@ -141,6 +145,8 @@ class ConsoleBridge:
             self.camera_losses += 1
         elif event is SessionEvent.RETAKE:
             self.day.retake()
+        elif event is SessionEvent.PAUSE:
+            self._pause_posted = False  # the session has it now
 
     def holds_lights(self) -> bool:
         """True while a lights test owns the rig (the session's levels wait)."""
@@ -157,6 +163,10 @@ class ConsoleBridge:
             elif rig is not None:
                 rig.apply(levels)
                 self.lights = dict(levels.levels)
+        state = booth.parts.loop.state
+        if self._want_pause and not self._pause_posted and state not in (BoothState.SAVING, BoothState.PAUSED):
+            booth.post(SessionEvent.PAUSE)  # the photo is saved: now out of service
+            self._pause_posted = True
         while True:
             try:
                 cmd = self._commands.get_nowait()
@@ -173,9 +183,17 @@ class ConsoleBridge:
     def _carry_out(self, booth, cmd: _Command, now: float) -> str:
         loop = booth.parts.loop
         state = loop.state
-        if cmd.kind in ("pause", "resume"):  # through the inbox, like a button: the session decides
-            booth.post(SessionEvent.PAUSE if cmd.kind == "pause" else SessionEvent.RESUME)
-            return "paused: the booth shows Out of service" if cmd.kind == "pause" else "resumed"
+        if cmd.kind == "pause":  # through the inbox, like a button; never in the middle of a save
+            self._want_pause = True
+            if state is BoothState.SAVING:
+                return "pausing once the photo being saved is written (then Out of service)"
+            booth.post(SessionEvent.PAUSE)
+            self._pause_posted = True
+            return "paused: the booth shows Out of service"
+        if cmd.kind == "resume":
+            self._want_pause = False
+            booth.post(SessionEvent.RESUME)
+            return "resumed"
         if cmd.kind == "lights_test":
             rig = booth.parts.rig
             if rig is None:

@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 from booth.app import BackgroundSaver, Booth, BoothParts, Inbox
-from booth.config import BoothConfig, ConsoleSection, HandoffSection, MetricsSection, ServiceSection, UiSection
+from booth.config import (BoothConfig, ConsoleSection, HandoffSection, MetricsSection, PrintSection, ServiceSection,
+                          UiSection)
 from booth.models import model_path
 from booth.types import (Actions, Assessment, BoothState, Candidate, Frame, LightLevels, Prompt, SessionEvent)
 
@@ -174,6 +175,8 @@ def make_config(tmp: Path, **console) -> BoothConfig:
         handoff=HandoffSection(),
         console=ConsoleSection(enabled=True, host="127.0.0.1", port=0, password_hash=hash_password(PASSWORD), **console),
         metrics=MetricsSection(enabled=True, host="127.0.0.1", port=0, booth_id="hall-a-03"),
+        # a printer that is not there: every kept photo's print fails, and the console must say so
+        print=PrintSection(enabled=True, printer="booth_no_such_queue", timeout_s=5.0),
     )
 
 

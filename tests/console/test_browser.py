@@ -174,6 +174,12 @@ def test_console_in_chromium(browser, running_booth, shots, size):
         rb.wait_for(lambda: rb.screen.last_state.value != "paused", 10, "the booth's screen to leave paused")
         assert rb.screen.last_state.value in ("attract", "guiding")
 
+        # -- A print failure (the configured printer does not exist) shows on the Status page,
+        # and the booth went on photographing meanwhile (the captures above)
+        page.click("text=Status")
+        expect(page.locator('[data-key="printer"]')).to_contain_text("failed", timeout=10000)
+        expect(page.locator("#errors")).to_contain_text("printing", timeout=10000)
+
         # -- Log out: the pages are closed again
         page.click("button.link")
         page.wait_for_url(base + "/login")

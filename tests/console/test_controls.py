@@ -134,3 +134,19 @@ def test_a_pause_is_neither_a_session_nor_an_abandon_in_the_counters():
         stats.observe(Actions(st), 0.0)
     c = stats.counters
     assert (c.sessions, c.abandoned) == (1, 1)  # the one sitter who was there when it paused
+
+
+def test_a_pause_during_a_save_waits_for_the_photo_then_takes_the_booth_out_of_service(idle_booth):
+    booth, bridge, _ = idle_booth
+    session = booth.parts.loop.session
+    session.state = BoothState.SAVING
+    assert run(booth, bridge, "pause").startswith("pausing once the photo being saved is written")
+    assert booth.parts.loop.state is BoothState.SAVING  # the photo being written is not abandoned
+    booth.post(SessionEvent.SAVED, files=["x_4x5.jpg"])
+    drain(booth)
+    assert booth.parts.loop.state is BoothState.THANK_YOU
+    bridge.tick(booth)  # the next analysis turn
+    drain(booth)
+    assert booth.parts.loop.state is BoothState.PAUSED
+    bridge.tick(booth)
+    assert not booth.inbox.drain()  # paused once, not again and again
