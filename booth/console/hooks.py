@@ -119,8 +119,6 @@ class ConsoleBridge:
         self.capture_observers: list[Callable[[float], None]] = []
         import os
 
-        from ..output.store import PhotoStore  # noqa: F401 - the store's folder layout
-
         self.day = DayLog(os.path.join(cfg.booth.output_dir, ".console"), clock=clock, on_capture=self._on_capture)
 
     def close(self) -> None:

@@ -129,25 +129,24 @@ def test_console_in_chromium(browser, running_booth, shots, size):
         page.screenshot(path=str(shots / f"{size}_5_gallery_deleted.png"), full_page=True)
 
         # -- CSV export: the lead list, as the organiser downloads it
+        def on_disk():
+            return {json.loads(sc.read_text())["stem"]: json.loads(sc.read_text()) for sc in rb.captures()}
+
+        before = on_disk()
         with page.expect_download() as dl:
             page.click("text=Export CSV")
-        body = open(dl.value.path(), encoding="utf-8").read()
-        rows = list(csv.DictReader(io.StringIO(body)))
-        on_disk = {}
-        for sc in rb.captures():
-            meta = json.loads(sc.read_text())
-            on_disk[meta["stem"]] = meta
-        assert [set(r) for r in rows[:1]] == [{"badge_id", "saved_at", "files", "upload"}]
-        exported = {r["files"].split()[-1][:-5]: r for r in rows}  # the sidecar (last) names the capture
-        assert stem not in exported
-        assert set(exported) <= set(on_disk) | {s for s in exported if s not in on_disk and not (rb.output_dir / f"{s}.json").exists()}
+        assert dl.value.suggested_filename.startswith("leads-hall-a-03-")
+        rows = list(csv.DictReader(io.StringIO(open(dl.value.path(), encoding="utf-8").read())))
+        after = on_disk()
+        assert rows and set(rows[0]) == {"badge_id", "saved_at", "files", "upload"}
+        exported = {r["files"].split()[-1][:-len(".json")]: r for r in rows}  # the sidecar (last) names the capture
+        assert stem not in exported  # the deleted capture is not a lead any more
+        assert set(before) <= set(exported) <= set(after)  # every capture on the booth, nothing else
         for s, r in exported.items():
-            if s in on_disk:
-                assert r["badge_id"] == on_disk[s]["badge_id"] and r["saved_at"] == on_disk[s]["saved_at"]
-                assert all((rb.output_dir / f).exists() or not (rb.output_dir / f"{s}.json").exists()
-                           for f in r["files"].split())
-                assert r["upload"] == "off"
-        assert len(exported) >= 1
+            meta = after[s]
+            assert r["badge_id"] == meta["badge_id"] and r["saved_at"] == meta["saved_at"] and r["upload"] == "off"
+            assert all((rb.output_dir / f).is_file() for f in r["files"].split())
+            assert any(f.endswith("_4x5.jpg") for f in r["files"].split())
 
         # -- Pause reaches the booth's screen ("Out of service"), resume brings it back
         page.click("text=Controls")
