@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .. import __version__
-from ..errors import BoothError, ConfigError
+from ..errors import BoothError
 from ..types import Actions, BoothState, LightLevels, SessionEvent
 from .records import DayLog
 
@@ -107,6 +107,8 @@ class ConsoleBridge:
         self._commands: queue.SimpleQueue[_Command] = queue.SimpleQueue()
         self._snapshot_lock = threading.Lock()
         self._snapshot: dict = {}
+        self._slow_lock = threading.Lock()
+        self._slow: tuple[float, dict] | None = None
         self._last_pub: tuple[float, int, int, int] | None = None
         self._next_pub = 0.0
         self.lights: dict[str, float] = {}
@@ -251,9 +253,7 @@ class ConsoleBridge:
             self._snapshot = snap
 
     def _build(self, booth, now: float, elapsed_s: float, render_frames: int) -> dict:
-        import shutil
-
-        from ..output.store import free_mb
+        import itertools
 
         counts = (now, booth.camera_frames, booth.analysed, render_frames)
         prev, self._last_pub = self._last_pub, counts
@@ -261,19 +261,9 @@ class ConsoleBridge:
             rates = [c / max(1e-6, elapsed_s) for c in counts[1:]]
         else:
             rates = [(c - p) / (now - prev[0]) for c, p in zip(counts[1:], prev[1:])]
-        lat = list(booth.latencies_ms)[-60:]
+        lat = list(itertools.islice(reversed(booth.latencies_ms), 60))
         parts = booth.parts
-        outbox = getattr(getattr(parts, "handoff", None), "outbox", None)
-        ob = None
-        if outbox is not None:
-            st = outbox.status()
-            ob = {"pending": st.pending, "uploaded": st.done, "failed": st.failed, "last_error": st.last_error,
-                  "oldest_pending_age_s": st.oldest_pending_age_s}
-        try:
-            disk = free_mb(_existing(booth.cfg.booth.output_dir))
-            disk_total = shutil.disk_usage(_existing(booth.cfg.booth.output_dir)).total / 2**20
-        except OSError:
-            disk = disk_total = None
+        self._booth = booth
         c = self.stats.counters if self.stats is not None else None
         step, _ = booth.steps.get()
         return {
@@ -291,9 +281,6 @@ class ConsoleBridge:
             "dropped_frames": booth.frames.dropped,
             "lights": dict(self.lights),
             "lights_test": self.lights_test is not None,
-            "disk_free_mb": None if disk is None else round(disk, 1),
-            "disk_total_mb": None if disk_total is None else round(disk_total, 1),
-            "outbox": ob,
             "errors": list(self.errors.recent)[-10:][::-1],
             "error_count": self.errors.count,
             "camera": getattr(parts.source, "name", type(parts.source).__name__),
@@ -311,8 +298,38 @@ class ConsoleBridge:
     # ------------------------------------------------------------ console threads
 
     def snapshot(self) -> dict:
+        """The newest status, with disk and upload figures (read from disk on the asking
+        thread, at most every 5 s: never on the booth's render loop)."""
         with self._snapshot_lock:
-            return dict(self._snapshot)
+            snap = dict(self._snapshot)
+        if snap:
+            snap.update(self._slow_figures())
+        return snap
+
+    def _slow_figures(self) -> dict:
+        import shutil
+
+        from ..output.store import free_mb
+
+        now = time.monotonic()
+        with self._slow_lock:
+            if self._slow is not None and now - self._slow[0] < 5.0:
+                return self._slow[1]
+            booth = getattr(self, "_booth", None)
+            ob = None
+            outbox = getattr(getattr(getattr(booth, "parts", None), "handoff", None), "outbox", None)
+            if outbox is not None:
+                st = outbox.status()
+                ob = {"pending": st.pending, "uploaded": st.done, "failed": st.failed, "last_error": st.last_error,
+                      "oldest_pending_age_s": st.oldest_pending_age_s}
+            try:
+                where = _existing(self.cfg.booth.output_dir)
+                disk, total = round(free_mb(where), 1), round(shutil.disk_usage(where).total / 2**20, 1)
+            except OSError:
+                disk = total = None
+            figures = {"disk_free_mb": disk, "disk_total_mb": total, "outbox": ob}
+            self._slow = (now, figures)
+            return figures
 
     def submit(self, kind: str, arg: str | None = None) -> concurrent.futures.Future:
         """Queue a command for the analysis thread; the future holds its result line."""
