@@ -93,7 +93,7 @@ def test_console_in_chromium(browser, running_booth, shots, size):
         assert len(seen) >= 3, seen  # e.g. attract, guiding, countdown ... without reloading the page
         assert seen <= {"attract", "guiding", "countdown", "capturing", "review", "saving", "thank you"}, seen
         assert len(uptimes) >= 3
-        assert float(page.locator('[data-key="camera_fps"]').inner_text()) > 5
+        assert float(page.locator('[data-key="camera_fps"]').inner_text()) > 0
         assert page.locator("#lights .bar").count() == 2  # key_left, key_right meters
         page.screenshot(path=str(shots / f"{size}_2_status.png"), full_page=True)
 
