@@ -37,8 +37,12 @@ def test_metrics_parse_and_move_while_the_booth_runs(running_booth):
         assert name in first, name
     assert first["booth_disk_free_bytes"] > 1e6
     # two sessions later: counters and the histogram have moved, the rates are live
-    running_booth.wait_for(lambda: scrape(url)[1]["booth_captures_total"] >= first["booth_captures_total"] + 2,
-                           timeout=40, what="two more captures")
+    # (the counters come from the 1 Hz status snapshot, the histogram is observed at once: wait for both)
+    def two_more(v):
+        return (v["booth_captures_total"] >= first["booth_captures_total"] + 2
+                and v["booth_time_to_capture_seconds_count"] >= first["booth_time_to_capture_seconds_count"] + 2)
+
+    running_booth.wait_for(lambda: two_more(scrape(url)[1]), timeout=60, what="two more captures")
     _, later = scrape(url)
     # (the first scrape may fall inside a session that had started but not yet captured)
     assert later["booth_sessions_total"] >= first["booth_sessions_total"] + 1
