@@ -206,6 +206,9 @@ def _start(args, camera_spec: str, seed: int = 0) -> int:
     from .cli import load_config_from_args
 
     cfg = load_config_from_args(args)
+    from .console.service import check_config
+
+    check_config(cfg)  # [console]/[metrics] mistakes stop the booth before the camera and models start
     if args.window:
         cfg = dataclasses.replace(cfg, ui=dataclasses.replace(cfg.ui, fullscreen=False))
     _quiet_sdl(args.headless)
