@@ -139,7 +139,13 @@ class Printer:
         self.last_job: str | None = None
         self.queue_state: str | None = None
         self._state_checked = 0.0
-        self.tmp = Path(tempfile.mkdtemp(prefix="booth-print-"))
+        self._tmp: Path | None = None  # made on the first print, removed by close()
+
+    @property
+    def tmp(self) -> Path:
+        if self._tmp is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="booth-print-"))
+        return self._tmp
 
     # -- any thread
     def submit_files(self, files, badge_id: str | None) -> bool:
@@ -258,4 +264,6 @@ class Printer:
         if self._thread is not None:
             self._thread.join(timeout_s)
             self._thread = None
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None

@@ -179,6 +179,7 @@ def test_a_print_lands_on_the_media_with_the_photo_where_the_layout_puts_it(cups
         Image.fromarray(img.astype(np.uint8)).save(artifacts_dir / "console" / f"print_{media}.png")
     finally:
         pdf.unlink(missing_ok=True)
+        printer.close()
 
 
 def test_a_stopped_queue_does_not_hold_up_the_booth(cups, tmp_path):
