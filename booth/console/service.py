@@ -53,7 +53,11 @@ class OperatorSide:
             from .server import WaitressServer
 
             if cfg.metrics.enabled:
-                from .metrics import BoothMetrics
+                try:
+                    from .metrics import BoothMetrics
+                except ImportError:
+                    raise ConfigError("metrics.enabled = true needs prometheus-client: `pip install booth[console]` "
+                                      "(or set [metrics] enabled = false)") from None
 
                 side.metrics = WaitressServer(BoothMetrics(bridge).wsgi_app, cfg.metrics.host, cfg.metrics.port,
                                               name="metrics", threads=2, setting="metrics.port").start()
