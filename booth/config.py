@@ -140,6 +140,11 @@ class PoseSection:
     pitch_exit: float = num(13.0, 0.5, 45.0, "wider than the spec's 8: <= 12.6 deg error for 95% of GENKI-4K faces")
     roll_enter: float = num(5.0, 0.5, 45.0)
     roll_exit: float = num(8.0, 0.5, 45.0)
+    turn: str = choice("none", ("none", "left", "right"), "professional profile: the head turned a little toward "
+                       "the sitter's own left or right (\"left\" = the sitter turns to their left, so that on a page "
+                       "the face looks into it from the top-left profile picture when the photo is not mirrored: see "
+                       "booth/guidance/README.md); none = frontal")
+    turn_yaw: tuple[float, float] = band(10.0, 22.0, 2.0, 40.0, "|yaw| band (deg) of a turned pose; the exit side widens it by pose.yaw_exit - pose.yaw_enter")
 
 
 @dataclass(frozen=True)
@@ -231,6 +236,30 @@ class OutputSection:
     min_px_badge: int = num(600, 64, 10000, "output crop side for the badge profile")
     min_px_professional: int = num(1200, 64, 10000)
     min_px_actor: int = num(1600, 64, 10000, "width of the 4:5 actor crop (height 2000 at the default)")
+    background: str = text("as-shot", "as-shot | blur | grey | #RRGGBB: what the saved crops show behind the sitter "
+                           "(matte: the selfie-segmentation mask refined at full resolution by a guided filter)")
+    pad_fill: str = text("background", "background | #RRGGBB: what fills a crop strip beyond the camera image (the "
+                         "background extended and blurred, never the image edge repeated)")
+    matte_radius: float = num(0.008, 0.001, 0.05, "guided-filter radius of the matte, fraction of the still's longer side")
+    matte_eps: float = num(0.0005, 1e-6, 0.1, "guided-filter regularisation (grey levels 0..1, squared): smaller follows edges closer")
+    clutter_advise: float = num(9.0, 0.0, 255.0, "background clutter (mean grey gradient, see booth.output.finish) above "
+                                "which `booth check` and the sidecar advise the operator")
+    clutter_busy: float = num(16.0, 0.0, 255.0, "clutter above this is clearly busy: the sitter is told too")
+    legible_ied_80_badge: float = num(10.0, 1.0, 80.0, "at 80x80 px the eyes must be at least this far apart (px)")
+    legible_ied_80_professional: float = num(11.0, 1.0, 80.0)
+    legible_ied_80_actor: float = num(10.0, 1.0, 80.0)
+    legible_contrast_80: float = num(0.06, 0.0, 1.0, "RMS grey contrast of the face at 80x80 px at least this")
+
+    def __post_init__(self):
+        import re
+
+        for key, allowed in (("background", ("as-shot", "blur", "grey")), ("pad_fill", ("background",))):
+            value = getattr(self, key)
+            if value not in allowed and not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+                raise ConfigError(f"output.{key} = {value!r} is not allowed; choose one of: {', '.join(allowed)} "
+                                  "or a colour #RRGGBB")
+        if self.clutter_busy < self.clutter_advise:
+            raise ConfigError(f"output.clutter_busy = {self.clutter_busy} must be >= output.clutter_advise")
 
 
 @dataclass(frozen=True)
@@ -290,6 +319,8 @@ class UiSection:
     fps: float = num(30.0, 5.0, 120.0, "render rate")
     text_scale: float = num(1.0, 0.5, 3.0)
     language: str = text("en", "prompt catalogue language")
+    lens: str = choice("top", ("top", "bottom", "left", "right"), "where the camera sits relative to the screen: the "
+                       "countdown and a 'look here' cue are drawn next to it")
 
 
 @dataclass(frozen=True)
