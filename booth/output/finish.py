@@ -34,6 +34,7 @@ import cv2
 import numpy as np
 
 GREY_BGR = (160, 160, 160)  # "grey": a light neutral studio grey (sRGB 160)
+BLUR_FRAC = 0.08  # "blur": the wall's Gaussian sigma, fraction of the longer side (>= 80 % less clutter, measured)
 
 # ------------------------------------------------------------------------------ matte
 
@@ -79,13 +80,15 @@ def upsample_mask(prob: np.ndarray, size: tuple[int, int],
     return np.clip(out, 0.0, 1.0)
 
 
-def refine_matte(image_bgr: np.ndarray, prob: np.ndarray, *, radius_frac: float = 0.008,
+def refine_matte(image_bgr: np.ndarray, prob: np.ndarray, *, radius_frac: float = 0.004,
                  eps: float = 0.0005, method: str = "guided",
-                 region: tuple[int, int, int, int] | None = None) -> np.ndarray:
+                 region: tuple[int, int, int, int] | None = None,
+                 protect: np.ndarray | None = None) -> np.ndarray:
     """A full-resolution matte (float32 0..1, 1 = person) from the coarse person probability
     ``prob`` (any size, over the whole image): ``method`` "guided" (edge-aware) or
     "bilinear". ``region`` (x, y, w, h): make the matte of that part only (``image_bgr`` is
-    still the whole image)."""
+    still the whole image). ``protect``: a bool mask (of the result's size) that is person for
+    certain (the face inside the mesh's outline): matte 1 there, so the face is never touched."""
     H, W = image_bgr.shape[:2]
     if region is not None:
         x, y, rw, rh = region
@@ -94,6 +97,8 @@ def refine_matte(image_bgr: np.ndarray, prob: np.ndarray, *, radius_frac: float 
         part = image_bgr
     coarse = upsample_mask(prob, (W, H), region)
     if method == "bilinear":
+        if protect is not None:
+            coarse[protect] = 1.0
         return coarse
     h, w = part.shape[:2]
     guide = cv2.cvtColor(part, cv2.COLOR_BGR2GRAY).astype(np.float32) * np.float32(1.0 / 255.0)
@@ -103,6 +108,8 @@ def refine_matte(image_bgr: np.ndarray, prob: np.ndarray, *, radius_frac: float 
     # solid inside and outside: the filter's ripples far from an edge are noise, not matte
     alpha[alpha >= 0.98] = 1.0
     alpha[alpha <= 0.02] = 0.0
+    if protect is not None:
+        alpha[protect] = 1.0
     return alpha
 
 

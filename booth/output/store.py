@@ -124,10 +124,11 @@ class Finished:
 
 
 def finish_still(still: np.ndarray, rects: list[CropRect], cfg: BoothConfig,
-                 probability: np.ndarray | None) -> Finished:
+                 probability: np.ndarray | None, geom: FaceGeometry | None = None) -> Finished:
     """The still over the union of ``rects``: matte refined at full resolution, the
     ``output.background`` applied, strips past the image filled by ``output.pad_fill``
-    (see :mod:`booth.output.finish`). ``probability``: the segmentation's person probability
+    (see :mod:`booth.output.finish`); the face inside the mesh outline of ``geom`` (still px)
+    keeps its pixels exactly. ``probability``: the segmentation's person probability
     for the whole still (None when the model is unavailable: the background stays as shot,
     a pad takes grey)."""
     t0 = time.perf_counter()
@@ -154,8 +155,14 @@ def finish_still(still: np.ndarray, rects: list[CropRect], cfg: BoothConfig,
 
     region = (cx0, cy0, cx1 - cx0, cy1 - cy0)
     refine = padded or o.background != "as-shot"  # as shot, the matte only feeds the clutter measure
+    face = None
+    if geom is not None:
+        def p(q):
+            return (q[0] - cx0, q[1] - cy0)
+        face = finish.face_ellipse_mask((cx1 - cx0, cy1 - cy0), p(geom.eye_mid), p(geom.chin), p(geom.crown),
+                                        geom.ied, scale=0.9)
     alpha = finish.refine_matte(still, probability, radius_frac=o.matte_radius, eps=o.matte_eps,
-                                method="guided" if refine else "bilinear", region=region)
+                                method="guided" if refine else "bilinear", region=region, protect=face)
     meta["matte"] = "guided-filter" if refine else "bilinear (clutter measure only)"
     wall = finish.background_estimate(inner, alpha, pad=pad) if refine else None
     if padded:
@@ -167,7 +174,7 @@ def finish_still(still: np.ndarray, rects: list[CropRect], cfg: BoothConfig,
     grown_alpha = cv2.copyMakeBorder(alpha, *pad, cv2.BORDER_CONSTANT, value=0.0) if padded else alpha
     before = finish.clutter(canvas, grown_alpha < 0.5)
     if o.background != "as-shot":
-        new_bg = finish.background_estimate(inner, alpha, pad=pad, blur_frac=0.05) if o.background == "blur" else None
+        new_bg = finish.background_estimate(inner, alpha, pad=pad, blur_frac=finish.BLUR_FRAC) if o.background == "blur" else None
         canvas = finish.replace_background(canvas, grown_alpha, o.background, new_bg, old_background=wall)
     after = finish.clutter(canvas, grown_alpha < 0.5) if o.background != "as-shot" else before
     meta["ms"] = round((time.perf_counter() - t0) * 1000.0, 1)
@@ -231,7 +238,7 @@ class PhotoStore:
         stem = self._stem(frame.t, badge_id)
         crops_meta = {}
         blobs: dict[str, bytes] = {}
-        done = finish_still(still, list(plan.crops), self.cfg, self._person_probability(still))
+        done = finish_still(still, list(plan.crops), self.cfg, self._person_probability(still), geom)
         for aspect in aspects:
             rect = by_name[aspect_name(aspect)]
             out_w, out_h = output_size(self.cfg, aspect, rect.w)
