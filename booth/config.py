@@ -163,6 +163,8 @@ class EyesSection:
     open_ratio_smile: float = num(0.50, 0.2, 1.0, "open_ratio at P(happy) = 1 (a smile narrows the eyes; linear in "
                                   "between; measured, see booth/vision/README.md)")
     open_floor_smile: float = num(0.15, 0.0, 1.0, "open_floor at P(happy) = 1")
+    serious_open_ratio: float = num(0.85, 0.3, 1.2, "actor 'serious'/'intense': the eyes open at least this x the sitter's "
+                                    "neutral opening (no smile eases it) and the gaze on the lens (gaze enter band)")
     blink_dip: float = num(0.7, 0.1, 1.0, "a blink: the mean opening drops under this x its median over blink_window_s")
     blink_window_s: float = num(0.6, 0.1, 5.0, "the recent level a blink dips from; a narrowing that lasts longer is no blink")
 
@@ -227,6 +229,8 @@ class BestFrameSection:
     max_frames: int = num(30, 5, 300, "cap on frames held in the ring")
     max_full_frames: int = num(8, 1, 100, "full-resolution frames kept in the ring, the best-scored (memory: ~9-12 MB each)")
     capture_window_s: float = num(1.0, 0.0, 10.0, "after the countdown, keep collecting this long until min_candidates pass the gates")
+    engaged_eye_ratio: float = num(0.8, 0.3, 1.2, "engaged eyes: a smiling frame whose mean eye opening is under this x the "
+                                   "sitter's own neutral opening ranks after every frame that keeps it (no slit-eyed laugh as the pick)")
 
 
 @dataclass(frozen=True)

@@ -197,6 +197,8 @@ def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int 
     checks.append(Check("eyes_open", (not face.eyes_closed) and opening >= floor and relative_ok, opening,
                         f">= {need:.3f}", Prompt.OPEN_EYES))
     checks.append(Check("blink", not face.blink, 1.0 if face.blink else 0.0, "no blink in progress", None))
+    if cfg.profile is Profile.ACTOR and expression in SERIOUS_EXPRESSIONS:
+        checks.append(serious_eyes_check(face, cfg, baseline.open_eye if baseline else None, strict))
 
     # Mouth (hard) and expression (soft).
     limit = mouth_limit(cfg, expression)
@@ -258,6 +260,48 @@ def _expression_check(face: FaceMeasures, cfg: BoothConfig, expression: str | No
     return Check("expression", True, p, target, more, hard=False)
 
 
+# ------------------------------------------------------------------------------ engaged eyes
+
+#: actor expressions whose eyes carry the picture: open and on the lens
+SERIOUS_EXPRESSIONS = frozenset({"serious", "intense"})
+
+
+def eye_opening(face: FaceMeasures) -> float:
+    """The mean of the two eyes' openings (what the sitter's baseline is learnt from)."""
+    return 0.5 * (face.ear_left + face.ear_right)
+
+
+def engaged_ratio(face: FaceMeasures, neutral_open_eye: float | None) -> float | None:
+    """The eye opening relative to the sitter's own neutral (not smiling) opening; None
+    until the coach has learnt it."""
+    if not neutral_open_eye:
+        return None
+    return eye_opening(face) / neutral_open_eye
+
+
+def engaged_eyes(face: FaceMeasures, cfg: BoothConfig, neutral_open_eye: float | None) -> bool:
+    """Life in the eyes while smiling: the opening stays near the sitter's neutral one
+    (``best_frame.engaged_eye_ratio``). True while the baseline is unknown."""
+    r = engaged_ratio(face, neutral_open_eye)
+    return r is None or r >= cfg.best_frame.engaged_eye_ratio
+
+
+def serious_eyes_check(face: FaceMeasures, cfg: BoothConfig, neutral_open_eye: float | None,
+                       strict: bool = True) -> Check:
+    """The rule for a serious or intense expression (actor series): the eyes open at least
+    ``eyes.serious_open_ratio`` of the sitter's neutral opening (no smile to ease it) and the
+    gaze on the lens within the gaze *enter* band on both axes (no drifting to the exit
+    side: a serious look off the lens reads as absent). Reusable by the actor series."""
+    gz = cfg.gaze
+    on_lens = abs(face.gaze_h) <= gz.h_enter and abs(face.gaze_v) <= gz.v_enter
+    r = engaged_ratio(face, neutral_open_eye)
+    need = cfg.eyes.serious_open_ratio * (1.0 if strict else 0.95)
+    open_ok = r is None or r >= need
+    prompt = Prompt.LOOK_AT_CAMERA if not on_lens else Prompt.OPEN_EYES
+    return Check("serious_eyes", on_lens and open_ok and not face.eyes_closed, r if r is not None else 1.0,
+                 f"eyes >= {need:.2f} x neutral opening, gaze within {gz.h_enter:g}/{gz.v_enter:g}", prompt)
+
+
 # ------------------------------------------------------------------------------ score
 
 
@@ -268,12 +312,17 @@ def _band_term(value: float, band: tuple[float, float]) -> float:
 
 
 def soft_terms(face: FaceMeasures, cfg: BoothConfig, *, expression: str | None = None,
-               open_eye: float | None = None, sharpness_rank: float | None = None) -> dict[str, float]:
+               open_eye: float | None = None, sharpness_rank: float | None = None,
+               neutral_open_eye: float | None = None) -> dict[str, float]:
     """The spec's soft-score terms, each 0..1 (``sharpness_rank`` is relative to the other
-    frames of the session or buffer; 0.5 when unknown)."""
+    frames of the session or buffer; 0.5 when unknown). ``neutral_open_eye``: the sitter's
+    own opening at rest; the eyes term is then also the opening relative to it (a laugh
+    that narrows the eyes to slits scores low even when the whole buffer is laughing)."""
     po, gz, lt = cfg.pose, cfg.gaze, cfg.light
     open_ref = open_eye or max(face.ear_left, face.ear_right, 1e-6)
     eyes = min(1.0, min(face.ear_left, face.ear_right) / open_ref)
+    if neutral_open_eye:  # engaged eyes: judged against the sitter's own neutral opening
+        eyes = min(eyes, min(1.0, eye_opening(face) / neutral_open_eye))
     pose = 1.0 - min(1.0, (abs(face.yaw) / po.yaw_exit + abs(face.pitch) / po.pitch_exit
                            + abs(face.roll) / po.roll_exit) / 3.0)
     gaze = 1.0 - min(1.0, math.hypot(face.gaze_h / gz.h_exit, face.gaze_v / gz.v_exit) / math.sqrt(2.0))

@@ -199,6 +199,14 @@ def _measures(face: FaceMeasures) -> dict:
     return {k: (round(v, 5) if isinstance(v, float) else v) for k, v in out.items()}
 
 
+def _eyes_meta(face: FaceMeasures, neutral: float | None, engaged_ratio: float) -> dict:
+    opening = 0.5 * (face.ear_left + face.ear_right)
+    ratio = opening / neutral if neutral else None
+    return {"opening": round(opening, 4), "neutral_opening": None if neutral is None else round(neutral, 4),
+            "ratio_to_neutral": None if ratio is None else round(ratio, 3),
+            "engaged": None if ratio is None else ratio >= engaged_ratio}
+
+
 def free_mb(directory: Path) -> float:
     """Free space where ``directory`` lives, in the unit of ``booth.min_free_mb`` (MiB)."""
     return shutil.disk_usage(directory).free / 2**20
@@ -215,10 +223,11 @@ class PhotoStore:
     # -- saving ----------------------------------------------------------------------
 
     def save(self, candidate: Candidate, *, badge_id: str | None = None, expression: str | None = None,
-             extra: Mapping[str, Any] | None = None) -> SavedCapture:
+             extra: Mapping[str, Any] | None = None, neutral_open_eye: float | None = None) -> SavedCapture:
         """Write the crops, the thumbnail and the sidecar of ``candidate``, each whole or not at
         all. ``expression``: the actor series step it was taken for; ``extra``: anything else
-        for the sidecar's ``extra``."""
+        for the sidecar's ``extra``; ``neutral_open_eye``: the sitter's eye opening at rest (the
+        coach's baseline), to record how open the chosen frame's eyes are against it."""
         t0 = time.perf_counter()
         face = candidate.observation.face
         if face is None:
@@ -286,6 +295,7 @@ class PhotoStore:
             "finish": done.meta,
             "background": self._background_meta(done),
             "legibility_80px": legible.as_dict(),
+            "eyes": _eyes_meta(face, neutral_open_eye, self.cfg.best_frame.engaged_eye_ratio),
             "crops": crops_meta,
             "thumbnail": {"file": thumb_name, "size": [tp, tp]},
             "timings_ms": {**{k: round(v, 3) for k, v in candidate.observation.timings_ms.items()},
