@@ -107,6 +107,31 @@ def _sign_prompt(value: float, positive: Prompt, negative: Prompt) -> Prompt:
     return positive if value > 0 else negative
 
 
+def turn_sign(turn: str) -> float:
+    """+1 for pose.turn = "left" (the sitter turns toward their own left: yaw > 0), -1 for
+    "right", 0 for "none"."""
+    return {"left": 1.0, "right": -1.0}.get(turn, 0.0)
+
+
+def turn_check(yaw: float, cfg: BoothConfig, strict: bool = True) -> Check:
+    """The turned pose of ``pose.turn`` (professional profile): |yaw| inside ``pose.turn_yaw``
+    on the asked side; the exit side widens the band by ``pose.yaw_exit - pose.yaw_enter``.
+    Too little (or the wrong way): turn the shoulders that way (the head follows without the
+    neck twisting); too much: turn the face back a little."""
+    po = cfg.pose
+    sign = turn_sign(po.turn)
+    lo, hi = po.turn_yaw
+    if not strict:
+        grow = max(0.0, po.yaw_exit - po.yaw_enter)
+        lo, hi = max(0.0, lo - grow), hi + grow
+    turned = yaw * sign  # degrees toward the asked side
+    if turned < lo:
+        prompt = Prompt.TURN_SHOULDERS_LEFT if sign > 0 else Prompt.TURN_SHOULDERS_RIGHT
+    else:  # too far: back toward the camera
+        prompt = Prompt.TURN_RIGHT if sign > 0 else Prompt.TURN_LEFT
+    return Check("yaw", lo <= turned <= hi, yaw, f"yaw {lo:g}-{hi:g} deg toward the sitter's {po.turn}", prompt)
+
+
 def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int = 0,
                     baseline: Baseline | None = None, strict: bool = True,
                     expression: str | None = None, motion: float | None = None,
@@ -173,8 +198,11 @@ def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int 
     po = cfg.pose
     checks.append(_hysteresis_check("roll", face.roll, po.roll_enter, po.roll_exit, strict,
                                     Prompt.STRAIGHTEN_HEAD, " deg"))
-    checks.append(_hysteresis_check("yaw", face.yaw, po.yaw_enter, po.yaw_exit, strict,
-                                    _sign_prompt(face.yaw, Prompt.TURN_RIGHT, Prompt.TURN_LEFT), " deg"))
+    if cfg.profile is Profile.PROFESSIONAL and po.turn != "none":
+        checks.append(turn_check(face.yaw, cfg, strict))
+    else:
+        checks.append(_hysteresis_check("yaw", face.yaw, po.yaw_enter, po.yaw_exit, strict,
+                                        _sign_prompt(face.yaw, Prompt.TURN_RIGHT, Prompt.TURN_LEFT), " deg"))
     checks.append(_hysteresis_check("pitch", face.pitch, po.pitch_enter, po.pitch_exit, strict,
                                     _sign_prompt(face.pitch, Prompt.CHIN_DOWN, Prompt.CHIN_UP), " deg"))
 
@@ -323,7 +351,10 @@ def soft_terms(face: FaceMeasures, cfg: BoothConfig, *, expression: str | None =
     eyes = min(1.0, min(face.ear_left, face.ear_right) / open_ref)
     if neutral_open_eye:  # engaged eyes: judged against the sitter's own neutral opening
         eyes = min(eyes, min(1.0, eye_opening(face) / neutral_open_eye))
-    pose = 1.0 - min(1.0, (abs(face.yaw) / po.yaw_exit + abs(face.pitch) / po.pitch_exit
+    yaw_err = abs(face.yaw)
+    if cfg.profile is Profile.PROFESSIONAL and po.turn != "none":  # the turned pose's own middle
+        yaw_err = abs(face.yaw * turn_sign(po.turn) - 0.5 * (po.turn_yaw[0] + po.turn_yaw[1]))
+    pose = 1.0 - min(1.0, (yaw_err / po.yaw_exit + abs(face.pitch) / po.pitch_exit
                            + abs(face.roll) / po.roll_exit) / 3.0)
     gaze = 1.0 - min(1.0, math.hypot(face.gaze_h / gz.h_exit, face.gaze_v / gz.v_exit) / math.sqrt(2.0))
     light = 1.0 - min(1.0, abs(face.light_balance_ev) / max(lt.balance_fail_ev, 1e-6))
