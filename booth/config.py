@@ -229,6 +229,8 @@ class BestFrameSection:
     max_frames: int = num(30, 5, 300, "cap on frames held in the ring")
     max_full_frames: int = num(8, 1, 100, "full-resolution frames kept in the ring, the best-scored (memory: ~9-12 MB each)")
     capture_window_s: float = num(1.0, 0.0, 10.0, "after the countdown, keep collecting this long until min_candidates pass the gates")
+    review_min_gap_s: float = num(0.3, 0.0, 5.0, "frames offered together on the review screen lie at least this far "
+                                  "apart (adjacent frames look the same; 0 offers the top frames as they come)")
     engaged_eye_ratio: float = num(0.8, 0.3, 1.2, "engaged eyes: a smiling frame whose mean eye opening is under this x the "
                                    "sitter's own neutral opening ranks after every frame that keeps it (no slit-eyed laugh as the pick)")
 

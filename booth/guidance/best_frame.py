@@ -110,8 +110,30 @@ class BestFrameBuffer:
         scored.sort(key=lambda e: e[:3])
         return tuple(
             dataclasses.replace(c, assessment=dataclasses.replace(c.assessment, score=s))
-            for _, _, _, c, s in scored[:n]
+            for _, _, _, c, s in self._diverse(scored, n)
         )
+
+    def _diverse(self, scored: list, n: int) -> list:
+        """The first ``n`` of ``scored`` (best first), but frames offered together lie at least
+        ``best_frame.review_min_gap_s`` apart: the best frame, then the best of those far
+        enough from every one chosen, within the best frame's own class (gates, blink,
+        full pixels); short of that, the next best as they come."""
+        gap = self.cfg.best_frame.review_min_gap_s
+        if n <= 1 or gap <= 0 or not scored:
+            return scored[:n]
+        head = scored[0][0] // 2
+        chosen = [scored[0]]
+        for e in scored[1:]:
+            if len(chosen) == n:
+                break
+            if e[0] // 2 == head and all(abs(e[2] - p[2]) >= gap for p in chosen):
+                chosen.append(e)
+        for e in scored:
+            if len(chosen) == n:
+                break
+            if not any(e is p for p in chosen):
+                chosen.append(e)
+        return chosen
 
     # -- parts -----------------------------------------------------------------------
 
