@@ -157,3 +157,17 @@ def test_grey_and_blur_on_the_cluttered_gesture_photos_and_the_simulator(shared_
     assert sim["grey_face_mad"] is not None  # the simulator's face was found and measured
     assert sim["edge_err_guided"] <= sim["edge_err_bilinear"] + 0.5  # no worse than the plain mask
     print(json.dumps(res))
+
+
+def test_booth_check_advises_the_operator_about_a_busy_wall(scene):
+    from booth.selftest import check_background
+
+    image, _ = scene
+    cfg = BoothConfig()
+    busy = list(check_background(cfg, busy_room()))
+    plain = list(check_background(cfg, np.full_like(image, 150)))
+    assert busy[0].part == "background" and busy[0].status == "PASS"  # advice, not a failure
+    assert "busy" in busy[0].detail and "Fix:" in busy[0].detail and 'output.background = "blur"' in busy[0].detail
+    assert "plain" in plain[0].detail and "Fix" not in plain[0].detail
+    replaced = list(check_background(with_output(background="grey"), busy_room()))
+    assert "replace it" in replaced[0].detail
