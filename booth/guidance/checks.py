@@ -285,6 +285,12 @@ def _expression_check(face: FaceMeasures, cfg: BoothConfig, expression: str | No
             return Check("expression", False, p, f"{target}, mouth width >= +{gain:.0%} of neutral", more, hard=False)
         if wants_neutral and ratio > ex.mouth_width_gain * factor:
             return Check("expression", False, p, f"{target}, mouth width at neutral", less, hard=False)
+    # A smile with life in the eyes: a laugh that narrows them to slits (the opening well under
+    # the sitter's own neutral one) is asked to soften; relaxes with the other soft checks.
+    if wants_smile and baseline is not None and baseline.open_eye:
+        need = cfg.best_frame.engaged_eye_ratio / factor * (1.0 if strict else 0.95)
+        if eye_opening(face) < need * baseline.open_eye:
+            return Check("expression", False, p, f"{target}, eyes >= {need:.2f} x neutral opening", less, hard=False)
     return Check("expression", True, p, target, more, hard=False)
 
 
