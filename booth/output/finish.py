@@ -194,29 +194,27 @@ def replace_background(image_bgr: np.ndarray, alpha: np.ndarray, mode: str,
     so no fringe of the old background survives round the hair."""
     if mode == "as-shot":
         return image_bgr
-    img = image_bgr.astype(np.float32)
     colour = parse_colour(mode)
-    if colour is not None:
-        new_bg = np.empty_like(img)
-        new_bg[:] = np.array(colour, np.float32)
-    elif mode == "blur":
-        if background is None:
-            raise ValueError("replace_background(mode='blur') needs the blurred background estimate")
-        new_bg = background
-    else:
+    if colour is None and mode != "blur":
         raise ValueError(f"unknown background mode {mode!r}")
-    old_bg = old_background if old_background is not None else background_estimate(image_bgr, alpha)
-    a = alpha[:, :, None].astype(np.float32)
-    edge = (a > 0.0) & (a < 1.0)
-    fg = img.copy()
-    # decontaminate only where the person is at least a quarter (below it, F is too noisy)
-    safe = np.maximum(a, 0.25)
-    solved = np.clip((img - (1.0 - a) * old_bg) / safe, 0.0, 255.0)
-    fg = np.where(edge & (a >= 0.25), solved, fg)
-    out = a * fg + (1.0 - a) * new_bg
-    out = np.clip(out + 0.5, 0, 255).astype(np.uint8)
-    solid = alpha >= 1.0
-    out[solid] = image_bgr[solid]
+    if colour is None and background is None:
+        raise ValueError("replace_background(mode='blur') needs the blurred background estimate")
+    out = image_bgr.copy()
+    wall = alpha <= 0.0
+    if colour is not None:
+        out[wall] = np.array(colour, np.uint8)
+    else:
+        out[wall] = np.clip(background[wall] + 0.5, 0, 255).astype(np.uint8)
+    band = (alpha > 0.0) & (alpha < 1.0)  # only the outline is mixed: work on its pixels alone
+    if band.any():
+        old_bg = old_background if old_background is not None else background_estimate(image_bgr, alpha)
+        a = alpha[band][:, None].astype(np.float32)
+        img = image_bgr[band].astype(np.float32)
+        new = np.float32(colour)[None, :] if colour is not None else background[band]
+        # decontaminate only where the person is at least a quarter (below it, F is too noisy)
+        solved = np.clip((img - (1.0 - a) * old_bg[band]) / np.maximum(a, 0.25), 0.0, 255.0)
+        fg = np.where(a >= 0.25, solved, img)
+        out[band] = np.clip(a * fg + (1.0 - a) * new + 0.5, 0, 255).astype(np.uint8)
     return out
 
 
