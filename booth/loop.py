@@ -98,8 +98,7 @@ class BoothLoop:
     def _save(self, candidate: Candidate, badge_id: str | None, t: float) -> Actions:
         expression = self.session.expression_target
         try:
-            saved = self.store.save(candidate, badge_id=badge_id, expression=expression,
-                                    neutral_open_eye=self.coach.baseline.open_eye)
+            saved = self.store.save(candidate, badge_id=badge_id, expression=expression)
         except BoothError as err:
             log.error("saving failed: %s", err)
             return self.on_event(SessionEvent.SAVE_FAILED, t, message=str(err))

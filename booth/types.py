@@ -300,6 +300,9 @@ class Candidate:
     frame: Frame
     observation: FaceObservation
     assessment: Assessment
+    #: the sitter's eye opening at rest when this candidate was chosen (the best-frame ring
+    #: sets it; the store records the chosen frame's eyes against it)
+    neutral_open_eye: float | None = None
 
     @property
     def score(self) -> float:

@@ -109,7 +109,8 @@ class BestFrameBuffer:
             scored.append((tier, -s, c.frame.t, c, s))
         scored.sort(key=lambda e: e[:3])
         return tuple(
-            dataclasses.replace(c, assessment=dataclasses.replace(c.assessment, score=s))
+            dataclasses.replace(c, assessment=dataclasses.replace(c.assessment, score=s),
+                                neutral_open_eye=self.neutral_open_eye)
             for _, _, _, c, s in self._diverse(scored, n)
         )
 
