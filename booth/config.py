@@ -127,7 +127,7 @@ class FramingSection:
     target_head_fraction: float = num(0.25, 0.05, 0.9, "head height / frame height the sitter is guided toward on the preview")
     distance_tolerance: float = num(0.25, 0.05, 1.0, "relative deviation from the target head size before 'closer'/'back'")
     centre_tolerance: float = num(0.12, 0.01, 0.5, "eye midpoint offset from the frame centre line (the lights axis), fraction of frame width; 1.5x to leave")
-    max_pad: float = num(0.10, 0.0, 0.5, "fraction of the output crop's height (or width) that may lie outside the camera image, filled from the image edge")
+    max_pad: float = num(0.10, 0.0, 0.5, "fraction of the output crop's height (or width) that may lie outside the camera image, filled from the background (output.pad_fill)")
     fit_margin_ied: float = num(0.10, 0.0, 2.0, "hysteresis: a framing check turns OK only with this much room to spare, in IED")
 
 
