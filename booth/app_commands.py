@@ -222,6 +222,7 @@ def _start(args, camera_spec: str, seed: int = 0) -> int:
     sim = camera_spec.strip().lower().startswith("sim")
     parts = build_parts(cfg, camera_spec, inbox, seed=seed, paced=not args.fast, lights_required=not sim)
     screen = Screen(cfg.ui)
+    screen.review_s = cfg.booth.review_s
     screen.on_char = badge_keys(parts.handoff, screen, inbox)
     parts.buttons = GpioButtons(cfg.buttons, inbox.post)
     notifier = Notifier.from_env(cfg.service.watchdog)

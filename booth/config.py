@@ -127,7 +127,7 @@ class FramingSection:
     target_head_fraction: float = num(0.25, 0.05, 0.9, "head height / frame height the sitter is guided toward on the preview")
     distance_tolerance: float = num(0.25, 0.05, 1.0, "relative deviation from the target head size before 'closer'/'back'")
     centre_tolerance: float = num(0.12, 0.01, 0.5, "eye midpoint offset from the frame centre line (the lights axis), fraction of frame width; 1.5x to leave")
-    max_pad: float = num(0.10, 0.0, 0.5, "fraction of the output crop's height (or width) that may lie outside the camera image, filled from the image edge")
+    max_pad: float = num(0.10, 0.0, 0.5, "fraction of the output crop's height (or width) that may lie outside the camera image, filled from the background (output.pad_fill)")
     fit_margin_ied: float = num(0.10, 0.0, 2.0, "hysteresis: a framing check turns OK only with this much room to spare, in IED")
 
 
@@ -140,6 +140,11 @@ class PoseSection:
     pitch_exit: float = num(13.0, 0.5, 45.0, "wider than the spec's 8: <= 12.6 deg error for 95% of GENKI-4K faces")
     roll_enter: float = num(5.0, 0.5, 45.0)
     roll_exit: float = num(8.0, 0.5, 45.0)
+    turn: str = choice("none", ("none", "left", "right"), "professional profile: the head turned a little toward "
+                       "the sitter's own left or right (\"left\" = the sitter turns to their left, so that on a page "
+                       "the face looks into it from the top-left profile picture when the photo is not mirrored: see "
+                       "booth/guidance/README.md); none = frontal")
+    turn_yaw: tuple[float, float] = band(10.0, 22.0, 2.0, 40.0, "|yaw| band (deg) of a turned pose; the exit side widens it by pose.yaw_exit - pose.yaw_enter")
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,8 @@ class EyesSection:
     open_ratio_smile: float = num(0.50, 0.2, 1.0, "open_ratio at P(happy) = 1 (a smile narrows the eyes; linear in "
                                   "between; measured, see booth/vision/README.md)")
     open_floor_smile: float = num(0.15, 0.0, 1.0, "open_floor at P(happy) = 1")
+    serious_open_ratio: float = num(0.85, 0.3, 1.2, "actor 'serious'/'intense': the eyes open at least this x the sitter's "
+                                    "neutral opening (no smile eases it) and the gaze on the lens (gaze enter band)")
     blink_dip: float = num(0.7, 0.1, 1.0, "a blink: the mean opening drops under this x its median over blink_window_s")
     blink_window_s: float = num(0.6, 0.1, 5.0, "the recent level a blink dips from; a narrowing that lasts longer is no blink")
 
@@ -222,6 +229,10 @@ class BestFrameSection:
     max_frames: int = num(30, 5, 300, "cap on frames held in the ring")
     max_full_frames: int = num(8, 1, 100, "full-resolution frames kept in the ring, the best-scored (memory: ~9-12 MB each)")
     capture_window_s: float = num(1.0, 0.0, 10.0, "after the countdown, keep collecting this long until min_candidates pass the gates")
+    review_min_gap_s: float = num(0.3, 0.0, 5.0, "frames offered together on the review screen lie at least this far "
+                                  "apart (adjacent frames look the same; 0 offers the top frames as they come)")
+    engaged_eye_ratio: float = num(0.8, 0.3, 1.2, "engaged eyes: a smiling frame whose mean eye opening is under this x the "
+                                   "sitter's own neutral opening ranks after every frame that keeps it (no slit-eyed laugh as the pick)")
 
 
 @dataclass(frozen=True)
@@ -231,6 +242,30 @@ class OutputSection:
     min_px_badge: int = num(600, 64, 10000, "output crop side for the badge profile")
     min_px_professional: int = num(1200, 64, 10000)
     min_px_actor: int = num(1600, 64, 10000, "width of the 4:5 actor crop (height 2000 at the default)")
+    background: str = text("as-shot", "as-shot | blur | grey | #RRGGBB: what the saved crops show behind the sitter "
+                           "(matte: the selfie-segmentation mask refined at full resolution by a guided filter)")
+    pad_fill: str = text("background", "background | #RRGGBB: what fills a crop strip beyond the camera image (the "
+                         "background extended and blurred, never the image edge repeated)")
+    matte_radius: float = num(0.004, 0.001, 0.05, "guided-filter radius of the matte, fraction of the still's longer side")
+    matte_eps: float = num(0.0005, 1e-6, 0.1, "guided-filter regularisation (grey levels 0..1, squared): smaller follows edges closer")
+    clutter_advise: float = num(9.0, 0.0, 255.0, "background clutter (mean grey gradient, see booth.output.finish) above "
+                                "which `booth check` and the sidecar advise the operator")
+    clutter_busy: float = num(16.0, 0.0, 255.0, "clutter above this is clearly busy: the sitter is told too")
+    legible_ied_80_badge: float = num(10.0, 1.0, 80.0, "at 80x80 px the eyes must be at least this far apart (px)")
+    legible_ied_80_professional: float = num(11.0, 1.0, 80.0)
+    legible_ied_80_actor: float = num(10.0, 1.0, 80.0)
+    legible_contrast_80: float = num(0.06, 0.0, 1.0, "RMS grey contrast of the face at 80x80 px at least this")
+
+    def __post_init__(self):
+        import re
+
+        for key, allowed in (("background", ("as-shot", "blur", "grey")), ("pad_fill", ("background",))):
+            value = getattr(self, key)
+            if value not in allowed and not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+                raise ConfigError(f"output.{key} = {value!r} is not allowed; choose one of: {', '.join(allowed)} "
+                                  "or a colour #RRGGBB")
+        if self.clutter_busy < self.clutter_advise:
+            raise ConfigError(f"output.clutter_busy = {self.clutter_busy} must be >= output.clutter_advise")
 
 
 @dataclass(frozen=True)
@@ -290,6 +325,8 @@ class UiSection:
     fps: float = num(30.0, 5.0, 120.0, "render rate")
     text_scale: float = num(1.0, 0.5, 3.0)
     language: str = text("en", "prompt catalogue language")
+    lens: str = choice("top", ("top", "bottom", "left", "right"), "where the camera sits relative to the screen: the "
+                       "countdown and a 'look here' cue are drawn next to it")
 
 
 @dataclass(frozen=True)

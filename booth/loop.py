@@ -70,6 +70,7 @@ class BoothLoop:
         settled = bool(getattr(lc, "settled", True)) if lc is not None else True
         still = frame.still_dims
         assessment = self.coach.update(obs, lights_exhausted=exhausted, lights_settled=settled, still_size=still)
+        self.session.buffer.neutral_open_eye = self.coach.baseline.open_eye  # engaged eyes: the sitter's own
         lights = lc.update(obs, self.session.state, frame.t) if lc is not None else None
         self.last_observation, self.last_assessment = obs, assessment
         before = self.session.state

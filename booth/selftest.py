@@ -161,6 +161,7 @@ def check_camera(cfg: BoothConfig, spec: str | None) -> Iterator[CheckLine]:
             yield PASS("camera still", f"{w}x{h} (this source has no separate still stream)")
         else:
             yield PASS("camera still", f"{w}x{h}, same field of view as the preview")
+        yield from check_background(cfg, still.best)
     except BoothError as err:
         yield FAIL("camera", f"{spec}: {err}")
     finally:
@@ -249,6 +250,30 @@ def check_buttons(cfg: BoothConfig, timeout_s: float = 10.0, say: Callable[[str]
                                              f"{name}_pin")
     finally:
         buttons.close()
+
+
+def check_background(cfg: BoothConfig, image) -> Iterator[CheckLine]:
+    """The wall behind the seat: the clutter measure of the finished photos
+    (:func:`booth.output.finish.clutter`) on what the camera sees, person left out; advice,
+    never a failure (the booth works in front of any wall)."""
+    from .output import finish
+    from .vision.expression import Segmenter
+
+    try:
+        prob = Segmenter(cfg.vision.threads).probability(image)
+    except Exception as exc:  # noqa: BLE001 - no model: say so, the models line fails already
+        yield SKIP("background", f"segmentation unavailable ({exc})")
+        return
+    alpha = finish.upsample_mask(prob, (image.shape[1], image.shape[0]))
+    value = finish.clutter(image, alpha < 0.5)
+    o = cfg.output
+    level = finish.clutter_level(value, o.clutter_advise, o.clutter_busy)
+    if value is None:
+        yield SKIP("background", "nothing of the background is visible (someone fills the frame)")
+        return
+    advice = finish.clutter_advice(level, o.background)
+    yield PASS("background", f"clutter {value:.1f} ({level}; advise above {o.clutter_advise:g}, busy above "
+                             f"{o.clutter_busy:g})" + (f": {advice}" if advice else ""))
 
 
 def run_checks(cfg: BoothConfig, camera: str | None = None, button_timeout_s: float = 10.0,

@@ -185,6 +185,10 @@ class Prompt(Enum):
     EXPRESS_APPROACHABLE = "express_approachable"
     EXPRESS_SERIOUS = "express_serious"
     EXPRESS_PLAYFUL = "express_playful"
+    # Professional profile with pose.turn: a turned pose, shoulders first (the face follows).
+    TURN_SHOULDERS_LEFT = "turn_shoulders_left"  # toward the sitter's own left
+    TURN_SHOULDERS_RIGHT = "turn_shoulders_right"
+    LOOK_HERE = "look_here"  # the countdown's cue next to the lens ([ui] lens)
 
 
 #: The graded moves: the prompts whose way to go is measured (``Check.amount``, in frame
@@ -299,6 +303,9 @@ class Candidate:
     frame: Frame
     observation: FaceObservation
     assessment: Assessment
+    #: the sitter's eye opening at rest when this candidate was chosen (the best-frame ring
+    #: sets it; the store records the chosen frame's eyes against it)
+    neutral_open_eye: float | None = None
 
     @property
     def score(self) -> float:

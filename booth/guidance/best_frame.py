@@ -24,7 +24,7 @@ import numpy as np
 
 from ..config import BoothConfig
 from ..types import Candidate
-from .checks import Baseline, evaluate_checks, hard_gates_ok, soft_score
+from .checks import Baseline, engaged_eyes, evaluate_checks, hard_gates_ok, soft_score
 
 
 class BestFrameBuffer:
@@ -33,6 +33,9 @@ class BestFrameBuffer:
     def __init__(self, cfg: BoothConfig):
         self.cfg = cfg
         self.expression: str | None = None  # actor series step (the session sets it)
+        #: the sitter's neutral eye opening (the coach's baseline; the loop sets it): engaged
+        #: eyes are judged against it (``best_frame.engaged_eye_ratio``)
+        self.neutral_open_eye: float | None = None
         self._ring: deque[Candidate] = deque(maxlen=cfg.best_frame.max_frames)
         # the ring's judgement (open-eye median, blink mask, gates) for one ring state: the
         # session asks for it on every capture frame, and best() again on the last
@@ -94,16 +97,44 @@ class BestFrameBuffer:
             c = ring[i]
             face = c.observation.face
             s = 0.0 if face is None else soft_score(face, self.cfg, expression=self.expression,
-                                                    open_eye=open_eye, sharpness_rank=float(rank))
+                                                    open_eye=open_eye, sharpness_rank=float(rank),
+                                                    neutral_open_eye=self.neutral_open_eye)
             # a frame whose full-resolution pixels were not delivered (before the burst) can
-            # only be saved upscaled: it comes after every frame that has them
-            tier = (0 if gates[i] else 1) + (2 if blinks[i] else 0) + (4 if c.frame.missing_full else 0)
+            # only be saved upscaled: it comes after every frame that has them; a frame whose
+            # eyes a laugh narrowed below the sitter's own (engaged_eye_ratio) comes after
+            # every frame that keeps them open
+            narrowed = face is not None and not engaged_eyes(face, self.cfg, self.neutral_open_eye)
+            tier = 2 * ((0 if gates[i] else 1) + (2 if blinks[i] else 0) + (4 if c.frame.missing_full else 0)) \
+                + (1 if narrowed else 0)
             scored.append((tier, -s, c.frame.t, c, s))
         scored.sort(key=lambda e: e[:3])
         return tuple(
-            dataclasses.replace(c, assessment=dataclasses.replace(c.assessment, score=s))
-            for _, _, _, c, s in scored[:n]
+            dataclasses.replace(c, assessment=dataclasses.replace(c.assessment, score=s),
+                                neutral_open_eye=self.neutral_open_eye)
+            for _, _, _, c, s in self._diverse(scored, n)
         )
+
+    def _diverse(self, scored: list, n: int) -> list:
+        """The first ``n`` of ``scored`` (best first), but frames offered together lie at least
+        ``best_frame.review_min_gap_s`` apart: the best frame, then the best of those far
+        enough from every one chosen, within the best frame's own class (gates, blink,
+        full pixels); short of that, the next best as they come."""
+        gap = self.cfg.best_frame.review_min_gap_s
+        if n <= 1 or gap <= 0 or not scored:
+            return scored[:n]
+        head = scored[0][0] // 2
+        chosen = [scored[0]]
+        for e in scored[1:]:
+            if len(chosen) == n:
+                break
+            if e[0] // 2 == head and all(abs(e[2] - p[2]) >= gap for p in chosen):
+                chosen.append(e)
+        for e in scored:
+            if len(chosen) == n:
+                break
+            if not any(e is p for p in chosen):
+                chosen.append(e)
+        return chosen
 
     # -- parts -----------------------------------------------------------------------
 

@@ -107,6 +107,31 @@ def _sign_prompt(value: float, positive: Prompt, negative: Prompt) -> Prompt:
     return positive if value > 0 else negative
 
 
+def turn_sign(turn: str) -> float:
+    """+1 for pose.turn = "left" (the sitter turns toward their own left: yaw > 0), -1 for
+    "right", 0 for "none"."""
+    return {"left": 1.0, "right": -1.0}.get(turn, 0.0)
+
+
+def turn_check(yaw: float, cfg: BoothConfig, strict: bool = True) -> Check:
+    """The turned pose of ``pose.turn`` (professional profile): |yaw| inside ``pose.turn_yaw``
+    on the asked side; the exit side widens the band by ``pose.yaw_exit - pose.yaw_enter``.
+    Too little (or the wrong way): turn the shoulders that way (the head follows without the
+    neck twisting); too much: turn the face back a little."""
+    po = cfg.pose
+    sign = turn_sign(po.turn)
+    lo, hi = po.turn_yaw
+    if not strict:
+        grow = max(0.0, po.yaw_exit - po.yaw_enter)
+        lo, hi = max(0.0, lo - grow), hi + grow
+    turned = yaw * sign  # degrees toward the asked side
+    if turned < lo:
+        prompt = Prompt.TURN_SHOULDERS_LEFT if sign > 0 else Prompt.TURN_SHOULDERS_RIGHT
+    else:  # too far: back toward the camera
+        prompt = Prompt.TURN_RIGHT if sign > 0 else Prompt.TURN_LEFT
+    return Check("yaw", lo <= turned <= hi, yaw, f"yaw {lo:g}-{hi:g} deg toward the sitter's {po.turn}", prompt)
+
+
 def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int = 0,
                     baseline: Baseline | None = None, strict: bool = True,
                     expression: str | None = None, motion: float | None = None,
@@ -173,8 +198,11 @@ def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int 
     po = cfg.pose
     checks.append(_hysteresis_check("roll", face.roll, po.roll_enter, po.roll_exit, strict,
                                     Prompt.STRAIGHTEN_HEAD, " deg"))
-    checks.append(_hysteresis_check("yaw", face.yaw, po.yaw_enter, po.yaw_exit, strict,
-                                    _sign_prompt(face.yaw, Prompt.TURN_RIGHT, Prompt.TURN_LEFT), " deg"))
+    if cfg.profile is Profile.PROFESSIONAL and po.turn != "none":
+        checks.append(turn_check(face.yaw, cfg, strict))
+    else:
+        checks.append(_hysteresis_check("yaw", face.yaw, po.yaw_enter, po.yaw_exit, strict,
+                                        _sign_prompt(face.yaw, Prompt.TURN_RIGHT, Prompt.TURN_LEFT), " deg"))
     checks.append(_hysteresis_check("pitch", face.pitch, po.pitch_enter, po.pitch_exit, strict,
                                     _sign_prompt(face.pitch, Prompt.CHIN_DOWN, Prompt.CHIN_UP), " deg"))
 
@@ -197,6 +225,8 @@ def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int 
     checks.append(Check("eyes_open", (not face.eyes_closed) and opening >= floor and relative_ok, opening,
                         f">= {need:.3f}", Prompt.OPEN_EYES))
     checks.append(Check("blink", not face.blink, 1.0 if face.blink else 0.0, "no blink in progress", None))
+    if cfg.profile is Profile.ACTOR and expression in SERIOUS_EXPRESSIONS:
+        checks.append(serious_eyes_check(face, cfg, baseline.open_eye if baseline else None, strict))
 
     # Mouth (hard) and expression (soft).
     limit = mouth_limit(cfg, expression)
@@ -255,7 +285,55 @@ def _expression_check(face: FaceMeasures, cfg: BoothConfig, expression: str | No
             return Check("expression", False, p, f"{target}, mouth width >= +{gain:.0%} of neutral", more, hard=False)
         if wants_neutral and ratio > ex.mouth_width_gain * factor:
             return Check("expression", False, p, f"{target}, mouth width at neutral", less, hard=False)
+    # A smile with life in the eyes: a laugh that narrows them to slits (the opening well under
+    # the sitter's own neutral one) is asked to soften; relaxes with the other soft checks.
+    if wants_smile and baseline is not None and baseline.open_eye:
+        need = cfg.best_frame.engaged_eye_ratio / factor * (1.0 if strict else 0.95)
+        if eye_opening(face) < need * baseline.open_eye:
+            return Check("expression", False, p, f"{target}, eyes >= {need:.2f} x neutral opening", less, hard=False)
     return Check("expression", True, p, target, more, hard=False)
+
+
+# ------------------------------------------------------------------------------ engaged eyes
+
+#: actor expressions whose eyes carry the picture: open and on the lens
+SERIOUS_EXPRESSIONS = frozenset({"serious", "intense"})
+
+
+def eye_opening(face: FaceMeasures) -> float:
+    """The mean of the two eyes' openings (what the sitter's baseline is learnt from)."""
+    return 0.5 * (face.ear_left + face.ear_right)
+
+
+def engaged_ratio(face: FaceMeasures, neutral_open_eye: float | None) -> float | None:
+    """The eye opening relative to the sitter's own neutral (not smiling) opening; None
+    until the coach has learnt it."""
+    if not neutral_open_eye:
+        return None
+    return eye_opening(face) / neutral_open_eye
+
+
+def engaged_eyes(face: FaceMeasures, cfg: BoothConfig, neutral_open_eye: float | None) -> bool:
+    """Life in the eyes while smiling: the opening stays near the sitter's neutral one
+    (``best_frame.engaged_eye_ratio``). True while the baseline is unknown."""
+    r = engaged_ratio(face, neutral_open_eye)
+    return r is None or r >= cfg.best_frame.engaged_eye_ratio
+
+
+def serious_eyes_check(face: FaceMeasures, cfg: BoothConfig, neutral_open_eye: float | None,
+                       strict: bool = True) -> Check:
+    """The rule for a serious or intense expression (actor series): the eyes open at least
+    ``eyes.serious_open_ratio`` of the sitter's neutral opening (no smile to ease it) and the
+    gaze on the lens within the gaze *enter* band on both axes (no drifting to the exit
+    side: a serious look off the lens reads as absent). Reusable by the actor series."""
+    gz = cfg.gaze
+    on_lens = abs(face.gaze_h) <= gz.h_enter and abs(face.gaze_v) <= gz.v_enter
+    r = engaged_ratio(face, neutral_open_eye)
+    need = cfg.eyes.serious_open_ratio * (1.0 if strict else 0.95)
+    open_ok = r is None or r >= need
+    prompt = Prompt.LOOK_AT_CAMERA if not on_lens else Prompt.OPEN_EYES
+    return Check("serious_eyes", on_lens and open_ok and not face.eyes_closed, r if r is not None else 1.0,
+                 f"eyes >= {need:.2f} x neutral opening, gaze within {gz.h_enter:g}/{gz.v_enter:g}", prompt)
 
 
 # ------------------------------------------------------------------------------ score
@@ -268,13 +346,21 @@ def _band_term(value: float, band: tuple[float, float]) -> float:
 
 
 def soft_terms(face: FaceMeasures, cfg: BoothConfig, *, expression: str | None = None,
-               open_eye: float | None = None, sharpness_rank: float | None = None) -> dict[str, float]:
+               open_eye: float | None = None, sharpness_rank: float | None = None,
+               neutral_open_eye: float | None = None) -> dict[str, float]:
     """The spec's soft-score terms, each 0..1 (``sharpness_rank`` is relative to the other
-    frames of the session or buffer; 0.5 when unknown)."""
+    frames of the session or buffer; 0.5 when unknown). ``neutral_open_eye``: the sitter's
+    own opening at rest; the eyes term is then also the opening relative to it (a laugh
+    that narrows the eyes to slits scores low even when the whole buffer is laughing)."""
     po, gz, lt = cfg.pose, cfg.gaze, cfg.light
     open_ref = open_eye or max(face.ear_left, face.ear_right, 1e-6)
     eyes = min(1.0, min(face.ear_left, face.ear_right) / open_ref)
-    pose = 1.0 - min(1.0, (abs(face.yaw) / po.yaw_exit + abs(face.pitch) / po.pitch_exit
+    if neutral_open_eye:  # engaged eyes: judged against the sitter's own neutral opening
+        eyes = min(eyes, min(1.0, eye_opening(face) / neutral_open_eye))
+    yaw_err = abs(face.yaw)
+    if cfg.profile is Profile.PROFESSIONAL and po.turn != "none":  # the turned pose's own middle
+        yaw_err = abs(face.yaw * turn_sign(po.turn) - 0.5 * (po.turn_yaw[0] + po.turn_yaw[1]))
+    pose = 1.0 - min(1.0, (yaw_err / po.yaw_exit + abs(face.pitch) / po.pitch_exit
                            + abs(face.roll) / po.roll_exit) / 3.0)
     gaze = 1.0 - min(1.0, math.hypot(face.gaze_h / gz.h_exit, face.gaze_v / gz.v_exit) / math.sqrt(2.0))
     light = 1.0 - min(1.0, abs(face.light_balance_ev) / max(lt.balance_fail_ev, 1e-6))

@@ -124,7 +124,8 @@ def replay(path: Path, cfg, *, out=None, realtime: bool = False, emit=None, anal
         m = saved.metadata
         captures.append({"files": [str(p) for p in saved.paths], "frame_t": m["frame"]["t"],
                          "frame_index": m["frame"]["index"], "score": m["score"], "profile": m["profile"],
-                         "measures": m["measures"], "crops": m["crops"]})
+                         "measures": m["measures"], "crops": m["crops"], "eyes": m.get("eyes"),
+                         "legibility_80px": m.get("legibility_80px"), "background": m.get("background")})
     return {"summary": True, "video": str(path), "frames": n, "duration_s": round(t_media, 3),
             "wall_s": round(time.perf_counter() - wall0, 2), "states": states, "final_state": loop.state.value,
             "captures": captures}

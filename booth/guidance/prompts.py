@@ -51,6 +51,9 @@ _EN = {
     Prompt.EXPRESS_APPROACHABLE: "Approachable: a warm, open smile",
     Prompt.EXPRESS_SERIOUS: "Serious now: no smile",
     Prompt.EXPRESS_PLAYFUL: "Playful: a big smile",
+    Prompt.TURN_SHOULDERS_LEFT: "Turn your shoulders a little to your left",
+    Prompt.TURN_SHOULDERS_RIGHT: "Turn your shoulders a little to your right",
+    Prompt.LOOK_HERE: "Look here",
 }
 
 # The same prompts when the way to go is at least BIG_MOVE (the arrow carries the distance).

@@ -195,6 +195,19 @@ Photos are deleted from the booth as described in its privacy note.</p>
 """
 
 
+#: download buttons named by use (the saved file's name ends in its crop: <stem>_1x1.jpg ...)
+USE_LABELS = (("_1x1", "Square for LinkedIn"), ("_4x5", "Portrait 4:5"), ("_thumb", "Thumbnail"))
+
+
+def button_label(name: str) -> str:
+    """What a download button says for the file ``name``: its use, not its file name."""
+    stem = Path(name).stem
+    for suffix, label in USE_LABELS:
+        if stem.endswith(suffix):
+            return label
+    return f"Download {name}"
+
+
 def render_page(token: str, grant: Grant) -> bytes:
     items = []
     for name, _ in grant.files:
@@ -202,7 +215,7 @@ def render_page(token: str, grant: Grant) -> bytes:
         preview = (f'<img src="{href}" alt="{html.escape(name)}">'
                    if Path(name).suffix.lower() in (".jpg", ".jpeg", ".png", ".webp") else "")
         items.append(f'<div class="photo">{preview}<a class="dl" href="{href}?dl=1" download="{html.escape(name)}">'
-                     f"Download {html.escape(name)}</a></div>")
+                     f"{html.escape(button_label(name))}</a></div>")
     who = f" ({html.escape(grant.badge_id)})" if grant.badge_id else ""
     until = time.strftime("%H:%M", time.localtime(grant.expires_at))
     return _PAGE.format(who=who, items="\n".join(items), until=until).encode()

@@ -14,7 +14,9 @@ shows is what gets saved, and a saved crop analysed again passes the same checks
     plan.crops[0].rect  # the crop to save, in the same pixels as the face geometry
 
 A crop may reach a little beyond the camera image (``framing.max_pad`` of its size per
-axis); the store fills that strip by repeating the image's edge. The sidecar records it.
+axis); the store fills that strip from the background (the wall extended past the image, or
+``output.pad_fill``'s colour; never the image's edge repeated: see :mod:`booth.output.finish`).
+The sidecar records it.
 
 When a face's own proportions cannot meet every band at once (a crown estimated low makes
 "shoulders 1.2 T below the chin" clash with the eye line), the bands give way in this order:

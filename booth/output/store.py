@@ -40,6 +40,7 @@ from ..atomic import sweep_parts, write_bytes_atomic
 from ..config import BoothConfig, Profile
 from ..errors import StorageError
 from ..types import Candidate, FaceMeasures
+from . import finish
 from .crops import SQUARE, CropRect, FaceGeometry, aspect_name, aspects_for, measure_crop, plan_framing
 
 log = logging.getLogger(__name__)
@@ -88,43 +89,96 @@ def encode_jpeg(bgr: np.ndarray, quality: int) -> bytes:
     return buf.getvalue()
 
 
-def extract_crop(image: np.ndarray, rect: CropRect, out_w: int, out_h: int) -> tuple[np.ndarray, bool]:
-    """Cut ``rect`` (image px, may reach outside) and resize to (out_w, out_h). Strips
-    outside the image repeat its edge. Returns (pixels, upscaled)."""
+def extract_crop(image: np.ndarray, rect: CropRect, out_w: int, out_h: int,
+                 fill: np.ndarray | tuple[int, int, int] = finish.GREY_BGR,
+                 origin: tuple[int, int] = (0, 0)) -> tuple[np.ndarray, bool]:
+    """Cut ``rect`` (in the still's px, may reach outside ``image``) and resize to (out_w,
+    out_h). ``image`` starts at ``origin`` (x, y) of the still (a finished canvas may cover
+    only part of it, or reach past it). Strips outside ``image`` take ``fill`` (a colour, or
+    an image of ``image``'s size grown by the pad: see :func:`booth.output.finish.pad_image`);
+    no edge pixel is ever repeated. Returns (pixels, upscaled)."""
     h, w = image.shape[:2]
-    x0, y0 = int(math.floor(rect.x)), int(math.floor(rect.y))
-    x1, y1 = int(math.ceil(rect.x + rect.w)), int(math.ceil(rect.y + rect.h))
+    x0, y0 = int(math.floor(rect.x)) - origin[0], int(math.floor(rect.y)) - origin[1]
+    x1, y1 = int(math.ceil(rect.x + rect.w)) - origin[0], int(math.ceil(rect.y + rect.h)) - origin[1]
     pad = (max(0, -y0), max(0, y1 - h), max(0, -x0), max(0, x1 - w))
     inner = image[max(0, y0):min(h, y1), max(0, x0):min(w, x1)]
     if any(pad):
-        inner = soft_border(inner, pad)
+        if isinstance(fill, np.ndarray):
+            fill = finish.GREY_BGR  # a fill image belongs to the whole canvas; here only a colour fits
+        inner = finish.pad_image(inner, pad, fill)
     upscaled = out_w > inner.shape[1] * 1.001
     interp = cv2.INTER_CUBIC if upscaled else cv2.INTER_AREA
     return cv2.resize(inner, (out_w, out_h), interpolation=interp), upscaled
 
 
-def soft_border(image: np.ndarray, pad: tuple[int, int, int, int]) -> np.ndarray:
-    """``image`` grown by ``pad`` (top, bottom, left, right) px. The new strips repeat the
-    edge pixels, then are blurred more the farther they lie from the image, so that they read
-    as out-of-focus continuation (wall, shoulders) rather than hard streaks; the camera's
-    own pixels are not touched."""
-    top, bottom, left, right = pad
-    grown = cv2.copyMakeBorder(image, top, bottom, left, right, cv2.BORDER_REPLICATE)
-    gh, gw = grown.shape[:2]
-    # distance (px) of each pixel outside the original image, per axis
-    yy = np.maximum(np.maximum(top - np.arange(gh), np.arange(gh) - (gh - 1 - bottom)), 0).astype(np.float32)
-    xx = np.maximum(np.maximum(left - np.arange(gw), np.arange(gw) - (gw - 1 - right)), 0).astype(np.float32)
-    dist = np.maximum(yy[:, None], xx[None, :])
-    reach = float(max(pad))
-    # a strong blur computed small (fast at full resolution), blended in with the distance
-    scale = max(1, int(reach // 8))
-    small = cv2.resize(grown, (max(1, gw // scale), max(1, gh // scale)), interpolation=cv2.INTER_AREA)
-    small = cv2.GaussianBlur(small, (0, 0), sigmaX=max(1.0, reach / scale / 2.0))
-    blurred = cv2.resize(small, (gw, gh), interpolation=cv2.INTER_LINEAR)
-    weight = np.clip(dist / max(reach * 0.5, 1.0), 0.0, 1.0)[:, :, None]
-    out = grown.astype(np.float32) * (1.0 - weight) + blurred.astype(np.float32) * weight
-    out[top:gh - bottom, left:gw - right] = image  # the camera's pixels exactly as they were
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+@dataclass(frozen=True)
+class Finished:
+    """The still, finished over the union of the crops: background applied, pad filled."""
+
+    canvas: np.ndarray  # BGR, covers ``origin`` .. ``origin + size`` of the still (may reach past it)
+    origin: tuple[int, int]  # (x, y) of the canvas's top-left in still px
+    alpha: np.ndarray | None  # the matte over the canvas (None: no matte was made)
+    clutter_before: float | None
+    clutter_after: float | None
+    meta: dict
+
+
+def finish_still(still: np.ndarray, rects: list[CropRect], cfg: BoothConfig,
+                 probability: np.ndarray | None, geom: FaceGeometry | None = None) -> Finished:
+    """The still over the union of ``rects``: matte refined at full resolution, the
+    ``output.background`` applied, strips past the image filled by ``output.pad_fill``
+    (see :mod:`booth.output.finish`); the face inside the mesh outline of ``geom`` (still px)
+    keeps its pixels exactly. ``probability``: the segmentation's person probability
+    for the whole still (None when the model is unavailable: the background stays as shot,
+    a pad takes grey)."""
+    t0 = time.perf_counter()
+    o = cfg.output
+    sh, sw = still.shape[:2]
+    x0 = int(math.floor(min(r.x for r in rects)))
+    y0 = int(math.floor(min(r.y for r in rects)))
+    x1 = int(math.ceil(max(r.x + r.w for r in rects)))
+    y1 = int(math.ceil(max(r.y + r.h for r in rects)))
+    pad = (max(0, -y0), max(0, y1 - sh), max(0, -x0), max(0, x1 - sw))
+    cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(sw, x1), min(sh, y1)
+    inner = still[cy0:cy1, cx0:cx1]
+    padded = any(pad)
+    meta: dict = {"background": o.background, "padded": padded, "pad_fill": None, "matte": None}
+    if probability is None:
+        meta["matte"] = "unavailable"
+        fill = finish.parse_colour(o.pad_fill) or finish.GREY_BGR
+        canvas = finish.pad_image(inner, pad, fill) if padded else inner
+        meta["pad_fill"] = ("#%02x%02x%02x" % fill[::-1]) if padded else None
+        if o.background != "as-shot":
+            meta["background"] = "as-shot"
+            meta["background_note"] = "segmentation unavailable: background left as shot"
+        return Finished(canvas, (x0, y0), None, None, None, meta)
+
+    region = (cx0, cy0, cx1 - cx0, cy1 - cy0)
+    refine = padded or o.background != "as-shot"  # as shot, the matte only feeds the clutter measure
+    face = None
+    if geom is not None:
+        def p(q):
+            return (q[0] - cx0, q[1] - cy0)
+        face = finish.face_ellipse_mask((cx1 - cx0, cy1 - cy0), p(geom.eye_mid), p(geom.chin), p(geom.crown),
+                                        geom.ied, scale=0.9)
+    alpha = finish.refine_matte(still, probability, radius_frac=o.matte_radius, eps=o.matte_eps,
+                                method="guided" if refine else "bilinear", region=region, protect=face)
+    meta["matte"] = "guided-filter" if refine else "bilinear (clutter measure only)"
+    wall = finish.background_estimate(inner, alpha, pad=pad) if refine else None
+    if padded:
+        colour = finish.parse_colour(o.pad_fill)
+        canvas = finish.pad_image(inner, pad, colour if colour is not None else wall)
+        meta["pad_fill"] = o.pad_fill
+    else:
+        canvas = inner
+    grown_alpha = cv2.copyMakeBorder(alpha, *pad, cv2.BORDER_CONSTANT, value=0.0) if padded else alpha
+    before = finish.clutter(canvas, grown_alpha < 0.5)
+    if o.background != "as-shot":
+        new_bg = finish.background_estimate(inner, alpha, pad=pad, blur_frac=finish.BLUR_FRAC) if o.background == "blur" else None
+        canvas = finish.replace_background(canvas, grown_alpha, o.background, new_bg, old_background=wall)
+    after = finish.clutter(canvas, grown_alpha < 0.5) if o.background != "as-shot" else before
+    meta["ms"] = round((time.perf_counter() - t0) * 1000.0, 1)
+    return Finished(canvas, (x0, y0), grown_alpha, before, after, meta)
 
 
 def output_size(cfg: BoothConfig, aspect: tuple[int, int], native_w: float) -> tuple[int, int]:
@@ -145,6 +199,14 @@ def _measures(face: FaceMeasures) -> dict:
     return {k: (round(v, 5) if isinstance(v, float) else v) for k, v in out.items()}
 
 
+def _eyes_meta(face: FaceMeasures, neutral: float | None, engaged_ratio: float) -> dict:
+    opening = 0.5 * (face.ear_left + face.ear_right)
+    ratio = opening / neutral if neutral else None
+    return {"opening": round(opening, 4), "neutral_opening": None if neutral is None else round(neutral, 4),
+            "ratio_to_neutral": None if ratio is None else round(ratio, 3),
+            "engaged": None if ratio is None else ratio >= engaged_ratio}
+
+
 def free_mb(directory: Path) -> float:
     """Free space where ``directory`` lives, in the unit of ``booth.min_free_mb`` (MiB)."""
     return shutil.disk_usage(directory).free / 2**20
@@ -161,10 +223,11 @@ class PhotoStore:
     # -- saving ----------------------------------------------------------------------
 
     def save(self, candidate: Candidate, *, badge_id: str | None = None, expression: str | None = None,
-             extra: Mapping[str, Any] | None = None) -> SavedCapture:
+             extra: Mapping[str, Any] | None = None, neutral_open_eye: float | None = None) -> SavedCapture:
         """Write the crops, the thumbnail and the sidecar of ``candidate``, each whole or not at
         all. ``expression``: the actor series step it was taken for; ``extra``: anything else
-        for the sidecar's ``extra``."""
+        for the sidecar's ``extra``; ``neutral_open_eye``: the sitter's eye opening at rest (the
+        coach's baseline), to record how open the chosen frame's eyes are against it."""
         t0 = time.perf_counter()
         face = candidate.observation.face
         if face is None:
@@ -184,10 +247,11 @@ class PhotoStore:
         stem = self._stem(frame.t, badge_id)
         crops_meta = {}
         blobs: dict[str, bytes] = {}
+        done = finish_still(still, list(plan.crops), self.cfg, self._person_probability(still), geom)
         for aspect in aspects:
             rect = by_name[aspect_name(aspect)]
             out_w, out_h = output_size(self.cfg, aspect, rect.w)
-            pixels, upscaled = extract_crop(still, rect, out_w, out_h)
+            pixels, upscaled = extract_crop(done.canvas, rect, out_w, out_h, origin=done.origin)
             name = f"{stem}_{rect.name}.jpg"
             blobs[name] = encode_jpeg(pixels, self.cfg.output.jpeg_quality)
             m = measure_crop(geom, rect)
@@ -199,9 +263,12 @@ class PhotoStore:
                 "head_height": round(m.head_height, 4), "eye_line": round(m.eye_line, 4),
                 "centre_x": round(m.centre_x, 4), "shoulders_t": round(m.shoulders_t, 3),
                 "margin_ied": round(m.margin_ied, 3),
+                "pad_fill": done.meta["pad_fill"] if any(v > 0 for v in rect.pad((sw, sh)).values()) else None,
             }
         tp = self.cfg.output.thumbnail_px
-        thumb, _ = extract_crop(still, by_name[aspect_name(SQUARE)], tp, tp)
+        square = by_name[aspect_name(SQUARE)]
+        thumb, _ = extract_crop(done.canvas, square, tp, tp, origin=done.origin)
+        legible = self._legibility(thumb, geom, square)
         thumb_name = f"{stem}_thumb.jpg"
         blobs[thumb_name] = encode_jpeg(thumb, self.cfg.output.jpeg_quality)
         encode_ms = (time.perf_counter() - t0) * 1000.0
@@ -225,6 +292,11 @@ class PhotoStore:
                         "target": c.target, "hard": c.hard} for c in a.checks],
             "measures": _measures(face),
             "framing": {"shoulders_ok": plan.shoulders_ok, "margins_ok": plan.margins_ok},
+            "finish": done.meta,
+            "background": self._background_meta(done),
+            "legibility_80px": legible.as_dict(),
+            "eyes": _eyes_meta(face, neutral_open_eye if neutral_open_eye is not None else candidate.neutral_open_eye,
+                               self.cfg.best_frame.engaged_eye_ratio),
             "crops": crops_meta,
             "thumbnail": {"file": thumb_name, "size": [tp, tp]},
             "timings_ms": {**{k: round(v, 3) for k, v in candidate.observation.timings_ms.items()},
@@ -238,6 +310,41 @@ class PhotoStore:
         self._write(sidecar, (json.dumps(meta, indent=1, default=str) + "\n").encode())
         return SavedCapture(stem=stem, crops={k: self.directory / v["file"] for k, v in crops_meta.items()},
                             thumbnail=self.directory / thumb_name, sidecar=sidecar, metadata=meta)
+
+    def _person_probability(self, still: np.ndarray) -> np.ndarray | None:
+        """The selfie-segmentation person probability of the whole still (the model is loaded
+        once per store); None when it cannot run (the sidecar says so)."""
+        if getattr(self, "_segmenter", None) is None:
+            try:
+                from ..vision.expression import Segmenter
+
+                self._segmenter = Segmenter(self.cfg.vision.threads)
+            except Exception as exc:  # a missing model must not lose the photo
+                log.warning("segmentation unavailable for the finished photo (%s): background as shot, "
+                            "pad in grey. Fix: run `booth models fetch`", exc)
+                self._segmenter = False
+        if self._segmenter is False:
+            return None
+        return self._segmenter.probability(still)
+
+    def _legibility(self, thumb: np.ndarray, geom: FaceGeometry, square: CropRect) -> "finish.Legibility":
+        s = thumb.shape[1] / square.w
+
+        def p(q):
+            return ((q[0] - square.x) * s, (q[1] - square.y) * s)
+
+        o = self.cfg.output
+        min_ied = {Profile.BADGE: o.legible_ied_80_badge, Profile.PROFESSIONAL: o.legible_ied_80_professional,
+                   Profile.ACTOR: o.legible_ied_80_actor}[self.cfg.profile]
+        return finish.legibility_80(thumb, p(geom.eye_mid), p(geom.chin), p(geom.crown), geom.ied * s,
+                                    min_ied_px=min_ied, min_contrast=o.legible_contrast_80)
+
+    def _background_meta(self, done: "Finished") -> dict:
+        o = self.cfg.output
+        level = finish.clutter_level(done.clutter_before, o.clutter_advise, o.clutter_busy)
+        return {"clutter": None if done.clutter_before is None else round(done.clutter_before, 2),
+                "clutter_saved": None if done.clutter_after is None else round(done.clutter_after, 2),
+                "level": level, "advice": finish.clutter_advice(level, o.background)}
 
     def _write(self, path: Path, blob: bytes) -> None:
         try:

@@ -166,6 +166,8 @@ class Screen:
         self.quit_requested = False
         self.last_state: BoothState | None = None
         self.last_review_count = 0
+        #: booth.review_s: the review screen says when the booth keeps the best by itself (the app sets it)
+        self.review_s = 15.0
 
     # ------------------------------------------------------------------ text
 
@@ -383,6 +385,8 @@ class Screen:
         self._draw_band(text, subtitle=step, reserve_left=reserve)
         if counting:
             self._draw_countdown(str(view.countdown), rect)
+        if counting or view.state is BoothState.CAPTURING:
+            self._draw_look_here(rect)
         if view.state is BoothState.GUIDING:
             self._shutter_button()
 
@@ -451,9 +455,98 @@ class Screen:
         pg.draw.polygon(self.surface, INK, shape, max(2, head // 12))
         self.surface.set_clip(None)
 
+    #: the face inside the crop on screen, as fractions of the crop height: brows to chin
+    #: (eye line 0.365, head 0.6 of the crop: the crown at ~0.08, the top of the forehead at
+    #: ~0.2, the chin at ~0.68). The countdown may cover hair, never the face.
+    FACE_TOP, FACE_BOTTOM = 0.2, 0.70
+    FACE_HALF_WIDTH = 0.25  # of the crop width either side of its centre (ears at ~1.1 IED)
+
+    @classmethod
+    def face_rect(cls, crop_rect) -> tuple[int, int, int, int]:
+        """Where the face is inside a crop on screen (x, y, w, h): what the countdown must not cover."""
+        x, y, w, h = crop_rect
+        return (int(x + (0.5 - cls.FACE_HALF_WIDTH) * w), int(y + cls.FACE_TOP * h),
+                int(2 * cls.FACE_HALF_WIDTH * w), int((cls.FACE_BOTTOM - cls.FACE_TOP) * h))
+
     def countdown_centre(self, crop_rect) -> tuple[tuple[int, int], int]:
-        """Where the countdown number goes and its size: beside the crop, never over the face
-        (the sitter must see their own expression); in the prompt band when there is no room."""
+        """Where the countdown number goes and its size: next to the lens (``[ui] lens``: the
+        camera above, below, left or right of the screen), so that the sitter's eyes are on
+        the lens at the moment of capture, and never over the face (the sitter must see their
+        own expression)."""
+        u = self.layout.unit
+        px = int(u * 0.5)
+        ax, ay, aw, ah = self.layout.preview
+        lens = getattr(self.ui, "lens", "top")
+        if lens == "top":
+            # at the top edge, above the crown: as big as the room above the face allows
+            room = (crop_rect[1] + self.FACE_TOP * crop_rect[3] - ay) if crop_rect is not None else ah * 0.3
+            px = int(max(u * 0.14, min(u * 0.3, room * 1.6)))
+            return (ax + aw // 2, ay + int(px * 0.4)), px
+        if lens == "bottom":
+            # at the bottom of the preview, over the shoulders, just above the prompt band
+            room = (ay + ah - (crop_rect[1] + self.FACE_BOTTOM * crop_rect[3])) if crop_rect is not None else ah * 0.3
+            px = int(max(u * 0.14, min(u * 0.3, room * 1.6)))
+            return (ax + aw // 2, ay + ah - int(px * 0.4)), px
+        if lens in ("left", "right"):
+            if crop_rect is not None:
+                cx, cy, cw, ch = crop_rect
+                side = (cx - ax) if lens == "left" else (ax + aw - (cx + cw))
+                px = int(max(u * 0.14, min(u * 0.4, side / 0.7)))
+            else:
+                px = int(u * 0.3)
+            inset = self._arrow_len() + int(px * 0.35)  # the cue's arrow sits between the edge and the number
+            x = ax + inset if lens == "left" else ax + aw - inset
+            return (x, ay + ah // 2), px
+        return self._countdown_beside_crop(crop_rect)
+
+    def look_here_anchor(self, crop_rect) -> tuple[tuple[int, int], tuple[int, int]]:
+        """(centre of the 'look here' words, tip of the arrow at the screen edge toward the lens)."""
+        (cx, cy), px = self.countdown_centre(crop_rect)
+        w, h = self.layout.size
+        lens = getattr(self.ui, "lens", "top")
+        u = self.layout.unit
+        # top / bottom: the words left of the number, the arrow right of it, both at the edge
+        words_x = cx - int(px * 0.35) - self.text_surface(self._look_here_words(), self._look_here_px()).get_width() // 2 - 8
+        arrow_x = cx + int(px * 0.35) + int(u * 0.05)
+        if lens == "top":
+            return (words_x, cy), (arrow_x, 2)
+        if lens == "bottom":
+            return (words_x, cy), (arrow_x, self.layout.preview[3] - 2)
+        # left / right: the words under the number (kept on screen), the arrow at the edge
+        half = self.text_surface(self._look_here_words(), self._look_here_px()).get_width() // 2 + 4
+        wx = min(w - half, max(half, cx))
+        if lens == "left":
+            return (wx, cy + int(px * 0.45)), (2, cy)
+        return (wx, cy + int(px * 0.45)), (w - 2, cy)
+
+    def _arrow_len(self) -> int:
+        return 2 * max(8, int(self.layout.unit * 0.035)) + 6
+
+    def _look_here_px(self) -> int:
+        return int(self.layout.unit * 0.055)
+
+    def _look_here_words(self) -> str:
+        from ..guidance.prompts import text as prompt_text
+        from ..types import Prompt
+
+        return prompt_text(Prompt.LOOK_HERE, self.ui.language)
+
+    def _draw_look_here(self, crop_rect) -> None:
+        """A short 'look here' cue and a small arrow pointing at the lens."""
+        pg = self.pg
+        u = self.layout.unit
+        words, tip = self.look_here_anchor(crop_rect)
+        lens = getattr(self.ui, "lens", "top")
+        size = max(8, int(u * 0.035))
+        tx, ty = tip
+        dx, dy = {"top": (0, 1), "bottom": (0, -1), "left": (1, 0), "right": (-1, 0)}.get(lens, (0, 1))
+        base = (tx + dx * size * 2, ty + dy * size * 2)
+        pts = [tip, (base[0] + dy * size, base[1] + dx * size), (base[0] - dy * size, base[1] - dx * size)]
+        pg.draw.polygon(self.surface, HIGHLIGHT, pts)
+        self.blit_text(self._look_here_words(), self._look_here_px(), words, HIGHLIGHT, shadow=True)
+
+    def _countdown_beside_crop(self, crop_rect) -> tuple[tuple[int, int], int]:
+        """Beside the crop (no lens given): the side with the most room, else the prompt band."""
         u = self.layout.unit
         px = int(u * 0.5)
         digit_w = int(px * 0.6)
@@ -529,10 +622,12 @@ class Screen:
         pg = self.pg
         w, h = self.layout.size
         u = self.layout.unit
-        self.blit_text("Pick your photo", int(u * 0.09), (w // 2, int(h * 0.07)), WHITE, max_width=int(w * 0.9))
+        self.blit_text("Pick your photo", int(u * 0.09), (w // 2, int(h * 0.06)), WHITE, max_width=int(w * 0.9))
+        self.blit_text(self.review_hint(), int(u * 0.045), (w // 2, int(h * 0.06) + int(u * 0.085)), (210, 210, 210),
+                       max_width=int(w * 0.92))
         n = len(view.review)
         btn_h = int(u * 0.15)
-        top, bottom = int(h * 0.14), h - btn_h - int(u * 0.08)
+        top, bottom = int(h * 0.06) + int(u * 0.14), h - btn_h - int(u * 0.08)
         gap = int(u * 0.04)
         if self.layout.portrait and n > 1:
             # One large highlighted photo, the others small below it.
@@ -562,6 +657,10 @@ class Screen:
         by = h - btn_h - int(u * 0.04)
         self._button((w // 2 - bw - gap // 2, by, bw, btn_h), "Retake", RETAKE_BG, SessionEvent.RETAKE)
         self._button((w // 2 + gap // 2, by, bw, btn_h), "Keep", KEEP_BG, SessionEvent.KEEP)
+
+    def review_hint(self) -> str:
+        """The review screen's one line: how to choose, and that the booth chooses by itself."""
+        return f"Tap a photo, then Keep. We keep the best one in {self.review_s:g} s"
 
     def _qr_surface(self, url: str, side: int):
         if self._qr_cache is None or self._qr_cache[0] != (url, side):

@@ -79,3 +79,9 @@ class Segmenter(_ImageModel):
         np.multiply(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), np.float32(1.0 / 255.0), out=self._input[0], casting="unsafe")
         mask = self._invoke()[0, :, :, 0] > 0.5
         return small, mask
+
+    def probability(self, image_bgr: np.ndarray) -> np.ndarray:
+        """The model's person probability (float32 0..1, 256x256) over the whole image."""
+        small = cv2.resize(image_bgr, (self.n, self.n), interpolation=cv2.INTER_AREA)
+        np.multiply(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), np.float32(1.0 / 255.0), out=self._input[0], casting="unsafe")
+        return np.array(self._invoke()[0, :, :, 0], np.float32)

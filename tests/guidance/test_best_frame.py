@@ -34,3 +34,26 @@ def test_only_the_best_scored_frames_keep_their_full_pixels():
     assert all(c.frame.missing_full and c.frame.still_dims == (2304, 1728) for c in stripped)
     # what is offered never comes from a frame whose full pixels were dropped
     assert all(c.frame.full is not None for c in ring.best(3, require_gates=False))
+
+
+def test_the_review_offers_frames_that_differ_not_neighbours():
+    """Scores peak at one moment: the top three by score are adjacent frames (the same
+    photo three times); the review gets the peak and the best frames >= review_min_gap_s
+    from it and from each other."""
+    cfg = BoothConfig()
+    ring = BestFrameBuffer(cfg)
+    coach = Coach(cfg)
+    image = np.zeros((480, 640, 3), np.uint8)
+    for i in range(30):
+        # sharper around frame 15: sharpness is ranked, so the score peaks there
+        obs = observation(i / FPS, i, size=(640, 480), eye=(320.0, 200.0), ied=45.0,
+                          sharpness=100.0 - abs(i - 15))
+        ring.add(Candidate(Frame(image, i / FPS, i), obs, coach.update(obs)))
+    gap = cfg.best_frame.review_min_gap_s
+    top = ring.best(3, require_gates=False)
+    ts = sorted(c.frame.t for c in top)
+    assert top[0].frame.index == 15
+    assert all(b - a >= gap - 1e-9 for a, b in zip(ts, ts[1:])), ts
+    ring.cfg = dataclasses.replace(cfg, best_frame=dataclasses.replace(cfg.best_frame, review_min_gap_s=0.0))
+    ring._judged = None
+    assert sorted(c.frame.index for c in ring.best(3, require_gates=False)) == [14, 15, 16]  # what it was

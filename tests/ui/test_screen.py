@@ -135,7 +135,7 @@ def test_the_guide_turns_green_when_ready_and_the_countdown_is_large(screen, art
                          countdown_remaining_s=2.4, lock_camera=True), preview)
     screen.screenshot(artifacts_dir / "ui" / f"countdown_{screen.layout.size[0]}x{screen.layout.size[1]}.png")
     x, y, w, h = crop_on_screen(screen, preview)
-    r, g, b = screen.pixel((x + w // 2, y + 1))
+    r, g, b = screen.pixel((x + w // 2, y + h - 2))  # the guide's bottom edge (the countdown is at the top lens)
     assert g > 180 and r < 120, (r, g, b)
     in_band = screen.countdown_centre((x, y, w, h))[0][1] >= screen.layout.band[1]
     skip = int(screen.layout.band[3] * 1.2) if in_band else 0
@@ -147,12 +147,13 @@ def test_the_guide_turns_green_when_ready_and_the_countdown_is_large(screen, art
     dw, dh = digit.size("3")
     box = pygame.Rect(0, 0, dw, int(dh * 0.6))
     box.center = (dx, dy)
-    assert not box.colliderect(pygame.Rect(x, y, w, h))
+    face = pygame.Rect(Screen.face_rect((x, y, w, h)))
+    assert not box.colliderect(face)
     region = pygame.surfarray.array3d(screen.surface)[box.left: box.right, box.top: box.bottom]
     assert (region.min(axis=2) > 235).mean() > 0.2
     alone = pygame.surfarray.array3d(digit.render("3", True, (255, 255, 255), (0, 0, 0)))
     assert abs((region.min(axis=2) > 235).mean() - (alone.min(axis=2) > 235)[:, dh // 5: dh // 5 + box.height].mean()) < 0.15
-    assert dh > screen.layout.unit * 0.25 or box.top >= screen.layout.band[1]  # big, or filling the band
+    assert dh > screen.layout.unit * 0.1 or box.top >= screen.layout.band[1]  # big, or filling the band
 
 
 def test_capture_flash_whitens_the_screen_briefly(screen):
@@ -325,3 +326,67 @@ def test_without_a_mirror_the_arrow_points_to_the_image_right_for_the_sitters_le
         assert right <= x + w / 2 + w * 0.06 and left < x + w / 2 - w * 0.2
     finally:
         s.close()
+
+
+@pytest.mark.parametrize("lens", ["top", "bottom", "left", "right"])
+@pytest.mark.parametrize("orientation", ["landscape", "portrait"])
+def test_the_countdown_and_a_look_here_cue_sit_next_to_the_lens(lens, orientation, artifacts_dir):
+    size = (1280, 720) if orientation == "landscape" else (720, 1280)
+    screen = Screen(UiSection(fullscreen=False, orientation=orientation, lens=lens), size=size)
+    try:
+        preview = camera_image()
+        draw(screen, Actions(BoothState.COUNTDOWN, prompt=Prompt.HOLD_STILL, readiness=1.0, crop_norm=CROP,
+                             countdown_remaining_s=2.4, lock_camera=True), preview)
+        screen.screenshot(artifacts_dir / "ui" / f"countdown_lens_{lens}_{size[0]}x{size[1]}.png")
+        x, y, w, h = crop_on_screen(screen, preview)
+        (dx, dy), px = screen.countdown_centre((x, y, w, h))
+        W, H = screen.layout.size
+        preview_h = screen.layout.preview[3]
+        # next to the lens: within a fifth of the screen from that edge, centred along it
+        near = {"top": dy < 0.2 * H, "bottom": dy > preview_h - 0.2 * H, "left": dx < 0.2 * W, "right": dx > 0.8 * W}
+        assert near[lens], (lens, dx, dy)
+        if lens in ("top", "bottom"):
+            assert abs(dx - W / 2) < 0.02 * W
+        # the number is drawn there and stays off the face
+        digit = pygame.font.Font(None, px)
+        digit.set_bold(True)
+        dw, dh = digit.size("3")
+        box = pygame.Rect(0, 0, dw, int(dh * 0.6))
+        box.center = (dx, dy)
+        region = pygame.surfarray.array3d(screen.surface)[box.left: box.right, box.top: box.bottom]
+        assert (region.min(axis=2) > 235).mean() > 0.15
+        face = pygame.Rect(Screen.face_rect((x, y, w, h)))
+        assert not box.colliderect(face)
+        # the cue: yellow words beside the number and an arrow whose tip touches the lens edge
+        words, tip = screen.look_here_anchor((x, y, w, h))
+        u = screen.layout.unit
+        pix = pygame.surfarray.array3d(screen.surface).astype(int)
+        wx0, wy0 = max(0, words[0] - int(u * 0.15)), max(0, words[1] - int(u * 0.03))
+        patch = pix[wx0: words[0] + int(u * 0.15), wy0: words[1] + int(u * 0.03)]
+        yellow = (patch[..., 0] > 200) & (patch[..., 1] > 170) & (patch[..., 2] < 80)
+        assert yellow.mean() > 0.05, "the 'Look here' words are drawn"
+        tx, ty = tip
+        r, g, b = screen.pixel((min(W - 1, max(0, tx + {"left": 3, "right": -3}.get(lens, 0))),
+                                min(H - 1, max(0, ty + {"top": 3, "bottom": -3}.get(lens, 0)))))
+        assert r > 200 and g > 170 and b < 80, (r, g, b)
+    finally:
+        screen.close()
+
+
+def test_review_says_how_to_choose_and_that_the_booth_keeps_the_best(screen, artifacts_dir):
+    screen.review_s = 15.0
+    image = camera_image()
+    cands = tuple(candidate(i, image) for i in range(3))
+    draw(screen, Actions(BoothState.REVIEW, review=cands, review_index=0, crop_norm=CROP))
+    screen.screenshot(artifacts_dir / "ui" / f"review_hint_{screen.layout.size[0]}x{screen.layout.size[1]}.png")
+    hint = screen.review_hint()
+    assert hint == "Tap a photo, then Keep. We keep the best one in 15 s"
+    # the line is on screen: its rendered width of light-grey pixels under the title
+    u = screen.layout.unit
+    W, H = screen.layout.size
+    y = int(H * 0.06) + int(u * 0.085)
+    band = pygame.surfarray.array3d(screen.surface)[:, y - int(u * 0.02): y + int(u * 0.02)].astype(int)
+    grey = (np.abs(band - 210).max(axis=2) < 30)
+    cols = np.nonzero(grey.any(axis=1))[0]
+    expect = screen.text_surface(hint, int(u * 0.045), max_width=int(W * 0.92)).get_width()
+    assert cols.size and abs((cols.max() - cols.min()) - expect) < 0.1 * expect

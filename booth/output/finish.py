@@ -1,0 +1,326 @@
+"""The finished look of a saved crop: the matte, the background, the pad, the clutter and
+how the photo reads at 80 px. Pure functions on pixels (no model, no config object)::
+
+    alpha = refine_matte(still, person_probability)        # full-resolution matte 0..1
+    bg = background_estimate(still, alpha)                  # the wall, with the person removed
+    out = replace_background(still, alpha, "grey", bg)      # "as-shot" | "blur" | "grey" | "#RRGGBB"
+    grown = pad_image(still, pad, fill)                     # a crop past the image edge
+    clutter(bgr, alpha < 0.5)                               # one number: how busy the background is
+    legibility_80(square_bgr, geom_in_crop)                 # the photo as a platform shows it
+
+Matte. MediaPipe's selfie segmentation gives a 256x256 person probability for the whole
+frame; upsampled to a 2304x1296 still it is a blurred outline (about 9 px per mask pixel),
+which cut out as it is leaves a halo of the old wall round the hair and shoulders. The field's
+usual fix is edge-aware upsampling: He, Sun and Tang's guided filter (the refinement step of
+most real-time portrait pipelines, and what opencv-contrib's ``ximgproc.guidedFilter`` ships).
+The project uses opencv-python-headless (no contrib), so :func:`guided_filter` is the filter
+written out with box filters, in its fast form (the linear coefficients computed at 1/4 scale,
+applied at full resolution). Matting models from PyPI wheels were not taken: none ships
+pinned in a wheel the way ``models/manifest.toml`` needs (see booth/output/README.md for the
+measured comparison bilinear vs guided on the simulator's known matte).
+
+Pad. A crop may reach past the camera image (``framing.max_pad``). The strip is filled with
+the *background* extended across it (normalised convolution of the pixels the matte calls
+background, at growing radii, so a strip next to a shoulder gets the wall's colour, not the
+shirt's) and blurred, or with a configured colour. Camera pixels are never repeated.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+GREY_BGR = (160, 160, 160)  # "grey": a light neutral studio grey (sRGB 160)
+BLUR_FRAC = 0.08  # "blur": the wall's Gaussian sigma, fraction of the longer side (>= 80 % less clutter, measured)
+
+# ------------------------------------------------------------------------------ matte
+
+
+def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float, subsample: int = 4) -> np.ndarray:
+    """He et al.'s guided filter (grey guide), fast form: ``q = a*I + b`` with ``a, b`` the
+    box-filtered linear coefficients of ``src`` on ``guide`` in windows of ``radius``.
+    ``guide`` and ``src`` float32 of one size, guide in 0..1."""
+    h, w = guide.shape[:2]
+    s = max(1, int(subsample))
+    small = (max(1, w // s), max(1, h // s))
+    i_s = cv2.resize(guide, small, interpolation=cv2.INTER_AREA)
+    p_s = cv2.resize(src, small, interpolation=cv2.INTER_AREA)
+    r = max(1, int(round(radius / s)))
+    k = (2 * r + 1, 2 * r + 1)
+
+    def box(x):
+        return cv2.boxFilter(x, -1, k, borderType=cv2.BORDER_REFLECT)
+
+    mean_i, mean_p = box(i_s), box(p_s)
+    var_i = box(i_s * i_s) - mean_i * mean_i
+    cov_ip = box(i_s * p_s) - mean_i * mean_p
+    a = cov_ip / (var_i + eps)
+    b = mean_p - a * mean_i
+    mean_a = cv2.resize(box(a), (w, h), interpolation=cv2.INTER_LINEAR)
+    mean_b = cv2.resize(box(b), (w, h), interpolation=cv2.INTER_LINEAR)
+    return mean_a * guide + mean_b
+
+
+def upsample_mask(prob: np.ndarray, size: tuple[int, int],
+                  region: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """The coarse probability resized bilinearly: the unrefined matte. ``size`` (w, h) is the
+    whole image's; ``region`` (x, y, w, h) of it, when given, is all that is made (cheap)."""
+    prob = prob.astype(np.float32)
+    if region is None:
+        return np.clip(cv2.resize(prob, size, interpolation=cv2.INTER_LINEAR), 0.0, 1.0)
+    x, y, rw, rh = region
+    sx, sy = prob.shape[1] / size[0], prob.shape[0] / size[1]
+    # region pixel (u, v) -> prob pixel ((u + x + 0.5) sx - 0.5, ...): resize's own sampling
+    m = np.float32([[sx, 0, (x + 0.5) * sx - 0.5], [0, sy, (y + 0.5) * sy - 0.5]])
+    out = cv2.warpAffine(prob, m, (rw, rh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                         borderMode=cv2.BORDER_REPLICATE)
+    return np.clip(out, 0.0, 1.0)
+
+
+def refine_matte(image_bgr: np.ndarray, prob: np.ndarray, *, radius_frac: float = 0.004,
+                 eps: float = 0.0005, method: str = "guided",
+                 region: tuple[int, int, int, int] | None = None,
+                 protect: np.ndarray | None = None) -> np.ndarray:
+    """A full-resolution matte (float32 0..1, 1 = person) from the coarse person probability
+    ``prob`` (any size, over the whole image): ``method`` "guided" (edge-aware) or
+    "bilinear". ``region`` (x, y, w, h): make the matte of that part only (``image_bgr`` is
+    still the whole image). ``protect``: a bool mask (of the result's size) that is person for
+    certain (the face inside the mesh's outline): matte 1 there, so the face is never touched."""
+    H, W = image_bgr.shape[:2]
+    if region is not None:
+        x, y, rw, rh = region
+        part = image_bgr[y:y + rh, x:x + rw]
+    else:
+        part = image_bgr
+    coarse = upsample_mask(prob, (W, H), region)
+    if method == "bilinear":
+        if protect is not None:
+            coarse[protect] = 1.0
+        return coarse
+    h, w = part.shape[:2]
+    guide = cv2.cvtColor(part, cv2.COLOR_BGR2GRAY).astype(np.float32) * np.float32(1.0 / 255.0)
+    radius = max(2, int(round(radius_frac * max(H, W))))
+    alpha = guided_filter(guide, coarse, radius, eps)
+    alpha = np.clip(alpha, 0.0, 1.0)
+    # solid inside and outside: the filter's ripples far from an edge are noise, not matte
+    alpha[alpha >= 0.98] = 1.0
+    alpha[alpha <= 0.02] = 0.0
+    if protect is not None:
+        alpha[protect] = 1.0
+    return alpha
+
+
+# ------------------------------------------------------------------------------ background
+
+
+def _fill_from(known: np.ndarray, weight: np.ndarray, levels: int = 7) -> np.ndarray:
+    """Normalised convolution at growing radii (a pyramid: each level halves the size): every
+    pixel gets the weighted mean of the nearest ``weight > 0`` pixels, from the finest level
+    with enough weight near it; float32 HxWx3."""
+    h, w = known.shape[:2]
+    out = np.zeros_like(known)
+    done = np.zeros((h, w), bool)
+    num0 = known * weight[:, :, None]
+    for level in range(levels):
+        f = 2 ** level
+        size = (max(1, w // f), max(1, h // f))
+        num = cv2.GaussianBlur(cv2.resize(num0, size, interpolation=cv2.INTER_AREA), (0, 0), 1.5)
+        den = cv2.GaussianBlur(cv2.resize(weight, size, interpolation=cv2.INTER_AREA), (0, 0), 1.5)
+        num = cv2.resize(num, (w, h), interpolation=cv2.INTER_LINEAR)
+        den = cv2.resize(den, (w, h), interpolation=cv2.INTER_LINEAR)
+        ok = (den > 0.08) & ~done
+        out[ok] = num[ok] / den[ok, None]
+        done |= ok
+        if done.all():
+            return out
+    total = float(weight.sum())
+    mean = num0.reshape(-1, 3).sum(0) / total if total > 0 else np.full(3, 128.0, np.float32)
+    out[~done] = mean
+    return out
+
+
+def background_estimate(image_bgr: np.ndarray, alpha: np.ndarray, *, pad: tuple[int, int, int, int] = (0, 0, 0, 0),
+                        blur_frac: float = 0.0, work_px: int = 320) -> np.ndarray:
+    """The background without the person, over the image grown by ``pad`` (top, bottom, left,
+    right): the pixels the matte calls background, extended across the person and the pad,
+    then blurred by ``blur_frac`` of the longer side (0: only the extension's own softness).
+    Computed at ``work_px`` on the longer side (it is smooth), returned at full size, float32."""
+    top, bottom, left, right = pad
+    h, w = image_bgr.shape[:2]
+    gh, gw = h + top + bottom, w + left + right
+    scale = min(1.0, work_px / max(gh, gw))
+    sw, sh = max(1, int(round(gw * scale))), max(1, int(round(gh * scale)))
+    canvas = np.zeros((gh, gw, 3), np.float32)
+    weight = np.zeros((gh, gw), np.float32)
+    canvas[top:top + h, left:left + w] = image_bgr
+    bgw = (alpha < 0.5).astype(np.uint8)
+    # keep well away from the person's edge: that band is the mixed pixels of hair and wall
+    k = max(3, int(round(0.01 * max(h, w))) | 1)
+    bgw = cv2.erode(bgw, np.ones((k, k), np.uint8))
+    weight[top:top + h, left:left + w] = bgw
+    c_s = cv2.resize(canvas, (sw, sh), interpolation=cv2.INTER_AREA)
+    w_s = cv2.resize(weight, (sw, sh), interpolation=cv2.INTER_AREA)
+    w_s = np.where(w_s > 0.999, 1.0, 0.0).astype(np.float32)  # only wholly-background cells
+    n = max(sw, sh)
+    filled = _fill_from(c_s, w_s)
+    if blur_frac > 0:
+        filled = cv2.GaussianBlur(filled, (0, 0), max(0.5, blur_frac * n), borderType=cv2.BORDER_REFLECT)
+    else:
+        filled = cv2.GaussianBlur(filled, (0, 0), max(0.5, 0.01 * n), borderType=cv2.BORDER_REFLECT)
+    return cv2.resize(filled, (gw, gh), interpolation=cv2.INTER_LINEAR)
+
+
+def parse_colour(value: str) -> tuple[int, int, int] | None:
+    """'#RRGGBB' -> BGR, 'grey' -> :data:`GREY_BGR`, else None."""
+    if value == "grey":
+        return GREY_BGR
+    if len(value) == 7 and value.startswith("#"):
+        r, g, b = (int(value[i:i + 2], 16) for i in (1, 3, 5))
+        return (b, g, r)
+    return None
+
+
+def replace_background(image_bgr: np.ndarray, alpha: np.ndarray, mode: str,
+                       background: np.ndarray | None = None, *,
+                       old_background: np.ndarray | None = None) -> np.ndarray:
+    """``image_bgr`` with its background replaced by ``mode``: "as-shot" (unchanged), "blur"
+    (``background`` must be the blurred estimate), "grey" or "#RRGGBB". ``old_background``:
+    the wall as shot (:func:`background_estimate`; made here when not given). Where the matte is
+    1 the camera's pixels are kept exactly; in the edge band the person's colour is first
+    freed of the old wall (``I = a F + (1 - a) B`` solved for F with B the wall estimate),
+    so no fringe of the old background survives round the hair."""
+    if mode == "as-shot":
+        return image_bgr
+    colour = parse_colour(mode)
+    if colour is None and mode != "blur":
+        raise ValueError(f"unknown background mode {mode!r}")
+    if colour is None and background is None:
+        raise ValueError("replace_background(mode='blur') needs the blurred background estimate")
+    out = image_bgr.copy()
+    wall = alpha <= 0.0
+    if colour is not None:
+        out[wall] = np.array(colour, np.uint8)
+    else:
+        out[wall] = np.clip(background[wall] + 0.5, 0, 255).astype(np.uint8)
+    band = (alpha > 0.0) & (alpha < 1.0)  # only the outline is mixed: work on its pixels alone
+    if band.any():
+        old_bg = old_background if old_background is not None else background_estimate(image_bgr, alpha)
+        a = alpha[band][:, None].astype(np.float32)
+        img = image_bgr[band].astype(np.float32)
+        new = np.float32(colour)[None, :] if colour is not None else background[band]
+        # decontaminate only where the person is at least a quarter (below it, F is too noisy)
+        solved = np.clip((img - (1.0 - a) * old_bg[band]) / np.maximum(a, 0.25), 0.0, 255.0)
+        fg = np.where(a >= 0.25, solved, img)
+        out[band] = np.clip(a * fg + (1.0 - a) * new + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+def pad_image(image_bgr: np.ndarray, pad: tuple[int, int, int, int], fill: np.ndarray | tuple[int, int, int]) -> np.ndarray:
+    """``image_bgr`` grown by ``pad`` (top, bottom, left, right); the new strips take ``fill``
+    (an image of the grown size, e.g. :func:`background_estimate` with the same pad, or one
+    BGR colour). The camera's pixels are untouched; none of them is repeated."""
+    top, bottom, left, right = pad
+    h, w = image_bgr.shape[:2]
+    if isinstance(fill, np.ndarray):
+        out = np.clip(fill + 0.5, 0, 255).astype(np.uint8)
+    else:
+        out = np.empty((h + top + bottom, w + left + right, 3), np.uint8)
+        out[:] = np.array(fill, np.uint8)
+    out[top:top + h, left:left + w] = image_bgr
+    return out
+
+
+# ------------------------------------------------------------------------------ clutter
+
+CLUTTER_WIDTH = 256  # the measure is taken at this width, so it does not depend on resolution
+
+
+def clutter(bgr: np.ndarray, background: np.ndarray) -> float | None:
+    """How busy the background is: the mean Sobel gradient magnitude of sRGB grey (0..255)
+    over the background pixels (``background`` bool, True = background, any size; the person's
+    own outline eroded away), measured at :data:`CLUTTER_WIDTH` px wide. A plain wall reads
+    ~1-5, a blurred one ~1-3, shelves, posters and doors 10-30. None when almost no
+    background is visible."""
+    h, w = bgr.shape[:2]
+    sw = CLUTTER_WIDTH
+    sh = max(1, int(round(h * sw / max(w, 1))))
+    grey = cv2.cvtColor(cv2.resize(bgr, (sw, sh), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY).astype(np.float32)
+    bg = cv2.resize(background.astype(np.uint8), (sw, sh), interpolation=cv2.INTER_NEAREST)
+    bg = cv2.erode(bg, np.ones((7, 7), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=1).astype(bool)
+    if np.count_nonzero(bg) < 0.02 * bg.size:
+        return None
+    gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3, borderType=cv2.BORDER_REPLICATE)
+    gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3, borderType=cv2.BORDER_REPLICATE)
+    # a 3x3 Sobel sums 4 pixel differences: /4 reads in grey levels per pixel
+    return float(np.sqrt(gx[bg] ** 2 + gy[bg] ** 2).mean() / 4.0)
+
+
+def clutter_level(value: float | None, advise: float, busy: float) -> str:
+    """'plain' | 'advise' (tell the operator) | 'busy' (tell the sitter too) | 'unknown'."""
+    if value is None:
+        return "unknown"
+    return "busy" if value > busy else "advise" if value > advise else "plain"
+
+
+def clutter_advice(level: str, background: str = "as-shot") -> str | None:
+    """One line for the operator about a background of ``level`` (None when plain)."""
+    if level in ("plain", "unknown"):
+        return None
+    if background != "as-shot":
+        return f"the background behind sitters is busy; the saved photos replace it (output.background = {background!r})"
+    what = "clearly busy" if level == "busy" else "a little busy"
+    return (f"the background behind sitters is {what}. Fix: hang a plain backdrop or clear the wall behind "
+            "the seat, or set output.background = \"blur\" or \"grey\"")
+
+
+# ------------------------------------------------------------------------------ 80 px
+
+
+@dataclass(frozen=True)
+class Legibility:
+    """A square photo as a platform shows it, 80x80 px."""
+
+    face_share: float  # head height (chin to crown) / image height
+    ied_px: float  # eye distance at 80 px
+    contrast: float  # RMS grey contrast (0..1) inside the face at 80 px
+    ok: bool
+
+    def as_dict(self) -> dict:
+        return {"size_px": 80, "face_share": round(self.face_share, 3), "ied_px": round(self.ied_px, 2),
+                "contrast": round(self.contrast, 4), "ok": self.ok}
+
+
+def face_ellipse_mask(size: tuple[int, int], eye_mid, chin, crown, ied: float, scale: float = 1.0) -> np.ndarray:
+    """A bool mask of the face (an ellipse from crown to chin, 2 IED wide) in an image of
+    ``size`` (w, h); points in that image's pixels; ``scale`` < 1 shrinks it round its centre."""
+    w, h = size
+    cx = 0.5 * (chin[0] + crown[0])
+    cy = 0.5 * (chin[1] + crown[1]) + 0.1 * (chin[1] - crown[1])  # the face sits low in the head
+    ry = 0.5 * math.dist(chin, crown) * 0.85 * scale
+    rx = 1.0 * ied * scale
+    angle = math.degrees(math.atan2(chin[0] - crown[0], chin[1] - crown[1]))
+    mask = np.zeros((h, w), np.uint8)
+    cv2.ellipse(mask, (int(round(cx)), int(round(cy))), (max(1, int(round(rx))), max(1, int(round(ry)))),
+                -angle, 0, 360, 1, -1)
+    return mask.astype(bool)
+
+
+def legibility_80(square_bgr: np.ndarray, eye_mid, chin, crown, ied: float, *, min_ied_px: float,
+                  min_contrast: float) -> Legibility:
+    """Judge ``square_bgr`` at 80x80 px; points and ``ied`` in ``square_bgr``'s pixels."""
+    h, w = square_bgr.shape[:2]
+    s = 80.0 / w
+    small = cv2.resize(square_bgr, (80, 80), interpolation=cv2.INTER_AREA)
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32) / 255.0
+
+    def sc(p):
+        return (p[0] * s, p[1] * (80.0 / h))
+
+    mask = face_ellipse_mask((80, 80), sc(eye_mid), sc(chin), sc(crown), ied * s)
+    contrast = float(grey[mask].std()) if mask.any() else 0.0
+    share = math.dist(chin, crown) / h
+    ied80 = ied * s
+    return Legibility(share, ied80, contrast, ied80 >= min_ied_px and contrast >= min_contrast)
