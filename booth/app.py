@@ -125,6 +125,10 @@ class Posted:
     payload: tuple[tuple[str, Any], ...] = ()
 
 
+#: events that may be a sitter's consent: posted with the wall-clock time (the sidecar keeps it)
+_WALL_STAMPED = frozenset({SessionEvent.AGREE, SessionEvent.SHUTTER, SessionEvent.BADGE_SCANNED})
+
+
 class Inbox:
     """SessionEvents from any thread (touch, GPIO, camera, saver) for the analysis worker."""
 
@@ -132,6 +136,8 @@ class Inbox:
         self._q: queue.SimpleQueue[Posted] = queue.SimpleQueue()
 
     def post(self, event: SessionEvent, **payload) -> None:
+        if event in _WALL_STAMPED:
+            payload.setdefault("wall", time.time())  # a consent record's time (the session reads no clock)
         self._q.put(Posted(event, tuple(payload.items())))
 
     def drain(self) -> list[Posted]:

@@ -81,7 +81,10 @@ class Handoff:
         sidecar = dict(sidecar)
         if badge_id is not None:
             sidecar["badge_id"] = badge_id
-        if self.outbox is not None:
+        # upload follows the consent (booth/consent.py): with consent asked, only a capture whose
+        # sitter agreed to a text that said a copy is uploaded goes to the outbox
+        agreed_upload = bool((sidecar.get("consent") or {}).get("upload"))
+        if self.outbox is not None and (agreed_upload or not self.cfg.consent.enabled):
             self.outbox.enqueue(paths, sidecar, badge_id)
         if self.server is None:
             return None
