@@ -34,7 +34,7 @@ from typing import Mapping
 
 from . import consent
 from .config import BoothConfig, Profile
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, N_
 from .guidance.best_frame import BestFrameBuffer
 from .guidance.checks import ACTOR_EXPRESSIONS, gating, hard_gates_ok
 from .output.crops import plan_for_face
@@ -301,7 +301,7 @@ class Session:
         self._sync_expression()
 
     def _record_error(self, t: float) -> None:
-        self.message = self._payload.get("message") or "Something went wrong"
+        self.message = self._payload.get("message") or N_("Something went wrong")  # the screen translates it
 
     def _next_language(self, t: float) -> None:
         order = list(LANGUAGES)

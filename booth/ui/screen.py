@@ -539,7 +539,7 @@ class Screen:
         px, py, pw, ph = self.layout.preview
         self.blit_text(self.tr(N_("Sorry, one moment")), int(u * 0.12), (px + pw // 2, py + ph // 2), WHITE,
                        max_width=int(pw * 0.9), shadow=True, max_lines=2)
-        self._draw_band(view.message or self.tr(N_("The booth is restarting")), bg=ERROR_BG)
+        self._draw_band(self.tr(view.message or N_("The booth is restarting")), bg=ERROR_BG)
 
     def _button(self, rect, label: str, bg, event: SessionEvent, repeat: int = 1, outline=None):
         pg = self.pg

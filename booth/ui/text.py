@@ -99,7 +99,7 @@ class Typeface:
                 break
             size = max(floor, int(size * 0.94))
         size = floor  # too long for the room even at the floor: more lines, or a word wider than the width
-        while size > 8 and self.width(max(text.split() or [text], key=len), size, bold) > max_width:
+        while size > 8 and self.width(max(text.split(" "), key=len), size, bold) > max_width:
             size -= 1
         return TextBlock(size, wrap(text, lambda s: self.width(s, size, bold), max_width, 99) or (text,))
 
@@ -122,7 +122,7 @@ def wrap(text: str, width_of, max_width: int, max_lines: int) -> tuple[str, ...]
     """Words of ``text`` on at most ``max_lines`` lines no wider than ``max_width``, with
     lines as even as the words allow (a short last word does not hang alone); None if they
     cannot fit."""
-    words = text.split()
+    words = [w for w in text.split(" ") if w]  # only at spaces: a no-break space (French "Merci !") holds
     if not words:
         return (text,)
     best = None
