@@ -149,6 +149,8 @@ class Screen:
         # Typed characters go here first (a USB badge scanner is a keyboard): it returns
         # True when it took the key, which then is not a command. Set by the app.
         self.on_char: Callable[[str], bool] | None = None
+        # Spoken prompts (booth/ui/speech.py): told each drawn View, says what changed. Set by the app.
+        self.speaker = None
         self._notice: tuple[str, float] | None = None  # (text, until): a short message over any screen
         pygame.display.init()
         pygame.font.init()
@@ -322,6 +324,8 @@ class Screen:
                            WHITE, max_width=int(w * 0.9), shadow=True)
         self.last_state = state
         self.last_review_count = len(view.review)
+        if self.speaker is not None:
+            self.speaker.on_view(view)  # never waits: the mixer plays on SDL's audio thread
 
     def preview_geometry(self, view: View):
         """(scale, x, y, crop rect on screen or None) of the preview as drawn for ``view``."""
