@@ -380,16 +380,21 @@ class Screen:
     def _draw_band(self, text: str | None, colour=WHITE, bg=INK, subtitle: str | None = None, reserve_left: int = 0):
         bx, by, bw, bh = self.layout.band
         self.surface.fill(bg, (bx, by, bw, bh))
+        top = by  # a subtitle takes a line at the top; the prompt is centred in what is left
+        if subtitle:
+            sub_px = int(self.layout.unit * 0.05)
+            sub_h = self.typeface.block_height(self.text_block(subtitle, sub_px, int(bw * 0.9), max_lines=1))
+            pad = max(2, int(bh * 0.04))
+            self.blit_text(subtitle, sub_px, (bx + bw // 2, by + pad + sub_h // 2), (200, 200, 200),
+                           max_width=int(bw * 0.9), max_lines=1)
+            top = by + pad + sub_h
         if text:
             px = int(self.layout.unit * 0.11)
-            cy = by + bh // 2 if not subtitle else by + int(bh * 0.58)
             room = bw - reserve_left
-            high = (bh - (int(bh * 0.3) if subtitle else 0)) * 0.94
+            high = by + bh - top
+            cy = top + high // 2
             self.blit_text(text, px, (bx + reserve_left + room // 2, cy), colour, max_width=int(room * 0.94),
-                           max_height=int(high), max_lines=2)
-        if subtitle:
-            self.blit_text(subtitle, int(self.layout.unit * 0.05), (bx + bw // 2, by + int(bh * 0.2)),
-                           (200, 200, 200), max_width=int(bw * 0.9))
+                           max_height=int(high * 0.94), max_lines=2)
 
     def _draw_live(self, view: View):
         colour = readiness_colour(view.readiness)
@@ -502,7 +507,8 @@ class Screen:
                 return (cx + cw + right // 2, mid_y), px
             return (ax + left // 2, mid_y), px
         bx, by, bw, bh = self.layout.band
-        return (bx + int(bh * 0.6), by + bh // 2), int(bh * 0.95)
+        line = self.typeface.font(100).get_height() / 100.0  # the number's line box must fit the band
+        return (bx + int(bh * 0.6), by + bh // 2), int(bh * 0.95 / max(1.0, line))
 
     def _draw_countdown(self, text: str, crop_rect) -> None:
         centre, px = self.countdown_centre(crop_rect)
