@@ -197,10 +197,13 @@ class Screen:
         return gettext(message, self.language)
 
     def text_block(self, text: str, px: int, max_width: int | None = None, bold: bool = True, *,
-                   max_height: int | None = None, max_lines: int = 3, sitter: bool = True) -> TextBlock:
-        """How ``text`` is set: sitter text never under the size rule (wrapped instead)."""
+                   max_height: int | None = None, max_lines: int = 3, sitter: bool = True,
+                   wrap_first: bool = False) -> TextBlock:
+        """How ``text`` is set: sitter text never under the size rule (wrapped instead);
+        ``wrap_first``: a paragraph, wrapped at its size before it is shrunk."""
         floor = self.min_text_px if sitter else 8
-        return self.typeface.layout(text, px, max_width, floor, bold, max_lines=max_lines, max_height=max_height)
+        return self.typeface.layout(text, px, max_width, floor, bold, max_lines=max_lines, max_height=max_height,
+                                    wrap_first=wrap_first)
 
     def text_surface(self, text: str, px: int, colour=WHITE, max_width: int | None = None, bold: bool = True, *,
                      max_height: int | None = None, max_lines: int = 3, sitter: bool = True):
@@ -208,11 +211,12 @@ class Screen:
         (cached: prompts repeat every frame)."""
         return self._text(text, px, colour, max_width, bold, max_height, max_lines, sitter)[0]
 
-    def _text(self, text, px, colour, max_width, bold, max_height, max_lines, sitter):
-        key = (text, px, colour, max_width, bold, max_height, max_lines, sitter)
+    def _text(self, text, px, colour, max_width, bold, max_height, max_lines, sitter, wrap_first=False):
+        key = (text, px, colour, max_width, bold, max_height, max_lines, sitter, wrap_first)
         hit = self._text_cache.get(key)
         if hit is None:
-            block = self.text_block(text, px, max_width, bold, max_height=max_height, max_lines=max_lines, sitter=sitter)
+            block = self.text_block(text, px, max_width, bold, max_height=max_height, max_lines=max_lines, sitter=sitter,
+                                    wrap_first=wrap_first)
             hit = (self.typeface.render(block, colour, bold), block)
             if len(self._text_cache) > 256:
                 self._text_cache.clear()
@@ -220,11 +224,11 @@ class Screen:
         return hit
 
     def blit_text(self, text: str, px: int, centre: tuple[int, int], colour=WHITE, max_width=None, shadow=False, *,
-                  max_height: int | None = None, max_lines: int = 3, sitter: bool = True):
-        surf, block = self._text(text, px, colour, max_width, True, max_height, max_lines, sitter)
+                  max_height: int | None = None, max_lines: int = 3, sitter: bool = True, wrap_first: bool = False):
+        surf, block = self._text(text, px, colour, max_width, True, max_height, max_lines, sitter, wrap_first)
         rect = surf.get_rect(center=centre)
         if shadow:
-            dark = self.text_surface(text, px, INK, max_width, max_height=max_height, max_lines=max_lines, sitter=sitter)
+            dark = self._text(text, px, INK, max_width, True, max_height, max_lines, sitter, wrap_first)[0]
             d = max(2, block.px // 24)
             for dx, dy in ((-d, 0), (d, 0), (0, -d), (0, d), (d, d)):
                 self.surface.blit(dark, rect.move(dx, dy))
@@ -635,18 +639,24 @@ class Screen:
         by = h - btn_h - int(u * 0.05)
         self.blit_text(c.title, int(u * 0.085), (w // 2, top + int(u * 0.05)), WHITE, max_width=int(w * 0.9),
                        max_lines=2, shadow=True)
-        y = top + int(u * 0.13)
-        room = by - int(u * 0.12) - y
-        body_px = int(u * 0.052)
-        for para in c.body:
-            block = self.text_block(para, body_px, int(w * 0.86), max_lines=4)
-            bh = self.typeface.block_height(block)
+        body_px, hint_px = int(u * 0.052), int(u * 0.055)
+        hint_h = self.typeface.block_height(self.text_block(c.hint, hint_px, int(w * 0.9), max_lines=2))
+        hint_y = by - int(u * 0.03) - hint_h // 2
+        gap_p = int(u * 0.025)
+        room_top, room_bottom = top + int(u * 0.11), hint_y - hint_h // 2 - gap_p
+        wrap_first = True  # paragraphs wrapped at their size; shrunk (to the rule at most) only when they do not fit
+        for wrap_first in (True, False):
+            blocks = [self.text_block(p, body_px, int(w * 0.86), max_lines=4, wrap_first=wrap_first) for p in c.body]
+            heights = [self.typeface.block_height(b) for b in blocks]
+            total = sum(heights) + gap_p * (len(heights) - 1)
+            if total <= room_bottom - room_top:
+                break
+        y = max(room_top, (room_top + room_bottom - total) // 2)
+        for para, bh in zip(c.body, heights):  # centred in the room between the title and the hint
             rect = self.blit_text(para, body_px, (w // 2, y + bh // 2), WHITE, max_width=int(w * 0.86), max_lines=4,
-                                  shadow=True)
-            y = rect.bottom + int(u * 0.025)
-        del room
-        self.blit_text(c.hint, int(u * 0.055), (w // 2, by - int(u * 0.06)), HIGHLIGHT, max_width=int(w * 0.9),
-                       max_lines=2, shadow=True)
+                                  shadow=True, wrap_first=wrap_first)
+            y = rect.bottom + gap_p
+        self.blit_text(c.hint, hint_px, (w // 2, hint_y), HIGHLIGHT, max_width=int(w * 0.9), max_lines=2, shadow=True)
         gap = int(u * 0.04)
         bw = int(min(w * 0.44, u * 0.62))
         if c.touch:

@@ -77,7 +77,7 @@ class Typeface:
         return f.get_height() * len(block.lines) + int(block.px * LINE_GAP) * (len(block.lines) - 1)
 
     def layout(self, text: str, px: int, max_width: int | None, floor: int, bold: bool = True,
-               max_lines: int = 3, max_height: int | None = None) -> TextBlock:
+               max_lines: int = 3, max_height: int | None = None, wrap_first: bool = False) -> TextBlock:
         """``text`` at ``px`` (times ``scale``) if it fits ``max_width``; else the largest size
         (down to ``floor``, never below it) at which it fits on one line, or, from 4/5 of the
         wanted size down, on two lines (then three) inside ``max_height``. A single word wider
@@ -86,6 +86,11 @@ class Typeface:
         if max_width is None or self.width(text, px, bold) <= max_width:
             return TextBlock(px, (text,))
         fits_h = (lambda b: max_height is None or self.block_height(b, bold) <= max_height)
+        if wrap_first:  # a paragraph: lines at the wanted size before any shrinking
+            for n in range(2, max_lines + 1):
+                lines = wrap(text, lambda s: self.width(s, px, bold), max_width, n)
+                if lines is not None and fits_h(TextBlock(px, lines)):
+                    return TextBlock(px, lines)
         size = px
         while True:
             if self.width(text, size, bold) <= max_width:
