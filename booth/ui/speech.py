@@ -136,6 +136,7 @@ class Speaker:
         self._sounds: dict[Path, object] = {}
         self._last: tuple | None = None
         self.said: list[str] = []  # what was started, newest last (bounded; tests and the log)
+        self.spoken = 0  # phrases started since the start
         self.error: BaseException | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -193,9 +194,11 @@ class Speaker:
         self.channel.play(snd)  # returns at once: SDL mixes on its own audio thread
         self.said.append(phrase)
         del self.said[:-64]
+        self.spoken += 1
         return phrase
 
     def close(self) -> None:
+        log.info("speech: %d phrases said", self.spoken)
         self._stop.set()
         if self._thread is not None:
             self._thread.join(SYNTH_TIMEOUT_S)
