@@ -127,3 +127,19 @@ def test_upload_follows_the_consent(tmp_path):
     h.on_saved([tmp_path / "b_1x1.jpg"], said_local, None)
     h.on_saved([tmp_path / "c_1x1.jpg"], {}, None)  # no record at all while consent is asked: no upload
     assert h.outbox.jobs == [said_upload]
+
+
+def test_a_language_chosen_on_the_attract_screen_lasts_for_one_sitter(tmp_path):
+    b = Booth(tmp_path)  # no consent asked
+    b.run(0.3, present=False)
+    for _ in range(2):
+        a = b.event(SessionEvent.LANGUAGE)
+    assert a.state is BoothState.ATTRACT and a.language == "fr"
+    a = b.run(0.5, yaw=20.0)  # turned away: guided, in French
+    assert a.state is BoothState.GUIDING and a.language == "fr"
+    from booth.ui.view import ViewBuilder
+
+    view = ViewBuilder(language="en").build(a, None)
+    assert view.language == "fr" and view.prompt == "Tournez un peu le visage vers votre droite"
+    b.run(b.cfg.booth.face_lost_grace_s + 0.3, present=False)  # they leave
+    assert b.loop.state is BoothState.ATTRACT and b.loop.session.language == "en"
