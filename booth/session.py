@@ -353,8 +353,8 @@ class Session:
     def _enter_saving(self, t: float) -> None:
         self._timeout_s = None
         chosen = self._review[self._review_index] if self._review else None
-        if chosen is not None and self.consent is not None:
-            chosen = dataclasses.replace(chosen, consent=self.consent)  # into the sidecar
+        if chosen is not None:  # into the sidecar: the sitter's consent and language
+            chosen = dataclasses.replace(chosen, consent=self.consent, language=self.language)
         self._pending_save = chosen
 
     def _enter_timed(self, t: float) -> None:

@@ -329,6 +329,7 @@ class Candidate:
     observation: FaceObservation
     assessment: Assessment
     consent: ConsentRecord | None = None  # set on the one chosen to be saved, when consent was asked
+    language: str | None = None  # the sitter's language, set on the one chosen to be saved (sidecar, download page)
 
     @property
     def score(self) -> float:

@@ -90,7 +90,8 @@ class Handoff:
             return None
         images = [p for p in paths if p.suffix.lower() in DOWNLOADABLE]
         offered = [p for p in images if not p.stem.endswith("_thumb")] or images or paths
-        token = self.grants.issue(offered, self.cfg.handoff.token_ttl_s, badge_id)
+        token = self.grants.issue(offered, self.cfg.handoff.token_ttl_s, badge_id,
+                                  language=str(sidecar.get("language") or self.cfg.ui.language))
         return self.server.url_for(token)
 
     def qr_image(self, url: str, module_px: int = 8) -> np.ndarray:

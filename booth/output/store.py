@@ -231,6 +231,8 @@ class PhotoStore:
                            "encode": round(encode_ms, 1)},
             "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
+        if candidate.language is not None:
+            meta["language"] = candidate.language
         if candidate.consent is not None:
             from ..consent import sidecar as consent_sidecar
 
