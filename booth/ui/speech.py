@@ -205,19 +205,64 @@ class Speaker:
         self.channel.stop()
 
 
+def bench(cfg: BoothConfig, frames: int = 600, rounds: int = 3) -> list[str]:
+    """The render thread's cost of speaking: Screen.draw over ``frames`` guiding frames (a
+    prompt change every 30 frames, as when a sitter is coached) without and with a Speaker, in
+    turn; process CPU seconds (robust on a busy machine) and wall-clock fps."""
+    import dataclasses
+    import time
+
+    import numpy as np
+
+    from ..types import Actions
+    from .screen import Screen
+    from .view import ViewBuilder
+
+    synthesise(cfg)
+    screen = Screen(dataclasses.replace(cfg.ui, fullscreen=False), size=(cfg.ui.width, cfg.ui.height))
+    img = np.full((cfg.camera.analysis_height, cfg.camera.analysis_width, 3), 90, np.uint8)
+    asked = list(Prompt)[:20]
+
+    def run(speaker):
+        screen.speaker = speaker
+        builder = ViewBuilder(language=cfg.ui.language)
+        t0, c0 = time.perf_counter(), time.process_time()
+        for i in range(frames):
+            a = Actions(BoothState.GUIDING, prompt=asked[(i // 30) % len(asked)], crop_norm=(0.3, 0.1, 0.4, 0.8))
+            screen.draw(builder.build(a, img), now=i / 30)
+        return frames / (time.perf_counter() - t0), time.process_time() - c0
+
+    out = []
+    try:
+        for r in range(rounds):
+            off = run(None)
+            sp = Speaker(cfg)
+            on = run(sp)
+            sp.close()
+            out.append(f"round {r}: speech off {off[0]:.0f} fps, {off[1] * 1000 / frames:.2f} ms CPU/frame; "
+                       f"on {on[0]:.0f} fps, {on[1] * 1000 / frames:.2f} ms CPU/frame ({sp.spoken} phrases said)")
+    finally:
+        screen.close()
+    return out
+
+
 def main(argv: list[str]) -> int:
-    """``python -m booth.ui.speech build [--config FILE]``: synthesise every language now."""
+    """``python -m booth.ui.speech build|durations|bench [--config FILE]``: synthesise every
+    language now; print the files' durations; the render thread's cost of speaking."""
     import argparse
 
     from ..config import load_config
     from ..errors import BoothError
 
     ap = argparse.ArgumentParser(prog="python -m booth.ui.speech")
-    ap.add_argument("command", choices=["build", "durations"])
+    ap.add_argument("command", choices=["build", "durations", "bench"])
     ap.add_argument("--config", default=os.environ.get("BOOTH_CONFIG"))
     args = ap.parse_args(argv)
     try:
         cfg = load_config(args.config)
+        if args.command == "bench":
+            print("\n".join(bench(cfg)))
+            return 0
         if args.command == "build":
             print(synthesise(cfg))
         for lang in LANGUAGES:
