@@ -123,9 +123,11 @@ class Posted:
 
     event: SessionEvent
     payload: tuple[tuple[str, Any], ...] = ()
+    # when it was posted (wall clock): a consent's time in the sidecar (the session reads no clock)
+    wall: float = field(default_factory=time.time, compare=False)
 
 
-#: events that may be a sitter's consent: posted with the wall-clock time (the sidecar keeps it)
+#: events that may be a sitter's consent: handed on with the wall-clock time they were posted
 _WALL_STAMPED = frozenset({SessionEvent.AGREE, SessionEvent.SHUTTER, SessionEvent.BADGE_SCANNED})
 
 
@@ -136,8 +138,6 @@ class Inbox:
         self._q: queue.SimpleQueue[Posted] = queue.SimpleQueue()
 
     def post(self, event: SessionEvent, **payload) -> None:
-        if event in _WALL_STAMPED:
-            payload.setdefault("wall", time.time())  # a consent record's time (the session reads no clock)
         self._q.put(Posted(event, tuple(payload.items())))
 
     def drain(self) -> list[Posted]:
@@ -411,7 +411,10 @@ class Booth:
             for posted in self.inbox.drain():
                 if self.stats is not None:
                     self.stats.event(posted.event)
-                self._carry_out(loop.on_event(posted.event, self._last_frame_t, **dict(posted.payload)), None)
+                payload = dict(posted.payload)
+                if posted.event in _WALL_STAMPED:
+                    payload.setdefault("wall", posted.wall)
+                self._carry_out(loop.on_event(posted.event, self._last_frame_t, **payload), None)
             shot = self.frames.take(timeout=0.05)
             if shot is None:
                 continue
