@@ -123,6 +123,12 @@ class Posted:
 
     event: SessionEvent
     payload: tuple[tuple[str, Any], ...] = ()
+    # when it was posted (wall clock): a consent's time in the sidecar (the session reads no clock)
+    wall: float = field(default_factory=time.time, compare=False)
+
+
+#: events that may be a sitter's consent: handed on with the wall-clock time they were posted
+_WALL_STAMPED = frozenset({SessionEvent.AGREE, SessionEvent.SHUTTER, SessionEvent.BADGE_SCANNED})
 
 
 class Inbox:
@@ -410,7 +416,10 @@ class Booth:
                     self.stats.event(posted.event)
                 if self.console is not None:
                     self.console.on_event(posted.event)
-                self._carry_out(loop.on_event(posted.event, self._last_frame_t, **dict(posted.payload)), None)
+                payload = dict(posted.payload)
+                if posted.event in _WALL_STAMPED:
+                    payload.setdefault("wall", posted.wall)
+                self._carry_out(loop.on_event(posted.event, self._last_frame_t, **payload), None)
             shot = self.frames.take(timeout=0.05)
             if shot is None:
                 continue

@@ -224,6 +224,11 @@ def _start(args, camera_spec: str, seed: int = 0) -> int:
     screen = Screen(cfg.ui)
     screen.review_s = cfg.booth.review_s
     screen.on_char = badge_keys(parts.handoff, screen, inbox)
+    if cfg.speech.enabled:  # spoken prompts: cached per language, synthesised on first start
+        from .ui.speech import Speaker
+
+        screen.speaker = Speaker(cfg).start()
+        parts.close.append(screen.speaker.close)
     parts.buttons = GpioButtons(cfg.buttons, inbox.post)
     notifier = Notifier.from_env(cfg.service.watchdog)
     booth = Booth(cfg, parts, screen=screen, notifier=notifier, stats=SessionStats(cfg.service.stats_file),

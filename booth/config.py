@@ -324,9 +324,54 @@ class UiSection:
     mirror: bool = field(default=True, metadata={"doc": "show the preview as a mirror (prompts then match the sitter's sides)"})
     fps: float = num(30.0, 5.0, 120.0, "render rate")
     text_scale: float = num(1.0, 0.5, 3.0)
-    language: str = text("en", "prompt catalogue language")
+    language: str = text("en", "prompt catalogue language, the default for each sitter (en, de, fr, es; a sitter "
+                         "may choose another on the attract screen)")
     lens: str = choice("top", ("top", "bottom", "left", "right"), "where the camera sits relative to the screen: the "
                        "countdown and a 'look here' cue are drawn next to it")
+    high_contrast: bool = field(default=False, metadata={"doc": "high-contrast, larger-text mode: pure white on "
+                                                         "black bands, text 1.25x larger (never below the size rule)"})
+
+    def __post_init__(self):
+        from .i18n import check_language
+
+        check_language(self.language)
+
+
+CONSENT_METHODS = ("touch", "button", "scan")
+
+
+@dataclass(frozen=True)
+class ConsentSection:
+    """Asking before photographing (booth/consent.py). Off unless the venue turns it on: a
+    conference booth should (``enabled = true``)."""
+
+    enabled: bool = field(default=False, metadata={"doc": "ask for consent before guiding starts; declining returns "
+                                                   "to attract and stores nothing"})
+    agree_by: tuple[str, ...] = field(default=CONSENT_METHODS, metadata={
+        "doc": "how a sitter may agree: touch (the I agree button), button (the shutter button or key), scan (a badge)"})
+    text: str = field(default="", metadata={"doc": "the organiser's text in booth.ui.language: what is kept, where it goes, for how long "
+                     "(paragraphs split by a blank line; {hours} = booth.retention_hours); empty = the booth's "
+                     "standard text, translated, built from retention_hours, the upload and the download page"})
+    text_de: str = field(default="", metadata={"doc": "the organiser's text in German (empty: the standard text, or text when that is set)"})
+    text_fr: str = field(default="", metadata={"doc": "the organiser's text in French"})
+    text_es: str = field(default="", metadata={"doc": "the organiser's text in Spanish"})
+    timeout_s: float = num(40.0, 5.0, 600.0, "no answer for this long: back to attract, nothing stored")
+
+    def __post_init__(self):
+        bad = [m for m in self.agree_by if m not in CONSENT_METHODS]
+        if bad or not self.agree_by:
+            raise ConfigError(f"consent.agree_by = {list(self.agree_by)!r}: use one or more of {', '.join(CONSENT_METHODS)}")
+
+
+@dataclass(frozen=True)
+class SpeechSection:
+    """Spoken prompts (booth/ui/speech.py): espeak-ng, synthesised ahead of time per language."""
+
+    enabled: bool = field(default=False, metadata={"doc": "speak each prompt and the countdown (off by default: an "
+                                                   "office booth stays quiet; a conference booth may turn it on)"})
+    cache_dir: str = text("out/speech", "where the synthesised prompts are kept (one folder per language)")
+    rate_wpm: int = num(165, 80, 400, "speaking rate, words per minute")
+    volume: float = num(0.8, 0.0, 1.0, "playback volume")
 
 
 @dataclass(frozen=True)
@@ -437,6 +482,8 @@ class BoothConfig:
     output: OutputSection = field(default_factory=OutputSection)
     lights: LightsSection = field(default_factory=LightsSection)
     ui: UiSection = field(default_factory=UiSection)
+    consent: ConsentSection = field(default_factory=ConsentSection)
+    speech: SpeechSection = field(default_factory=SpeechSection)
     buttons: ButtonsSection = field(default_factory=ButtonsSection)
     service: ServiceSection = field(default_factory=ServiceSection)
     handoff: HandoffSection = field(default_factory=HandoffSection)

@@ -11,7 +11,9 @@ stream (a face appeared, the sitter is ready, a gate failed, a timer ran out)::
        |                 +------------------------- retake ------------------------------+
        +-- thank-you <--saved-- saving <----------------------------------------------- +
 
-plus ``error`` (camera lost, a photo that could not be saved) from anywhere. A face that
+With ``consent.enabled`` a new face goes to ``consent`` first (attract --face--> consent
+--agree--> guiding; decline, no answer or walking away --> attract, nothing held); a language
+chosen on the attract screen lasts until the session is back in attract. Plus ``error`` (camera lost, a photo that could not be saved) from anywhere. A face that
 vanishes for longer than ``booth.face_lost_grace_s`` ends the session; a second person in
 frame pauses it ("Only one person, please"); the manual shutter works whenever a sitter is
 there. In the actor profile each expression of ``expression.actor_series`` is its own
@@ -24,17 +26,20 @@ Time comes from the frames (``Frame.t``) and the events' ``t``: no clock is read
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
 from typing import Mapping
 
+from . import consent
 from .config import BoothConfig, Profile
+from .i18n import LANGUAGES, N_
 from .guidance.best_frame import BestFrameBuffer
 from .guidance.checks import ACTOR_EXPRESSIONS, gating, hard_gates_ok
 from .output.crops import plan_for_face
-from .types import (Actions, Assessment, BoothState, Candidate, FaceObservation, Frame, LightLevels, Prompt,
-                    SessionEvent)
+from .types import (Actions, Assessment, BoothState, Candidate, ConsentRecord, ConsentScreen, FaceObservation, Frame,
+                    LightLevels, Prompt, SessionEvent)
 
 
 class Trigger(Enum):
@@ -49,6 +54,7 @@ class Trigger(Enum):
     NOTHING_TO_CAPTURE = "nothing_to_capture"
     TIMEOUT = "timeout"  # review, thank-you or error screen ran its time
     NEXT_EXPRESSION = "next_expression"  # actor series: saved one, more to come
+    ASK_CONSENT = "ask_consent"  # a face appeared and consent.enabled: ask before guiding
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,17 @@ TRANSITIONS: Mapping[tuple[BoothState, Trigger | SessionEvent], Transition] = Ma
 
     (S.THANK_YOU, T.TIMEOUT): Transition(S.ATTRACT, "_expect_departure"),
 
+    # consent (booth/consent.py): asked before guiding when consent.enabled
+    (S.ATTRACT, T.ASK_CONSENT): Transition(S.CONSENT),
+    (S.ATTRACT, E.LANGUAGE): Transition(S.ATTRACT, "_next_language"),
+    (S.CONSENT, E.AGREE): Transition(S.GUIDING, "_record_consent"),
+    (S.CONSENT, E.DECLINE): Transition(S.ATTRACT, "_expect_departure"),
+    (S.CONSENT, E.RETAKE): Transition(S.ATTRACT, "_expect_departure"),  # the "no" button
+    (S.CONSENT, T.TIMEOUT): Transition(S.ATTRACT, "_expect_departure"),
+    (S.CONSENT, T.FACE_LOST): Transition(S.ATTRACT),
+    (S.CONSENT, E.BADGE_SCANNED): Transition(S.CONSENT, "_remember_badge"),
+    (S.CONSENT, E.LANGUAGE): Transition(S.CONSENT, "_next_language"),
+
     (S.ERROR, E.CAMERA_BACK): Transition(S.ATTRACT),
     (S.ERROR, T.TIMEOUT): Transition(S.ATTRACT),
     **{(s, E.CAMERA_LOST): Transition(S.ERROR, "_record_error") for s in S if s not in (S.ERROR, S.PAUSED)},
@@ -108,6 +125,7 @@ ON_ENTER: Mapping[BoothState, str] = MappingProxyType({
     S.THANK_YOU: "_enter_timed",
     S.ERROR: "_enter_error",
     S.PAUSED: "_enter_paused",
+    S.CONSENT: "_enter_consent",
 })
 
 #: the states in which a sitter is being photographed
@@ -140,6 +158,9 @@ class Session:
         self._timeout_s: float | None = None
         self._last: Actions = Actions(state=self.state)
         self._payload: dict = {}
+        self.language = cfg.ui.language  # the sitter's language (attract: their choice, for them only)
+        self.consent: ConsentRecord | None = None  # this sitter's agreement, when consent was asked
+        self._consent_screen: ConsentScreen | None = None
         self._sync_expression()
 
     # -- the actor series ------------------------------------------------------------
@@ -180,6 +201,16 @@ class Session:
             self._payload.setdefault("camera", True)
         if event is SessionEvent.SHUTTER and self.state in (S.GUIDING, S.COUNTDOWN) and not self._sitter_here(t):
             return self._last  # "always works while someone is there"
+        if self.state is S.CONSENT and event in (SessionEvent.SHUTTER, SessionEvent.BADGE_SCANNED, SessionEvent.AGREE):
+            method = {SessionEvent.SHUTTER: "button", SessionEvent.BADGE_SCANNED: "scan"}.get(event, "touch")
+            if event is SessionEvent.BADGE_SCANNED:
+                self._remember_badge(t)
+            if consent.allows(self.cfg, method):
+                self._payload["method"] = method
+                event = SessionEvent.AGREE
+            elif event is not SessionEvent.BADGE_SCANNED:
+                self._payload = {}
+                return self._actions(t, None, None, None)  # not a way to agree here
         if event is SessionEvent.SAVED and self.state is S.SAVING:
             self.saved_files = self.saved_files + tuple(str(f) for f in payload.get("files", ()))
             if self.series and self.series_index + 1 < len(self.series):
@@ -214,7 +245,11 @@ class Session:
                 gone = self._last_face_t is None or t - self._last_face_t >= self.cfg.booth.new_sitter_gap_s
                 if gone or t >= self._linger_until:
                     self._linger_until = None
-            return T.FACE_APPEARED if obs.face is not None and self._linger_until is None else None
+            if obs.face is None or self._linger_until is not None:
+                return None
+            return T.ASK_CONSENT if self.cfg.consent.enabled else T.FACE_APPEARED
+        if st is S.CONSENT and not self._sitter_here(t):
+            return T.FACE_LOST
         if st in (S.GUIDING, S.COUNTDOWN) and not self._sitter_here(t):
             return T.FACE_LOST
         if st is S.GUIDING:
@@ -272,9 +307,28 @@ class Session:
         self._sync_expression()
 
     def _record_error(self, t: float) -> None:
-        self.message = self._payload.get("message") or "Something went wrong"
+        self.message = self._payload.get("message") or N_("Something went wrong")  # the screen translates it
+
+    def _next_language(self, t: float) -> None:
+        order = list(LANGUAGES)
+        self.language = order[(order.index(self.language) + 1) % len(order)] if self.language in order else order[0]
+        if self.state is S.CONSENT:
+            self._consent_screen = consent.screen_for(self.cfg, self.language)
+
+    def _record_consent(self, t: float) -> None:
+        screen = self._consent_screen or consent.screen_for(self.cfg, self.language)
+        self.consent = consent.record(self.cfg, screen, self.language, self._payload.get("method", "touch"), t,
+                                      wall=self._payload.get("wall"))
+
+    def _enter_consent(self, t: float) -> None:
+        self.consent = None
+        self._consent_screen = consent.screen_for(self.cfg, self.language)
+        self._timeout_s = self.cfg.consent.timeout_s
 
     def _enter_attract(self, t: float) -> None:
+        self.language = self.cfg.ui.language  # a language choice lasts for one sitter
+        self.consent = None
+        self._consent_screen = None
         self.buffer.clear()
         self.series_index = 0
         self._sync_expression()
@@ -305,6 +359,8 @@ class Session:
     def _enter_saving(self, t: float) -> None:
         self._timeout_s = None
         chosen = self._review[self._review_index] if self._review else None
+        if chosen is not None:  # into the sidecar: the sitter's consent and language
+            chosen = dataclasses.replace(chosen, consent=self.consent, language=self.language)
         self._pending_save = chosen
 
     def _enter_timed(self, t: float) -> None:
@@ -360,6 +416,8 @@ class Session:
             badge_id=self.badge_id,
             saved_files=self.saved_files if st is S.THANK_YOU else (),
             crop_norm=crop if crop is not None else (self._last.crop_norm if st in SITTER_STATES else None),
+            language=self.language,
+            consent=self._consent_screen if st is S.CONSENT else None,
         )
         self._last = actions
         return actions

@@ -278,6 +278,7 @@ class BoothState(Enum):
     THANK_YOU = "thank_you"
     ERROR = "error"
     PAUSED = "paused"  # out of service: the operator paused the booth (console)
+    CONSENT = "consent"  # before guiding: the organiser's text, agree or decline (booth/consent.py)
 
 
 class SessionEvent(Enum):
@@ -294,6 +295,37 @@ class SessionEvent(Enum):
     BADGE_SCANNED = "badge_scanned"  # handoff: an attendee ID was read
     PAUSE = "pause"  # the operator takes the booth out of service (console)
     RESUME = "resume"  # ... and back into service
+    AGREE = "agree"  # consent screen: "I agree" touched (the button and a badge scan agree too, if allowed)
+    DECLINE = "decline"  # consent screen: "No, thanks": back to attract, nothing stored
+    LANGUAGE = "language"  # attract/consent: the next catalogue language, for this sitter only
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """A sitter's agreement, as the sidecar keeps it. ``t``: on the session's clock (the
+    frames'); the store turns it into wall-clock time. ``text_sha256``: of the exact text shown
+    (booth/consent.py), in ``language``; ``method``: touch | button | scan."""
+
+    t: float
+    method: str
+    language: str
+    text_sha256: str
+    retention_hours: float  # what the text said about keeping the photo
+    upload: bool  # whether the text said a copy goes to the organiser's storage
+    wall: float | None = None  # wall-clock time (time.time()) of the agreement, when the event carried it
+
+
+@dataclass(frozen=True)
+class ConsentScreen:
+    """What the consent screen shows, in the sitter's language (hashed as shown)."""
+
+    title: str
+    body: tuple[str, ...]  # paragraphs
+    agree: str
+    decline: str
+    hint: str  # how to agree here (touch / button / badge)
+    touch: bool  # "I agree" is a touch button
+    text_sha256: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -306,6 +338,8 @@ class Candidate:
     #: the sitter's eye opening at rest when this candidate was chosen (the best-frame ring
     #: sets it; the store records the chosen frame's eyes against it)
     neutral_open_eye: float | None = None
+    consent: ConsentRecord | None = None  # set on the one chosen to be saved, when consent was asked
+    language: str | None = None  # the sitter's language, set on the one chosen to be saved (sidecar, download page)
 
     @property
     def score(self) -> float:
@@ -334,3 +368,5 @@ class Actions:
     saved_files: tuple[str, ...] = ()  # set on the thank-you screen after saving
     crop_norm: tuple[float, float, float, float] | None = None  # the output crop (x, y, w, h, 0..1) the guide shows
     download_url: str | None = None  # handoff: QR link on the thank-you screen
+    language: str | None = None  # the sitter's own catalogue language (None: the configured default)
+    consent: ConsentScreen | None = None  # the consent screen's text (state CONSENT)

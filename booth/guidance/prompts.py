@@ -2,11 +2,15 @@
 
 Code never spells a sentence; it names a :class:`~booth.types.Prompt` and the screen asks
 :func:`text` for the words. Directions are the sitter's own (see ``Prompt``): the words
-therefore read right whether the preview is mirrored or not. A new language is one more
-dictionary in ``CATALOGUE``; a missing entry falls back to English.
+therefore read right whether the preview is mirrored or not. The English sentences below are
+the gettext msgids; the other languages are catalogues in ``booth/i18n/locale`` (see
+:mod:`booth.i18n`: a new language is one more ``.po``); a missing entry falls back to English.
+A new prompt is one more row here (marked ``N_``) and one more entry per ``.po``.
 
 >>> text(Prompt.MOVE_CLOSER)
 'Move a little closer'
+>>> text(Prompt.MOVE_CLOSER, "de")
+'Kommen Sie etwas näher'
 
 Graded prompts: a move that has a measured way to go (``Actions.prompt_amount``) is worded
 by its size. From :data:`BIG_MOVE` (0.15 of the frame width, about 20 cm at a 1.3 m wide
@@ -24,42 +28,43 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from ..i18n import LANGUAGES, N_, gettext
 from ..types import MOVE_DIRECTIONS, Prompt
 
 _EN = {
-    Prompt.STEP_IN: "Step in front of the camera",
-    Prompt.ONE_PERSON: "Only one person, please",
-    Prompt.MOVE_CLOSER: "Move a little closer",
-    Prompt.MOVE_BACK: "Move back a little",
-    Prompt.MOVE_LEFT: "Move a little to your left",
-    Prompt.MOVE_RIGHT: "Move a little to your right",
-    Prompt.MOVE_UP: "Sit up a little taller",
-    Prompt.MOVE_DOWN: "Lower yourself a little",
-    Prompt.STRAIGHTEN_HEAD: "Straighten your head",
-    Prompt.TURN_LEFT: "Turn your face a little to your left",
-    Prompt.TURN_RIGHT: "Turn your face a little to your right",
-    Prompt.CHIN_UP: "Lift your chin a little",
-    Prompt.CHIN_DOWN: "Lower your chin a little",
-    Prompt.LOOK_AT_CAMERA: "Look at the camera",
-    Prompt.OPEN_EYES: "Eyes open, please",
-    Prompt.SMILE: "A relaxed smile",
-    Prompt.SOFTEN_SMILE: "Soften your smile a little",
-    Prompt.CLOSE_MOUTH: "Close your mouth gently",
-    Prompt.HOLD_STILL: "Hold still",
-    Prompt.TURN_TO_LIGHT: "Turn a little toward the light",
-    Prompt.EXPRESS_CONFIDENT: "Look confident: a slight smile, lips closed",
-    Prompt.EXPRESS_APPROACHABLE: "Approachable: a warm, open smile",
-    Prompt.EXPRESS_SERIOUS: "Serious now: no smile",
-    Prompt.EXPRESS_PLAYFUL: "Playful: a big smile",
-    Prompt.TURN_SHOULDERS_LEFT: "Turn your shoulders a little to your left",
-    Prompt.TURN_SHOULDERS_RIGHT: "Turn your shoulders a little to your right",
-    Prompt.LOOK_HERE: "Look here",
+    Prompt.STEP_IN: N_("Step in front of the camera"),
+    Prompt.ONE_PERSON: N_("Only one person, please"),
+    Prompt.MOVE_CLOSER: N_("Move a little closer"),
+    Prompt.MOVE_BACK: N_("Move back a little"),
+    Prompt.MOVE_LEFT: N_("Move a little to your left"),
+    Prompt.MOVE_RIGHT: N_("Move a little to your right"),
+    Prompt.MOVE_UP: N_("Sit up a little taller"),
+    Prompt.MOVE_DOWN: N_("Lower yourself a little"),
+    Prompt.STRAIGHTEN_HEAD: N_("Straighten your head"),
+    Prompt.TURN_LEFT: N_("Turn your face a little to your left"),
+    Prompt.TURN_RIGHT: N_("Turn your face a little to your right"),
+    Prompt.CHIN_UP: N_("Lift your chin a little"),
+    Prompt.CHIN_DOWN: N_("Lower your chin a little"),
+    Prompt.LOOK_AT_CAMERA: N_("Look at the camera"),
+    Prompt.OPEN_EYES: N_("Eyes open, please"),
+    Prompt.SMILE: N_("A relaxed smile"),
+    Prompt.SOFTEN_SMILE: N_("Soften your smile a little"),
+    Prompt.CLOSE_MOUTH: N_("Close your mouth gently"),
+    Prompt.HOLD_STILL: N_("Hold still"),
+    Prompt.TURN_TO_LIGHT: N_("Turn a little toward the light"),
+    Prompt.EXPRESS_CONFIDENT: N_("Look confident: a slight smile, lips closed"),
+    Prompt.EXPRESS_APPROACHABLE: N_("Approachable: a warm, open smile"),
+    Prompt.EXPRESS_SERIOUS: N_("Serious now: no smile"),
+    Prompt.EXPRESS_PLAYFUL: N_("Playful: a big smile"),
+    Prompt.TURN_SHOULDERS_LEFT: N_("Turn your shoulders a little to your left"),
+    Prompt.TURN_SHOULDERS_RIGHT: N_("Turn your shoulders a little to your right"),
+    Prompt.LOOK_HERE: N_("Look here"),
 }
 
 # The same prompts when the way to go is at least BIG_MOVE (the arrow carries the distance).
 _EN_BIG = {
-    Prompt.MOVE_LEFT: "Take a step to your left",
-    Prompt.MOVE_RIGHT: "Take a step to your right",
+    Prompt.MOVE_LEFT: N_("Take a step to your left"),
+    Prompt.MOVE_RIGHT: N_("Take a step to your right"),
 }
 
 BIG_MOVE = 0.15  # fraction of the frame width from which a sideways move is a step, not "a little"
@@ -81,15 +86,19 @@ def is_big(prompt: Prompt, amount: float | None, *, was_big: bool = False) -> bo
 
 
 def text(prompt: Prompt, lang: str = "en", amount: float | None = None, *, was_big: bool = False) -> str:
-    """The sentence for ``prompt`` in ``lang`` (English when that language lacks it).
+    """The sentence for ``prompt`` in ``lang`` (English when that language lacks it; the
+    English tables are the msgids, the translations are gettext catalogues).
     ``amount``: how far the sitter must go (``Actions.prompt_amount``); a big one reads as
     a step (see the module doc and :func:`is_big`)."""
     if is_big(prompt, amount, was_big=was_big):
-        table = CATALOGUE_BIG.get(lang, CATALOGUE_BIG["en"])
-        return table.get(prompt) or CATALOGUE_BIG["en"][prompt]
-    table = CATALOGUE.get(lang, CATALOGUE["en"])
-    return table.get(prompt) or CATALOGUE["en"][prompt]
+        return gettext(CATALOGUE_BIG["en"][prompt], lang)
+    return gettext(CATALOGUE["en"][prompt], lang)
+
+
+def english(prompt: Prompt) -> str:
+    """The msgid of ``prompt`` (its English sentence)."""
+    return CATALOGUE["en"][prompt]
 
 
 def languages() -> tuple[str, ...]:
-    return tuple(CATALOGUE)
+    return tuple(LANGUAGES)

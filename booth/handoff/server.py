@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 
 from ..errors import BoothError
 from ..atomic import sweep_parts, write_json_atomic
+from ..i18n import LANGUAGES, N_, gettext
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class Grant:
     files: tuple[tuple[str, str], ...]
     expires_at: float
     badge_id: str | None = None
+    language: str = "en"  # the sitter's: the download page speaks it
 
     def path_of(self, name: str) -> Path | None:
         for n, p in self.files:
@@ -94,7 +96,7 @@ class GrantStore:
         self.token_bytes = int(token_bytes)
         self.clock = clock
 
-    def issue(self, paths: list[Path], ttl_s: float, badge_id: str | None = None) -> str:
+    def issue(self, paths: list[Path], ttl_s: float, badge_id: str | None = None, language: str = "en") -> str:
         """Register ``paths`` under a new token valid for ``ttl_s`` seconds; returns the token."""
         taken: set[str] = set()
         files = []
@@ -109,7 +111,8 @@ class GrantStore:
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             write_json_atomic(self.dir / f"{token_digest(token)}.json",
-                              {"files": files, "expires_at": self.clock() + float(ttl_s), "badge_id": badge_id})
+                              {"files": files, "expires_at": self.clock() + float(ttl_s), "badge_id": badge_id,
+                               "language": language})
         except OSError as exc:
             raise HandoffServerError(f"cannot record a download link in {self.dir} ({exc.strerror or exc}). "
                                      "Fix: free space on the photo disk or make booth.output_dir writable") from None
@@ -122,7 +125,7 @@ class GrantStore:
         try:
             data = json.loads((self.dir / f"{token_digest(token)}.json").read_text())
             grant = Grant(tuple((str(n), str(p)) for n, p in data["files"]), float(data["expires_at"]),
-                          data.get("badge_id"))
+                          data.get("badge_id"), str(data.get("language") or "en"))
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return grant if self.clock() < grant.expires_at else None
@@ -176,10 +179,10 @@ class RateLimiter:
 
 
 _PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>Your headshot</title>
+<title>{title}</title>
 <style>
 body{{font-family:system-ui,sans-serif;margin:0;padding:1rem;background:#f4f4f4;color:#222;max-width:40rem;margin:auto}}
 h1{{font-size:1.4rem}} .photo{{background:#fff;border-radius:.6rem;padding:.6rem;margin:0 0 1rem}}
@@ -187,38 +190,51 @@ img{{width:100%;height:auto;border-radius:.4rem;display:block}}
 a.dl{{display:block;text-align:center;padding:.9rem;margin-top:.5rem;background:#1565c0;color:#fff;
 border-radius:.4rem;text-decoration:none;font-size:1.1rem}} p.small{{font-size:.85rem;color:#666}}
 </style></head><body>
-<h1>Your headshot{who}</h1>
+<h1>{title}{who}</h1>
 {items}
-<p class="small">This link works until {until} (booth time) and only on the booth's network.
-Photos are deleted from the booth as described in its privacy note.</p>
+<p class="small">{works_until}
+{deleted}</p>
 </body></html>
 """
 
 
 #: download buttons named by use (the saved file's name ends in its crop: <stem>_1x1.jpg ...)
-USE_LABELS = (("_1x1", "Square for LinkedIn"), ("_4x5", "Portrait 4:5"), ("_thumb", "Thumbnail"))
+USE_LABELS = (("_1x1", N_("Square for LinkedIn")), ("_4x5", N_("Portrait 4:5")), ("_thumb", N_("Thumbnail")))
 
 
-def button_label(name: str) -> str:
-    """What a download button says for the file ``name``: its use, not its file name."""
+def button_label(name: str, tr=lambda s: s) -> str:
+    """What a download button says for the file ``name``: its use, not its file name
+    (``tr`` translates it into the sitter's language)."""
     stem = Path(name).stem
     for suffix, label in USE_LABELS:
         if stem.endswith(suffix):
-            return label
-    return f"Download {name}"
+            return tr(label)
+    return tr(PAGE_DOWNLOAD).format(name=name)
+PAGE_TITLE = N_("Your headshot")
+PAGE_DOWNLOAD = N_("Download {name}")
+PAGE_UNTIL = N_("This link works until {until} (booth time) and only on the booth's network.")
+PAGE_DELETED = N_("Photos are deleted from the booth as described in its privacy note.")
 
 
 def render_page(token: str, grant: Grant) -> bytes:
+    """The download page, in the sitter's language (``Grant.language``)."""
+    lang = grant.language if grant.language in LANGUAGES else "en"
+
+    def tr(message: str) -> str:
+        return gettext(message, lang)
+
     items = []
     for name, _ in grant.files:
         href = f"/d/{token}/{name}"
         preview = (f'<img src="{href}" alt="{html.escape(name)}">'
                    if Path(name).suffix.lower() in (".jpg", ".jpeg", ".png", ".webp") else "")
         items.append(f'<div class="photo">{preview}<a class="dl" href="{href}?dl=1" download="{html.escape(name)}">'
-                     f"{html.escape(button_label(name))}</a></div>")
+                     f"{html.escape(button_label(name, tr))}</a></div>")
     who = f" ({html.escape(grant.badge_id)})" if grant.badge_id else ""
     until = time.strftime("%H:%M", time.localtime(grant.expires_at))
-    return _PAGE.format(who=who, items="\n".join(items), until=until).encode()
+    return _PAGE.format(lang=lang, title=html.escape(tr(PAGE_TITLE)), who=who, items="\n".join(items),
+                        works_until=html.escape(tr(PAGE_UNTIL).format(until=until)),
+                        deleted=html.escape(tr(PAGE_DELETED))).encode()
 
 
 def _handler_class(grants: GrantStore, limiter: RateLimiter, request_timeout_s: float):

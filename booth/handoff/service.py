@@ -81,13 +81,17 @@ class Handoff:
         sidecar = dict(sidecar)
         if badge_id is not None:
             sidecar["badge_id"] = badge_id
-        if self.outbox is not None:
+        # upload follows the consent (booth/consent.py): with consent asked, only a capture whose
+        # sitter agreed to a text that said a copy is uploaded goes to the outbox
+        agreed_upload = bool((sidecar.get("consent") or {}).get("upload"))
+        if self.outbox is not None and (agreed_upload or not self.cfg.consent.enabled):
             self.outbox.enqueue(paths, sidecar, badge_id)
         if self.server is None:
             return None
         images = [p for p in paths if p.suffix.lower() in DOWNLOADABLE]
         offered = [p for p in images if not p.stem.endswith("_thumb")] or images or paths
-        token = self.grants.issue(offered, self.cfg.handoff.token_ttl_s, badge_id)
+        token = self.grants.issue(offered, self.cfg.handoff.token_ttl_s, badge_id,
+                                  language=str(sidecar.get("language") or self.cfg.ui.language))
         return self.server.url_for(token)
 
     def qr_image(self, url: str, module_px: int = 8) -> np.ndarray:

@@ -303,6 +303,12 @@ class PhotoStore:
                            "encode": round(encode_ms, 1)},
             "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
+        if candidate.language is not None:
+            meta["language"] = candidate.language
+        if candidate.consent is not None:
+            from ..consent import sidecar as consent_sidecar
+
+            meta["consent"] = consent_sidecar(candidate.consent, frame.t)
         if extra:
             meta["extra"] = dict(extra)
         meta["timings_ms"]["save_total"] = round((time.perf_counter() - t0) * 1000.0, 1)

@@ -35,7 +35,9 @@ from typing import Callable
 import numpy as np
 
 from ..config import UiSection
+from ..i18n import LANGUAGES, N_, gettext
 from ..types import BoothState, SessionEvent
+from .text import HIGH_CONTRAST_SCALE, TextBlock, Typeface, min_px
 from .view import Rect, View
 
 # High-contrast palette (RGB).
@@ -57,6 +59,17 @@ ARROW = (0, 190, 255)  # the way to go: a colour the readiness guide never takes
 HEAD_TOP = 0.10
 HEAD_HEIGHT = 0.58
 HEAD_WIDTH_OF_HEIGHT = 0.74
+
+
+@dataclass(frozen=True)
+class DrawnText:
+    """One piece of text as last drawn (tests measure each line against its room)."""
+
+    text: str
+    rect: tuple[int, int, int, int]  # where the surface went (x, y, w, h)
+    block: TextBlock  # pixel size and lines
+    max_width: int | None
+    sitter: bool  # sitter text: the size rule applies
 
 
 def readiness_colour(readiness: float) -> tuple[int, int, int]:
@@ -136,6 +149,8 @@ class Screen:
         # Typed characters go here first (a USB badge scanner is a keyboard): it returns
         # True when it took the key, which then is not a command. Set by the app.
         self.on_char: Callable[[str], bool] | None = None
+        # Spoken prompts (booth/ui/speech.py): told each drawn View, says what changed. Set by the app.
+        self.speaker = None
         self._notice: tuple[str, float] | None = None  # (text, until): a short message over any screen
         pygame.display.init()
         pygame.font.init()
@@ -156,8 +171,11 @@ class Screen:
         self.surface = self.display
         self.layout = Layout.for_size(*self.surface.get_size())
         self.driver = driver
-        self._fonts: dict[tuple[int, bool], object] = {}
-        self._text_cache: dict[tuple, object] = {}
+        self.typeface = Typeface(pygame, ui.text_scale * (HIGH_CONTRAST_SCALE if ui.high_contrast else 1.0))
+        self.min_text_px = min_px(self.layout.unit)  # the size rule for sitter text (booth/ui/text.py)
+        self.drawn: list[DrawnText] = []  # the text of the last draw()
+        self.language = "en"  # of the screen being drawn (View.language)
+        self._text_cache: dict[tuple, tuple] = {}
         self._thumbs: dict[int, tuple[np.ndarray, object]] = {}
         self._shade_cache: dict[tuple[int, int], object] = {}  # area size -> dimming layer
         self._qr_cache: tuple[str, object] | None = None
@@ -172,39 +190,52 @@ class Screen:
     # ------------------------------------------------------------------ text
 
     def font(self, px: int, bold: bool = True):
-        px = max(8, int(px * self.ui.text_scale))
-        key = (px, bold)
-        if key not in self._fonts:
-            f = self.pg.font.Font(None, px)
-            f.set_bold(bold)
-            self._fonts[key] = f
-        return self._fonts[key]
+        """The booth's face (booth/ui/text.py) at ``px`` times the text scale; bold is the
+        font's own Bold weight."""
+        return self.typeface.font(int(px * self.typeface.scale), bold)
 
-    def text_surface(self, text: str, px: int, colour=WHITE, max_width: int | None = None, bold: bool = True):
-        """Rendered text, shrunk until it fits ``max_width`` (cached: prompts repeat every frame)."""
-        key = (text, px, colour, max_width, bold)
-        surf = self._text_cache.get(key)
-        if surf is None:
-            size = px
-            while True:
-                surf = self.font(size, bold).render(text, True, colour)
-                if max_width is None or surf.get_width() <= max_width or size <= 12:
-                    break
-                size = int(size * 0.9)
+    def tr(self, message: str) -> str:
+        """``message`` (a marked English msgid) in the language of the screen being drawn."""
+        return gettext(message, self.language)
+
+    def text_block(self, text: str, px: int, max_width: int | None = None, bold: bool = True, *,
+                   max_height: int | None = None, max_lines: int = 3, sitter: bool = True,
+                   wrap_first: bool = False) -> TextBlock:
+        """How ``text`` is set: sitter text never under the size rule (wrapped instead);
+        ``wrap_first``: a paragraph, wrapped at its size before it is shrunk."""
+        floor = self.min_text_px if sitter else 8
+        return self.typeface.layout(text, px, max_width, floor, bold, max_lines=max_lines, max_height=max_height,
+                                    wrap_first=wrap_first)
+
+    def text_surface(self, text: str, px: int, colour=WHITE, max_width: int | None = None, bold: bool = True, *,
+                     max_height: int | None = None, max_lines: int = 3, sitter: bool = True):
+        """Rendered text that fits ``max_width``: shrunk down to the size rule, then wrapped
+        (cached: prompts repeat every frame)."""
+        return self._text(text, px, colour, max_width, bold, max_height, max_lines, sitter)[0]
+
+    def _text(self, text, px, colour, max_width, bold, max_height, max_lines, sitter, wrap_first=False):
+        key = (text, px, colour, max_width, bold, max_height, max_lines, sitter, wrap_first)
+        hit = self._text_cache.get(key)
+        if hit is None:
+            block = self.text_block(text, px, max_width, bold, max_height=max_height, max_lines=max_lines, sitter=sitter,
+                                    wrap_first=wrap_first)
+            hit = (self.typeface.render(block, colour, bold), block)
             if len(self._text_cache) > 256:
                 self._text_cache.clear()
-            self._text_cache[key] = surf
-        return surf
+            self._text_cache[key] = hit
+        return hit
 
-    def blit_text(self, text: str, px: int, centre: tuple[int, int], colour=WHITE, max_width=None, shadow=False):
-        surf = self.text_surface(text, px, colour, max_width)
+    def blit_text(self, text: str, px: int, centre: tuple[int, int], colour=WHITE, max_width=None, shadow=False, *,
+                  max_height: int | None = None, max_lines: int = 3, sitter: bool = True, wrap_first: bool = False):
+        surf, block = self._text(text, px, colour, max_width, True, max_height, max_lines, sitter, wrap_first)
         rect = surf.get_rect(center=centre)
         if shadow:
-            dark = self.text_surface(text, px, INK, max_width)
-            d = max(2, px // 24)
+            dark = self._text(text, px, INK, max_width, True, max_height, max_lines, sitter, wrap_first)[0]
+            d = max(2, block.px // 24)
             for dx, dy in ((-d, 0), (d, 0), (0, -d), (0, d), (d, d)):
                 self.surface.blit(dark, rect.move(dx, dy))
         self.surface.blit(surf, rect)
+        self.drawn.append(DrawnText(text, tuple(rect), block, max_width, sitter))
         return rect
 
     # ------------------------------------------------------------------ images
@@ -268,6 +299,8 @@ class Screen:
         """Draw one screenful of ``view`` into ``self.surface`` (call :meth:`present` to show it)."""
         now = time.monotonic() if now is None else now
         self._hit = []
+        self.drawn = []
+        self.language = view.language if view.language in LANGUAGES else "en"
         if view.flash:
             self._flash_until = now + self.FLASH_S
         self.surface.fill(INK)
@@ -282,6 +315,8 @@ class Screen:
             self._draw_error(view)
         elif state is BoothState.PAUSED:
             self._draw_paused(view)
+        elif state is BoothState.CONSENT:
+            self._draw_consent(view)
         else:
             self._draw_live(view)
         if state not in (BoothState.GUIDING, BoothState.COUNTDOWN, BoothState.CAPTURING):
@@ -289,7 +324,7 @@ class Screen:
         if now < self._flash_until:
             self.surface.fill(WHITE)
         if view.status:
-            s = self.text_surface(view.status, self.layout.unit // 30, (200, 200, 200), bold=False)
+            s = self.text_surface(view.status, self.layout.unit // 30, (200, 200, 200), bold=False, sitter=False)
             self.surface.blit(s, (8, 6))
         if self._notice is not None and now < self._notice[1]:
             w, _ = self.layout.size
@@ -297,6 +332,8 @@ class Screen:
                            WHITE, max_width=int(w * 0.9), shadow=True)
         self.last_state = state
         self.last_review_count = len(view.review)
+        if self.speaker is not None:
+            self.speaker.on_view(view)  # never waits: the mixer plays on SDL's audio thread
 
     def preview_geometry(self, view: View):
         """(scale, x, y, crop rect on screen or None) of the preview as drawn for ``view``."""
@@ -351,14 +388,21 @@ class Screen:
     def _draw_band(self, text: str | None, colour=WHITE, bg=INK, subtitle: str | None = None, reserve_left: int = 0):
         bx, by, bw, bh = self.layout.band
         self.surface.fill(bg, (bx, by, bw, bh))
+        top = by  # a subtitle takes a line at the top; the prompt is centred in what is left
+        if subtitle:
+            sub_px = int(self.layout.unit * 0.05)
+            sub_h = self.typeface.block_height(self.text_block(subtitle, sub_px, int(bw * 0.9), max_lines=1))
+            pad = max(2, int(bh * 0.04))
+            self.blit_text(subtitle, sub_px, (bx + bw // 2, by + pad + sub_h // 2), (200, 200, 200),
+                           max_width=int(bw * 0.9), max_lines=1)
+            top = by + pad + sub_h
         if text:
             px = int(self.layout.unit * 0.11)
-            cy = by + bh // 2 if not subtitle else by + int(bh * 0.58)
             room = bw - reserve_left
-            self.blit_text(text, px, (bx + reserve_left + room // 2, cy), colour, max_width=int(room * 0.94))
-        if subtitle:
-            self.blit_text(subtitle, int(self.layout.unit * 0.05), (bx + bw // 2, by + int(bh * 0.2)),
-                           (200, 200, 200), max_width=int(bw * 0.9))
+            high = by + bh - top
+            cy = top + high // 2
+            self.blit_text(text, px, (bx + reserve_left + room // 2, cy), colour, max_width=int(room * 0.94),
+                           max_height=int(high * 0.94), max_lines=2)
 
     def _draw_live(self, view: View):
         colour = readiness_colour(view.readiness)
@@ -370,12 +414,13 @@ class Screen:
             self._draw_arrow(*arrow)
         step = None
         if view.expression_step is not None:
-            step = f"Expression {view.expression_step[0] + 1} of {view.expression_step[1]}"
+            step = self.tr(N_("Expression {n} of {count}")).format(n=view.expression_step[0] + 1,
+                                                                      count=view.expression_step[1])
         text = view.prompt
         if view.state is BoothState.COUNTDOWN and not text:
-            text = "Hold still"
+            text = self.tr(N_("Hold still"))
         elif view.state is BoothState.CAPTURING and not text:
-            text = "Got it!"
+            text = self.tr(N_("Got it!"))
         counting = view.countdown is not None and view.state in (BoothState.COUNTDOWN, BoothState.GUIDING)
         reserve = 0
         if counting:
@@ -477,16 +522,18 @@ class Screen:
         px = int(u * 0.5)
         ax, ay, aw, ah = self.layout.preview
         lens = getattr(self.ui, "lens", "top")
+        # The number's whole line box (the font's height, not just its digits) stays on screen.
+        line = self.typeface.font(100).get_height() / 100.0
         if lens == "top":
             # at the top edge, above the crown: as big as the room above the face allows
             room = (crop_rect[1] + self.FACE_TOP * crop_rect[3] - ay) if crop_rect is not None else ah * 0.3
-            px = int(max(u * 0.14, min(u * 0.3, room * 1.6)))
-            return (ax + aw // 2, ay + int(px * 0.4)), px
+            px = int(max(u * 0.14, min(u * 0.3, room * 1.6 / (line / 0.8))))
+            return (ax + aw // 2, ay + int(math.ceil(px * line / 2))), px
         if lens == "bottom":
             # at the bottom of the preview, over the shoulders, just above the prompt band
             room = (ay + ah - (crop_rect[1] + self.FACE_BOTTOM * crop_rect[3])) if crop_rect is not None else ah * 0.3
-            px = int(max(u * 0.14, min(u * 0.3, room * 1.6)))
-            return (ax + aw // 2, ay + ah - int(px * 0.4)), px
+            px = int(max(u * 0.14, min(u * 0.3, room * 1.6 / (line / 0.8))))
+            return (ax + aw // 2, ay + ah - int(math.ceil(px * line / 2))), px
         if lens in ("left", "right"):
             if crop_rect is not None:
                 cx, cy, cw, ch = crop_rect
@@ -561,7 +608,8 @@ class Screen:
                 return (cx + cw + right // 2, mid_y), px
             return (ax + left // 2, mid_y), px
         bx, by, bw, bh = self.layout.band
-        return (bx + int(bh * 0.6), by + bh // 2), int(bh * 0.95)
+        line = self.typeface.font(100).get_height() / 100.0  # the number's line box must fit the band
+        return (bx + int(bh * 0.6), by + bh // 2), int(bh * 0.95 / max(1.0, line))
 
     def _draw_countdown(self, text: str, crop_rect) -> None:
         centre, px = self.countdown_centre(crop_rect)
@@ -589,45 +637,53 @@ class Screen:
         self._draw_dimmed_preview(view)
         u = self.layout.unit
         px, py, pw, ph = self.layout.preview
-        self.blit_text("Free headshot", int(u * 0.16), (px + pw // 2, py + int(ph * 0.36)), WHITE,
-                       max_width=int(pw * 0.92), shadow=True)
-        self.blit_text("Step in and look at the screen", int(u * 0.075), (px + pw // 2, py + int(ph * 0.6)),
-                       HIGHLIGHT, max_width=int(pw * 0.92), shadow=True)
-        self._draw_band(view.prompt or "Step in", colour=WHITE, bg=(20, 60, 120))
+        self._language_buttons(view)
+        self.blit_text(self.tr(N_("Free headshot")), int(u * 0.16), (px + pw // 2, py + int(ph * 0.42)), WHITE,
+                       max_width=int(pw * 0.92), shadow=True, max_lines=2)
+        self.blit_text(self.tr(N_("Step in and look at the screen")), int(u * 0.075), (px + pw // 2, py + int(ph * 0.68)),
+                       HIGHLIGHT, max_width=int(pw * 0.92), shadow=True, max_lines=2)
+        self._draw_band(view.prompt or self.tr(N_("Step in")), colour=WHITE, bg=INK if self.ui.high_contrast else (20, 60, 120))
 
     def _draw_error(self, view: View):
         self._draw_dimmed_preview(view)
         u = self.layout.unit
         px, py, pw, ph = self.layout.preview
-        self.blit_text("Sorry, one moment", int(u * 0.12), (px + pw // 2, py + ph // 2), WHITE,
-                       max_width=int(pw * 0.9), shadow=True)
-        self._draw_band(view.message or "The booth is restarting", bg=ERROR_BG)
+        self.blit_text(self.tr(N_("Sorry, one moment")), int(u * 0.12), (px + pw // 2, py + ph // 2), WHITE,
+                       max_width=int(pw * 0.9), shadow=True, max_lines=2)
+        self._draw_band(self.tr(view.message or N_("The booth is restarting")), bg=ERROR_BG)
 
     def _draw_paused(self, view: View):
         """Out of service (the operator paused the booth): no camera picture, a plain notice."""
         u = self.layout.unit
         px, py, pw, ph = self.layout.preview
-        self.blit_text("Out of service", int(u * 0.12), (px + pw // 2, py + ph // 2), WHITE,
-                       max_width=int(pw * 0.9), shadow=True)
-        self._draw_band("Back soon. Please ask a member of staff", bg=(60, 60, 70))
+        self.blit_text(self.tr(N_("Out of service")), int(u * 0.12), (px + pw // 2, py + ph // 2), WHITE,
+                       max_width=int(pw * 0.9), shadow=True, max_lines=2)
+        self._draw_band(self.tr(N_("Back soon. Please ask a member of staff")), bg=(60, 60, 70))
 
-    def _button(self, rect, label: str, bg, event: SessionEvent):
+    def _button(self, rect, label: str, bg, event: SessionEvent, repeat: int = 1, outline=None):
         pg = self.pg
         rect = pg.Rect(rect)
         pg.draw.rect(self.surface, bg, rect, border_radius=rect.height // 4)
-        self.blit_text(label, int(rect.height * 0.5), rect.center, WHITE, max_width=int(rect.width * 0.9))
-        self._hit.append((rect, event, 1))
+        if outline is not None:
+            pg.draw.rect(self.surface, outline, rect, max(3, self.layout.unit // 120), border_radius=rect.height // 4)
+        self.blit_text(label, int(rect.height * 0.5), rect.center, WHITE, max_width=int(rect.width * 0.9),
+                       max_height=int(rect.height * 0.92), max_lines=2)
+        self._hit.append((rect, event, repeat))
 
     def _draw_review(self, view: View):
         pg = self.pg
         w, h = self.layout.size
         u = self.layout.unit
-        self.blit_text("Pick your photo", int(u * 0.09), (w // 2, int(h * 0.06)), WHITE, max_width=int(w * 0.9))
-        self.blit_text(self.review_hint(), int(u * 0.045), (w // 2, int(h * 0.06) + int(u * 0.085)), (210, 210, 210),
-                       max_width=int(w * 0.92))
+        title = self.blit_text(self.tr(N_("Pick your photo")), int(u * 0.09), (w // 2, int(h * 0.06)), WHITE,
+                               max_width=int(w * 0.9))
+        # The hint sits under the title's own line box (it wraps to two lines on a portrait screen).
+        hint_px = int(u * 0.045)
+        hint_h = self.typeface.block_height(self.text_block(self.review_hint(), hint_px, int(w * 0.92), max_lines=2))
+        hint = self.blit_text(self.review_hint(), hint_px, (w // 2, title.bottom + hint_h // 2), (210, 210, 210),
+                              max_width=int(w * 0.92), max_lines=2)
         n = len(view.review)
         btn_h = int(u * 0.15)
-        top, bottom = int(h * 0.06) + int(u * 0.14), h - btn_h - int(u * 0.08)
+        top, bottom = max(int(h * 0.06) + int(u * 0.14), hint.bottom + int(u * 0.02)), h - btn_h - int(u * 0.08)
         gap = int(u * 0.04)
         if self.layout.portrait and n > 1:
             # One large highlighted photo, the others small below it.
@@ -655,12 +711,74 @@ class Screen:
                 self._hit.append((r, SessionEvent.NEXT, repeat))
         bw = int(min(w * 0.4, u * 0.55))
         by = h - btn_h - int(u * 0.04)
-        self._button((w // 2 - bw - gap // 2, by, bw, btn_h), "Retake", RETAKE_BG, SessionEvent.RETAKE)
-        self._button((w // 2 + gap // 2, by, bw, btn_h), "Keep", KEEP_BG, SessionEvent.KEEP)
+        self._button((w // 2 - bw - gap // 2, by, bw, btn_h), self.tr(N_("Retake")), RETAKE_BG, SessionEvent.RETAKE)
+        self._button((w // 2 + gap // 2, by, bw, btn_h), self.tr(N_("Keep")), KEEP_BG, SessionEvent.KEEP)
+
+    def _language_buttons(self, view: View) -> None:
+        """One button per catalogue language, each in its own name, along the top; the
+        sitter's current one outlined. A touch sends LANGUAGE as many times as it takes the
+        session's cycle (booth.i18n.LANGUAGES order) to reach that language."""
+        w, _ = self.layout.size
+        u = self.layout.unit
+        codes = list(LANGUAGES)
+        n = len(codes)
+        gap = int(u * 0.02)
+        bw = min(int(u * 0.3), (int(w * 0.96) - gap * (n - 1)) // n)
+        bh = max(int(u * 0.125), self.min_text_px * 2)
+        x0 = (w - (bw * n + gap * (n - 1))) // 2
+        here = codes.index(self.language) if self.language in codes else 0
+        for i, code in enumerate(codes):
+            rect = (x0 + i * (bw + gap), int(u * 0.03), bw, bh)
+            current = i == here
+            self._button(rect, LANGUAGES[code], (20, 60, 120) if current else RETAKE_BG, SessionEvent.LANGUAGE,
+                         repeat=(i - here) % n, outline=HIGHLIGHT if current else None)
+        self._hit = [h for h in self._hit if h[2] > 0]  # the current language's button does nothing
+
+    def _draw_consent(self, view: View) -> None:
+        """Before guiding: the organiser's text (what is kept, where it goes, for how long),
+        how to agree, "No, thanks" and (touch allowed) "I agree"."""
+        c = view.consent
+        if c is None:
+            return
+        self._draw_dimmed_preview(view)
+        self._dim(self.layout.preview)
+        w, h = self.layout.size
+        u = self.layout.unit
+        self._language_buttons(view)
+        top = int(u * 0.03) + max(int(u * 0.125), self.min_text_px * 2) + int(u * 0.05)
+        btn_h = int(u * 0.15)
+        by = h - btn_h - int(u * 0.05)
+        self.blit_text(c.title, int(u * 0.085), (w // 2, top + int(u * 0.05)), WHITE, max_width=int(w * 0.9),
+                       max_lines=2, shadow=True)
+        body_px, hint_px = int(u * 0.052), int(u * 0.055)
+        hint_h = self.typeface.block_height(self.text_block(c.hint, hint_px, int(w * 0.9), max_lines=2))
+        hint_y = by - int(u * 0.03) - hint_h // 2
+        gap_p = int(u * 0.025)
+        room_top, room_bottom = top + int(u * 0.11), hint_y - hint_h // 2 - gap_p
+        wrap_first = True  # paragraphs wrapped at their size; shrunk (to the rule at most) only when they do not fit
+        for wrap_first in (True, False):
+            blocks = [self.text_block(p, body_px, int(w * 0.86), max_lines=4, wrap_first=wrap_first) for p in c.body]
+            heights = [self.typeface.block_height(b) for b in blocks]
+            total = sum(heights) + gap_p * (len(heights) - 1)
+            if total <= room_bottom - room_top:
+                break
+        y = max(room_top, (room_top + room_bottom - total) // 2)
+        for para, bh in zip(c.body, heights):  # centred in the room between the title and the hint
+            rect = self.blit_text(para, body_px, (w // 2, y + bh // 2), WHITE, max_width=int(w * 0.86), max_lines=4,
+                                  shadow=True, wrap_first=wrap_first)
+            y = rect.bottom + gap_p
+        self.blit_text(c.hint, hint_px, (w // 2, hint_y), HIGHLIGHT, max_width=int(w * 0.9), max_lines=2, shadow=True)
+        gap = int(u * 0.04)
+        bw = int(min(w * 0.44, u * 0.62))
+        if c.touch:
+            self._button((w // 2 - bw - gap // 2, by, bw, btn_h), c.decline, RETAKE_BG, SessionEvent.DECLINE)
+            self._button((w // 2 + gap // 2, by, bw, btn_h), c.agree, KEEP_BG, SessionEvent.AGREE)
+        else:
+            self._button((w // 2 - bw // 2, by, bw, btn_h), c.decline, RETAKE_BG, SessionEvent.DECLINE)
 
     def review_hint(self) -> str:
         """The review screen's one line: how to choose, and that the booth chooses by itself."""
-        return f"Tap a photo, then Keep. We keep the best one in {self.review_s:g} s"
+        return self.tr(N_("Tap a photo, then Keep. We keep the best one in {seconds:g} s")).format(seconds=self.review_s)
 
     def _qr_surface(self, url: str, side: int):
         if self._qr_cache is None or self._qr_cache[0] != (url, side):
@@ -675,7 +793,7 @@ class Screen:
         w, h = self.layout.size
         u = self.layout.unit
         saving = view.state is BoothState.SAVING
-        title = "Saving your photo..." if saving else "Thank you!"
+        title = self.tr(N_("Saving your photo...")) if saving else self.tr(N_("Thank you!"))
         self.blit_text(title, int(u * 0.13), (w // 2, int(h * 0.1)), WHITE, max_width=int(w * 0.9))
         has_qr = bool(view.download_url) and not saving
         top, bottom = int(h * 0.2), int(h * 0.86)
@@ -698,9 +816,9 @@ class Screen:
             qr = self._qr_surface(view.download_url, qr_side)
             r = qr.get_rect(center=qr_centre)
             self.surface.blit(qr, r)
-            self.blit_text("Scan to download", int(u * 0.06), (r.centerx, r.bottom + int(u * 0.05)), WHITE,
+            self.blit_text(self.tr(N_("Scan to download")), int(u * 0.06), (r.centerx, r.bottom + int(u * 0.05)), WHITE,
                            max_width=int(w * 0.45))
-        footer = view.message or ("One moment..." if saving else "Your headshot is saved")
+        footer = view.message or (self.tr(N_("One moment...")) if saving else self.tr(N_("Your headshot is saved")))
         self.blit_text(footer, int(u * 0.07), (w // 2, int(h * 0.94)), HIGHLIGHT, max_width=int(w * 0.92))
 
     # ------------------------------------------------------------------ output and input
@@ -735,6 +853,13 @@ class Screen:
         if key in (pg.K_ESCAPE, pg.K_q):
             self.quit_requested = True
             return []
+        if state is BoothState.CONSENT:
+            if key in (pg.K_n, pg.K_BACKSPACE, pg.K_DELETE):
+                return [SessionEvent.DECLINE]
+            if key == pg.K_l:
+                return [SessionEvent.LANGUAGE]
+        if state is BoothState.ATTRACT and key == pg.K_l:
+            return [SessionEvent.LANGUAGE]
         if state is BoothState.REVIEW:
             if key in (pg.K_RETURN, pg.K_KP_ENTER, pg.K_k, pg.K_SPACE):
                 return [SessionEvent.KEEP]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..guidance import prompts
-from ..types import MOVE_DIRECTIONS, Actions, BoothState, Prompt
+from ..types import MOVE_DIRECTIONS, Actions, BoothState, ConsentScreen, Prompt
 
 Rect = tuple[float, float, float, float]
 
@@ -59,6 +59,8 @@ class View:
     download_url: str | None = None
     expression_step: tuple[int, int] | None = None
     status: str | None = None  # a small operator line (fps), None on a sitter's screen
+    language: str = "en"  # the sitter's catalogue language: the screen's own words follow it
+    consent: ConsentScreen | None = None  # the consent screen's text (state CONSENT)
 
 
 def crop_image(image: np.ndarray, crop_norm: Rect | None) -> np.ndarray:
@@ -111,13 +113,14 @@ class ViewBuilder:
         was_big = self._step_wording is actions.prompt
         big = prompts.is_big(actions.prompt, actions.prompt_amount, was_big=was_big)
         self._step_wording = actions.prompt if big else None
+        lang = actions.language or self.language
         countdown = None
         if actions.countdown_remaining_s is not None:
             countdown = max(1, math.ceil(actions.countdown_remaining_s - 1e-6))
         return View(
             state=actions.state,
             preview=preview,
-            prompt=prompt_text(actions.prompt, self.language, actions.prompt_amount, was_big=was_big),
+            prompt=prompt_text(actions.prompt, lang, actions.prompt_amount, was_big=was_big),
             move=move_vector(actions.prompt, actions.prompt_amount),
             readiness=float(min(1.0, max(0.0, actions.readiness))),
             crop_norm=crop,
@@ -130,4 +133,6 @@ class ViewBuilder:
             download_url=actions.download_url or (download_url if actions.state is BoothState.THANK_YOU else None),
             expression_step=actions.expression_step,
             status=status if self.show_status else None,
+            language=lang,
+            consent=actions.consent,
         )

@@ -237,8 +237,8 @@ def _bbox(mask):
 
 
 def band_shows(screen: Screen, expected: str) -> float:
-    """IoU between the prompt band's white text and ``expected`` rendered alone with pygame's
-    default bold font (trying the smaller sizes the screen uses to fit long sentences)."""
+    """IoU between the prompt band's white text and ``expected`` rendered alone in the booth's
+    face at the size and line breaks the screen chose (booth/ui/text.py)."""
     x, y, w, h = screen.layout.band
     band = pygame.surfarray.array3d(screen.surface)[x: x + w, y: y + h].transpose(1, 0, 2)
     mask = text_mask(band)
@@ -246,18 +246,19 @@ def band_shows(screen: Screen, expected: str) -> float:
     if box is None:
         return 0.0
     shown = mask[box[1]:box[3], box[0]:box[2]]
-    best, px = 0.0, int(screen.layout.unit * 0.11)
-    while px > 12:
-        font = pygame.font.Font(None, px)
-        font.set_bold(True)
-        ref = text_mask(pygame.surfarray.array3d(font.render(expected, True, (255, 255, 255), (0, 0, 0))).transpose(1, 0, 2))
+    best = 0.0
+    for block in [d.block for d in screen.drawn if d.text == expected]:
+        alone = screen.typeface.render(block, (255, 255, 255))
+        black = pygame.Surface(alone.get_size())
+        black.fill((0, 0, 0))
+        black.blit(alone, (0, 0))
+        ref = text_mask(pygame.surfarray.array3d(black).transpose(1, 0, 2))
         rb = _bbox(ref)
         ref = ref[rb[1]:rb[3], rb[0]:rb[2]]
         if abs(ref.shape[0] - shown.shape[0]) <= 3 and abs(ref.shape[1] - shown.shape[1]) <= 3:
             hh, ww = min(ref.shape[0], shown.shape[0]), min(ref.shape[1], shown.shape[1])
             a, b = ref[:hh, :ww], shown[:hh, :ww]
             best = max(best, float((a & b).sum() / max(1, (a | b).sum())))
-        px = int(px * 0.9)
     return best
 
 

@@ -77,17 +77,17 @@ def bbox(mask: np.ndarray):
 
 
 def shows_text(screen: Screen, expected: str, skip_left: int = 0) -> float:
-    """Similarity (IoU of ink) between the band's text and ``expected`` rendered alone with
-    pygame's own default font at the band's nominal size."""
+    """Similarity (IoU of ink) between the band's text and ``expected`` rendered alone in
+    the booth's face (booth/ui/text.py) as the screen set it."""
     mask = text_mask(band_pixels(screen))
     mask[:, :skip_left] = False  # e.g. the countdown number sharing the band
     x0, y0, x1, y1 = bbox(mask)
     shown = mask[y0:y1, x0:x1]
-    best, px = 0.0, int(screen.layout.unit * 0.11)
-    while px > 12:  # long sentences are set smaller to fit the band: try each size
-        alone = pygame.font.Font(None, px)
-        alone.set_bold(True)
-        ref = pygame.surfarray.array3d(alone.render(expected, True, (255, 255, 255), (0, 0, 0))).transpose(1, 0, 2)
+    best = 0.0
+    # the size and line breaks the screen chose for this text (shrunk down to the size rule,
+    # then wrapped): the same lines rendered alone must match the band's ink
+    for block in [d.block for d in screen.drawn if d.text == expected]:
+        ref = pygame.surfarray.array3d(_on_black(screen, block)).transpose(1, 0, 2)
         ref_mask = text_mask(ref)
         rx0, ry0, rx1, ry1 = bbox(ref_mask)
         ref_mask = ref_mask[ry0:ry1, rx0:rx1]
@@ -95,8 +95,15 @@ def shows_text(screen: Screen, expected: str, skip_left: int = 0) -> float:
             h, w = min(ref_mask.shape[0], shown.shape[0]), min(ref_mask.shape[1], shown.shape[1])
             a, b = ref_mask[:h, :w], shown[:h, :w]
             best = max(best, float((a & b).sum() / max(1, (a | b).sum())))
-        px = int(px * 0.9)
     return best
+
+
+def _on_black(screen: Screen, block):
+    text = screen.typeface.render(block, (255, 255, 255))
+    out = pygame.Surface(text.get_size())
+    out.fill((0, 0, 0))
+    out.blit(text, (0, 0))
+    return out
 
 
 def crop_on_screen(screen: Screen, preview: np.ndarray, crop=CROP, full=False):
