@@ -112,6 +112,7 @@ class FaceAnalyzer:
         self._mask = M.face_mask(self._mesh.n)
         self._bgra_buf: np.ndarray | None = None
         self._track = self._new_track()
+        self._attract_n = 0  # frames searched since the last tracked face (the attract schedule)
 
     # ------------------------------------------------------------------ public API
 
@@ -125,9 +126,15 @@ class FaceAnalyzer:
         """How many times the face mesh has run."""
         return self._mesh.runs
 
+    @property
+    def detector_runs(self) -> int:
+        """How many detector passes have run (short-range, margin and full-range alike)."""
+        return sum(d.runs for d in (self._short, self._full) if d is not None)
+
     def reset(self) -> None:
         """Forget the tracked face and every per-sitter history."""
         self._track = self._new_track()
+        self._attract_n = 0
 
     def close(self) -> None:
         self._short = self._full = None
@@ -168,8 +175,11 @@ class FaceAnalyzer:
         if mesh is None:
             # no face yet, or tracking lost: look again right away rather than wait a frame
             # a face found by detection starts a new sitter: every history starts afresh
+            if tracked or tr.roi is not None:
+                self._attract_n = 0  # a face just lost (or doubtful): every pass, at once
             tracked = False
-            mesh, others = self._acquire(image, pixels, still=False, timings=timings)
+            mesh, others = self._acquire(image, pixels, still=False, timings=timings, schedule=self._attract_n)
+            self._attract_n += 1
             self._track = tr = self._new_track()
             tr.frames, tr.since_detect, tr.detections = 1, 1, others
             if mesh is not None and mesh.presence < SURE_PRESENCE:
@@ -226,14 +236,25 @@ class FaceAnalyzer:
         timings[stage] = timings.get(stage, 0.0) + (time.perf_counter() - t0) * 1000.0
         return out
 
-    def _attempts(self):
+    def _attempts(self, schedule: int | None = None):
         """Detector passes in order of cost: short-range on the letterboxed frame; with a
-        replicated margin (tight face crops); the full-range model (far faces)."""
+        replicated margin (tight face crops); the full-range model (far faces).
+
+        ``schedule`` (video mode with nobody tracked: frames searched so far) is the attract
+        schedule: the first pass on every frame, the wider ones in turn on every
+        ``vision.attract_extra_every``-th frame, all of them on frame 0 (a face just lost)."""
+        passes = []
         if self._short is not None:
-            yield self._short, 0.0
-            yield self._short, TIGHT_CROP_MARGIN
+            passes += [(self._short, 0.0), (self._short, TIGHT_CROP_MARGIN)]
         if self._full is not None:
-            yield self._full, 0.0
+            passes.append((self._full, 0.0))
+        every = self.cfg.vision.attract_extra_every
+        if schedule is None or schedule == 0 or every <= 1 or len(passes) == 1:
+            return passes
+        if schedule % every:
+            return passes[:1]
+        extra = passes[1:]
+        return [passes[0], extra[(schedule // every - 1) % len(extra)]]
 
     def _detect_pass(self, det: FaceDetector, image: np.ndarray, margin: float) -> list[Detection]:
         return [d for d in det.detect(image, margin) if max(d.box[2], d.box[3]) >= self.cfg.vision.min_face_px]
@@ -257,12 +278,13 @@ class FaceAnalyzer:
         second = self._timed(timings, "mesh", self._mesh, image, first.next_roi)
         return second if second.presence >= min(first.presence, self.cfg.vision.min_tracking_score) else first
 
-    def _acquire(self, image: np.ndarray, pixels: np.ndarray, still: bool, timings: dict) -> tuple[MeshResult | None, tuple[Detection, ...]]:
+    def _acquire(self, image: np.ndarray, pixels: np.ndarray, still: bool, timings: dict,
+                 schedule: int | None = None) -> tuple[MeshResult | None, tuple[Detection, ...]]:
         """Find the main face: each detector pass in turn; within a pass, candidates by
         score until the mesh confirms one (a logo or a cartoon can fool the detector, rarely
         the mesh as well). Returns the mesh and the other confirmed faces."""
         bar = self.cfg.vision.min_face_presence
-        for det, margin in self._attempts():
+        for det, margin in self._attempts(schedule):
             found = self._timed(timings, "detect", self._detect_pass, det, image, margin)
             for cand in sorted(found, key=lambda d: -d.score)[:MAX_CANDIDATES]:
                 mesh = self._mesh_on(pixels, self._roi_of(cand), still, timings)

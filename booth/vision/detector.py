@@ -198,6 +198,7 @@ class FaceDetector:
         if self.anchors.shape[0] != int(outs[1]["shape"][1]):
             raise ValueError(f"{model}: {outs[1]['shape'][1]} anchors expected, layout gives {self.anchors.shape[0]}")
         self._input = np.zeros((1, spec.input_size, spec.input_size, 3), np.float32)
+        self.runs = 0  # model invocations so far (the bench reports runs per frame)
 
     @classmethod
     def short_range(cls, threads: int = 1, **kw) -> "FaceDetector":
@@ -216,6 +217,7 @@ class FaceDetector:
         self._input -= np.float32(1.0)
         self._interp.set_tensor(self._input_index, self._input)
         self._interp.invoke()
+        self.runs += 1
         raw_boxes = self._interp.get_tensor(self._boxes_index)
         raw_scores = self._interp.get_tensor(self._scores_index)
         boxes, kps, scores = decode(raw_boxes, raw_scores, self.anchors, size, self.min_score)
