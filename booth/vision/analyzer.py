@@ -113,6 +113,7 @@ class FaceAnalyzer:
         self._bgra_buf: np.ndarray | None = None
         self._track = self._new_track()
         self._attract_n = 0  # frames searched since the last tracked face (the attract schedule)
+        self._acquired_pixels: np.ndarray | None = None  # this frame's BGRA once _acquire needed it
 
     # ------------------------------------------------------------------ public API
 
@@ -151,8 +152,10 @@ class FaceAnalyzer:
         timings: dict[str, float] = {}
         t_start = time.perf_counter()
         image = frame.image
-        pixels = self._bgra(image)  # the one colour conversion of the frame
         tr = self._track
+        # the one colour conversion of the frame; with nobody tracked only once the detector
+        # has found something for the mesh to look at (the empty booth needs none)
+        pixels = self._bgra(image) if tr.roi is not None else None
         tr.frames += 1
         detected_now = False
         if tr.roi is not None and tr.since_detect >= self.cfg.vision.redetect_every:
@@ -179,6 +182,8 @@ class FaceAnalyzer:
                 self._attract_n = 0  # a face just lost (or doubtful): every pass, at once
             tracked = False
             mesh, others = self._acquire(image, pixels, still=False, timings=timings, schedule=self._attract_n)
+            if pixels is None:
+                pixels = self._acquired_pixels
             self._attract_n += 1
             self._track = tr = self._new_track()
             tr.frames, tr.since_detect, tr.detections = 1, 1, others
@@ -278,14 +283,17 @@ class FaceAnalyzer:
         second = self._timed(timings, "mesh", self._mesh, image, first.next_roi)
         return second if second.presence >= min(first.presence, self.cfg.vision.min_tracking_score) else first
 
-    def _acquire(self, image: np.ndarray, pixels: np.ndarray, still: bool, timings: dict,
+    def _acquire(self, image: np.ndarray, pixels: np.ndarray | None, still: bool, timings: dict,
                  schedule: int | None = None) -> tuple[MeshResult | None, tuple[Detection, ...]]:
         """Find the main face: each detector pass in turn; within a pass, candidates by
         score until the mesh confirms one (a logo or a cartoon can fool the detector, rarely
         the mesh as well). Returns the mesh and the other confirmed faces."""
         bar = self.cfg.vision.min_face_presence
+        self._acquired_pixels = pixels
         for det, margin in self._attempts(schedule):
             found = self._timed(timings, "detect", self._detect_pass, det, image, margin)
+            if found and pixels is None:
+                pixels = self._acquired_pixels = self._bgra(image)
             for cand in sorted(found, key=lambda d: -d.score)[:MAX_CANDIDATES]:
                 mesh = self._mesh_on(pixels, self._roi_of(cand), still, timings)
                 if mesh.presence >= bar:

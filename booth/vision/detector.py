@@ -155,6 +155,18 @@ class Letterbox:
         return out
 
 
+def area_resize(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    """INTER_AREA downscaling in halvings, then one last INTER_AREA step of less than 2x.
+
+    OpenCV's INTER_AREA at a large non-integer factor is slow (960x540 -> 128x72 took 2.4 ms,
+    as long as the detector model itself); halving takes its fast path. The result is within
+    ~0.5 grey levels (mean) of the one-step resize: both are box averages."""
+    while image.shape[1] >= 2 * width and image.shape[0] >= 2 * height:
+        h, w = image.shape[:2]
+        image = cv2.resize(image, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+
+
 def letterbox(image: np.ndarray, size: int, margin: float = 0.0,
               out: np.ndarray | None = None) -> tuple[np.ndarray, Letterbox]:
     """Fit ``image`` into a ``size`` square without stretching.
@@ -167,7 +179,7 @@ def letterbox(image: np.ndarray, size: int, margin: float = 0.0,
     span = max(h, w) * (1.0 + 2.0 * margin)
     scale = size / span
     nw, nh = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
-    resized = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    resized = area_resize(image, nw, nh) if scale < 1 else cv2.resize(image, (nw, nh), interpolation=cv2.INTER_LINEAR)
     left, top = (size - nw) // 2, (size - nh) // 2
     border = cv2.BORDER_REPLICATE if margin > 0 else cv2.BORDER_CONSTANT
     canvas = cv2.copyMakeBorder(resized, top, size - nh - top, left, size - nw - left, border, value=(0, 0, 0))
@@ -211,9 +223,8 @@ class FaceDetector:
     def detect(self, image_bgr: np.ndarray, margin: float = 0.0) -> list[Detection]:
         size = self.spec.input_size
         canvas, lb = letterbox(image_bgr, size, margin)
-        # BGR -> RGB and [0, 255] -> [-1, 1] in one pass into the preallocated input
-        np.multiply(cv2.cvtColor(canvas, cv2.COLOR_BGR2RGB), np.float32(2.0 / 255.0), out=self._input[0],
-                    casting="unsafe")
+        # BGR -> RGB (a reversed view, no copy) and [0, 255] -> [-1, 1] in one pass into the input
+        np.multiply(canvas[..., ::-1], np.float32(2.0 / 255.0), out=self._input[0], casting="unsafe")
         self._input -= np.float32(1.0)
         self._interp.set_tensor(self._input_index, self._input)
         self._interp.invoke()
