@@ -228,6 +228,8 @@ def format_report(rep: dict) -> str:
 # no face, from ../shared/data/labels/videos_annotations.csv), so the CPU figures are exact
 # sums per category even where the CPU clock is coarse.
 
+#: how much slower than one thread of this machine (PERF_NOTES: estimates, no Pi measured)
+PI_FACTORS = {"Pi 5": (2.0, 3.5), "Pi 4": (5.0, 8.0)}
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm")
 CATEGORIES = ("face", "noface", "all")
 
@@ -575,6 +577,14 @@ def format_clips_report(rep: dict) -> str:
                     f"iris {r['iris_runs_per_frame']:.2f}")
         lines.append(f"{r['row']:16s} {r['frames']:7s} {r['n']:6d} {r['cpu_ms']:7.2f} {r['median_ms']:7.2f} "
                      f"{r['mean_ms']:7.2f} {r['p95_ms']:7.2f}  {runs}")
+    lines += ["Pi projection (this run's booth CPU ms/frame x PERF_NOTES' slow-down: Pi 5 2-3.5x, Pi 4 5-8x one "
+              "thread of this machine; estimates, no Pi measured):"]
+    for r in rep["results"]:
+        if r["row"] in ("booth", "loop"):
+            lo5, hi5 = (f * r["cpu_ms"] for f in PI_FACTORS["Pi 5"])
+            lo4, hi4 = (f * r["cpu_ms"] for f in PI_FACTORS["Pi 4"])
+            lines.append(f"  {r['row']:6s} {r['frames']:7s} Pi 5 {lo5:5.1f}-{hi5:5.1f} ms ({1000 / hi5:4.0f}-{1000 / lo5:4.0f} fps)"
+                         f"   Pi 4 {lo4:5.1f}-{hi4:5.1f} ms ({1000 / hi4:4.0f}-{1000 / lo4:4.0f} fps)")
     if "mediapipe" in rep:
         lines.append(f"MediaPipe comparison: {rep['mediapipe']}")
     return "\n".join(lines)
