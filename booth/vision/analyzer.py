@@ -60,6 +60,8 @@ IRIS_RECHECK = 0.85
 #: a tracked face whose landmarks put the next ROI this far (fraction of the ROI side) from
 #: the one the mesh just looked through gets a second mesh pass on the new ROI (fast moves)
 REFRAME_SHIFT = 0.04
+#: attract schedule: frames a wider detector pass stays on every frame after it found anything
+HOT_FRAMES = 15
 #: frames an eye reading may be carried without the model reading the eye again
 IRIS_MAX_AGE = 8
 #: with vision.iris_alternate: the eye off turn is read as well when the head has carried it
@@ -114,6 +116,8 @@ class FaceAnalyzer:
         self._track = self._new_track()
         self._attract_n = 0  # frames searched since the last tracked face (the attract schedule)
         self._acquired_pixels: np.ndarray | None = None  # this frame's BGRA once _acquire needed it
+        self._hot: dict[tuple, int] = {}  # wider passes that found something lately: frames left
+        self._last_raw = 0  # detections of the last pass before the size filter
 
     # ------------------------------------------------------------------ public API
 
@@ -136,6 +140,7 @@ class FaceAnalyzer:
         """Forget the tracked face and every per-sitter history."""
         self._track = self._new_track()
         self._attract_n = 0
+        self._hot.clear()
 
     def close(self) -> None:
         self._short = self._full = None
@@ -256,13 +261,17 @@ class FaceAnalyzer:
         every = self.cfg.vision.attract_extra_every
         if schedule is None or schedule == 0 or every <= 1 or len(passes) == 1:
             return passes
-        if schedule % every:
-            return passes[:1]
         extra = passes[1:]
-        return [passes[0], extra[(schedule // every - 1) % len(extra)]]
+        on_turn = None if schedule % every else (schedule // every - 1) % len(extra)
+        # a wider pass that saw something lately (a far face just under the size limit, a
+        # face the mesh doubted) stays on every frame while it lasts: the far sitter is then
+        # searched as often as before, the empty booth not
+        return [passes[0]] + [p for i, p in enumerate(extra) if i == on_turn or self._hot.get(p[1:] + (id(p[0]),), 0) > 0]
 
     def _detect_pass(self, det: FaceDetector, image: np.ndarray, margin: float) -> list[Detection]:
-        return [d for d in det.detect(image, margin) if max(d.box[2], d.box[3]) >= self.cfg.vision.min_face_px]
+        raw = det.detect(image, margin)
+        self._last_raw = len(raw)
+        return [d for d in raw if max(d.box[2], d.box[3]) >= self.cfg.vision.min_face_px]
 
     def _detect_once(self, image: np.ndarray) -> list[Detection]:
         for det, margin in self._attempts():
@@ -290,8 +299,12 @@ class FaceAnalyzer:
         the mesh as well). Returns the mesh and the other confirmed faces."""
         bar = self.cfg.vision.min_face_presence
         self._acquired_pixels = pixels
-        for det, margin in self._attempts(schedule):
+        for key in list(self._hot):
+            self._hot[key] -= 1
+        for i, (det, margin) in enumerate(self._attempts(schedule)):
             found = self._timed(timings, "detect", self._detect_pass, det, image, margin)
+            if i > 0 and self._last_raw:
+                self._hot[(margin, id(det))] = HOT_FRAMES
             if found and pixels is None:
                 pixels = self._acquired_pixels = self._bgra(image)
             for cand in sorted(found, key=lambda d: -d.score)[:MAX_CANDIDATES]:
