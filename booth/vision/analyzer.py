@@ -60,8 +60,10 @@ IRIS_RECHECK = 0.85
 #: a tracked face whose landmarks put the next ROI this far (fraction of the ROI side) from
 #: the one the mesh just looked through gets a second mesh pass on the new ROI (fast moves)
 REFRAME_SHIFT = 0.04
-#: attract schedule: frames a wider detector pass stays on every frame after it found anything
+#: attract schedule: frames a wider detector pass stays on every frame after a near miss (a box
+#: of NEAR_SIZE x vision.min_face_px or more but under it: a far face flickering across the limit)
 HOT_FRAMES = 15
+NEAR_SIZE = 0.75
 #: frames an eye reading may be carried without the model reading the eye again
 IRIS_MAX_AGE = 8
 #: with vision.iris_alternate: the eye off turn is read as well when the head has carried it
@@ -117,7 +119,7 @@ class FaceAnalyzer:
         self._attract_n = 0  # frames searched since the last tracked face (the attract schedule)
         self._acquired_pixels: np.ndarray | None = None  # this frame's BGRA once _acquire needed it
         self._hot: dict[tuple, int] = {}  # wider passes that found something lately: frames left
-        self._last_raw = 0  # detections of the last pass before the size filter
+        self._last_raw = 0  # near misses on size of the last pass
 
     # ------------------------------------------------------------------ public API
 
@@ -263,15 +265,17 @@ class FaceAnalyzer:
             return passes
         extra = passes[1:]
         on_turn = None if schedule % every else (schedule // every - 1) % len(extra)
-        # a wider pass that saw something lately (a far face just under the size limit, a
-        # face the mesh doubted) stays on every frame while it lasts: the far sitter is then
-        # searched as often as before, the empty booth not
+        # a wider pass that lately found a face just under the size limit stays on every frame
+        # while it lasts: the far sitter is then searched as often as before, the empty booth
+        # (and a poster the mesh rejects) not
         return [passes[0]] + [p for i, p in enumerate(extra) if i == on_turn or self._hot.get(p[1:] + (id(p[0]),), 0) > 0]
 
     def _detect_pass(self, det: FaceDetector, image: np.ndarray, margin: float) -> list[Detection]:
         raw = det.detect(image, margin)
-        self._last_raw = len(raw)
-        return [d for d in raw if max(d.box[2], d.box[3]) >= self.cfg.vision.min_face_px]
+        limit = self.cfg.vision.min_face_px
+        # near misses on size: a face that may cross the limit on the next frames
+        self._last_raw = sum(1 for d in raw if NEAR_SIZE * limit <= max(d.box[2], d.box[3]) < limit)
+        return [d for d in raw if max(d.box[2], d.box[3]) >= limit]
 
     def _detect_once(self, image: np.ndarray) -> list[Detection]:
         for det, margin in self._attempts():
