@@ -281,6 +281,8 @@ class RunReport:
     exit_reason: str
     rss_kib_max: int = 0  # the largest RSS sampled after warm-up
     fds_max: int = 0
+    countdowns_s: tuple[float, ...] = ()  # wall time of each countdown (entering it -> leaving it)
+    first_analysis_s: float | None = None  # process start -> the first analysed frame (Linux)
 
     @property
     def rss_growth(self) -> float:
@@ -301,10 +303,24 @@ class RunReport:
             f"({self.rss_growth:+.1%}, peak {self.rss_kib_max / 1024:.1f} MiB); "
             f"open fds {self.fds_warm} -> {self.fds_end} (peak {self.fds_max})",
             f"states   {' '.join(self.states if len(self.states) <= 16 else ('...',) + self.states[-15:])}",
+            f"countdown wall time {', '.join(f'{c:.2f} s' for c in self.countdowns_s) or '-'}; "
+            f"start-up to the first analysed frame {'-' if self.first_analysis_s is None else f'{self.first_analysis_s:.2f} s'}",
         ]
 
 
 # --------------------------------------------------------------------------- workers
+
+
+def _process_age_s() -> float | None:
+    """Seconds since this process started (Linux /proc), else None."""
+    try:
+        with open("/proc/self/stat") as fh:
+            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as fh:
+            uptime = float(fh.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class _Worker(threading.Thread):
@@ -350,6 +366,9 @@ class Booth:
         self._locked = False
         self._last_frame_t = 0.0
         self._states: list[str] = []
+        self._countdowns: list[float] = []  # wall seconds of each countdown, for the report
+        self._countdown_at: float | None = None
+        self._first_analysis_s: float | None = None
         # Bounded: figures describe the recent past, and a booth runs for days.
         self.latencies_ms: deque[float] = deque(maxlen=20_000)
         self.render_intervals: deque[float] = deque(maxlen=20_000)
@@ -426,6 +445,8 @@ class Booth:
             self._last_frame_t = shot.frame.t
             actions = loop.on_frame(shot.frame)
             self.analysed += 1
+            if self.analysed == 1:
+                self._first_analysis_s = _process_age_s()
             self._carry_out(actions, shot.received)
 
     def _carry_out(self, actions: Actions, received: float | None) -> None:
@@ -443,6 +464,10 @@ class Booth:
         if self.console is not None:
             self.console.observe(actions)
         if not self._states or self._states[-1] != actions.state.value:
+            now = time.monotonic()
+            if self._states and self._states[-1] == "countdown" and self._countdown_at is not None:
+                self._countdowns.append(now - self._countdown_at)
+            self._countdown_at = now if actions.state.value == "countdown" else None
             self._states.append(actions.state.value)
             if len(self._states) > 64:  # a soak runs thousands of sessions: keep the recent ones
                 del self._states[:-48]
@@ -580,6 +605,8 @@ class Booth:
             exit_reason=self.exit_reason,
             rss_kib_max=max([x[1] for x in self.samples] + [rss_kib()]),
             fds_max=max([x[2] for x in self.samples] + [open_fds()]),
+            countdowns_s=tuple(self._countdowns),
+            first_analysis_s=self._first_analysis_s,
         )
 
     def _shutdown(self, workers: list[_Worker]) -> None:

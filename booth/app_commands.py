@@ -119,6 +119,8 @@ def build_parts(cfg, camera_spec: str, inbox, *, seed: int = 0, paced: bool = Tr
     source = open_source(camera_spec, cfg, on_event=inbox.post, seed=seed)
     sitter = None
     if hasattr(source, "respond"):
+        if paced and hasattr(source, "follow_wall_clock"):
+            source.follow_wall_clock()  # a 3 s countdown takes 3 s, even when a frame is late
         source = sitter = _SimCamera(source, cfg.camera.fps if paced else None)
     closers = []
     from .vision.analyzer import FaceAnalyzer

@@ -107,6 +107,9 @@ class VisionSection:
                                "(median over GENKI-4K, whose sitters look at the camera)")
     pitch_offset_deg: float = num(6.2, -30.0, 30.0, "added to the fitted pitch so that a level head reads 0 "
                                   "(calibrated on GENKI-4K: the canonical face model's frontal pose is chin-down)")
+    attract_extra_every: int = num(4, 1, 100, "with nobody tracked the short-range pass runs on every frame and the "
+                                   "wider passes (short-range with a margin, full-range) take turns every Nth frame; "
+                                   "every pass runs on the first frame after a face is lost; 1: all passes every frame")
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,10 @@ IRIS_RECHECK = 0.85
 #: a tracked face whose landmarks put the next ROI this far (fraction of the ROI side) from
 #: the one the mesh just looked through gets a second mesh pass on the new ROI (fast moves)
 REFRAME_SHIFT = 0.04
+#: attract schedule: frames a wider detector pass stays on every frame after a near miss (a box
+#: of NEAR_SIZE x vision.min_face_px or more but under it: a far face flickering across the limit)
+HOT_FRAMES = 15
+NEAR_SIZE = 0.75
 #: frames an eye reading may be carried without the model reading the eye again
 IRIS_MAX_AGE = 8
 #: with vision.iris_alternate: the eye off turn is read as well when the head has carried it
@@ -112,6 +116,10 @@ class FaceAnalyzer:
         self._mask = M.face_mask(self._mesh.n)
         self._bgra_buf: np.ndarray | None = None
         self._track = self._new_track()
+        self._attract_n = 0  # frames searched since the last tracked face (the attract schedule)
+        self._acquired_pixels: np.ndarray | None = None  # this frame's BGRA once _acquire needed it
+        self._hot: dict[tuple, int] = {}  # wider passes that found something lately: frames left
+        self._last_raw = 0  # near misses on size of the last pass
 
     # ------------------------------------------------------------------ public API
 
@@ -125,9 +133,16 @@ class FaceAnalyzer:
         """How many times the face mesh has run."""
         return self._mesh.runs
 
+    @property
+    def detector_runs(self) -> int:
+        """How many detector passes have run (short-range, margin and full-range alike)."""
+        return sum(d.runs for d in (self._short, self._full) if d is not None)
+
     def reset(self) -> None:
         """Forget the tracked face and every per-sitter history."""
         self._track = self._new_track()
+        self._attract_n = 0
+        self._hot.clear()
 
     def close(self) -> None:
         self._short = self._full = None
@@ -144,8 +159,10 @@ class FaceAnalyzer:
         timings: dict[str, float] = {}
         t_start = time.perf_counter()
         image = frame.image
-        pixels = self._bgra(image)  # the one colour conversion of the frame
         tr = self._track
+        # the one colour conversion of the frame; with nobody tracked only once the detector
+        # has found something for the mesh to look at (the empty booth needs none)
+        pixels = self._bgra(image) if tr.roi is not None else None
         tr.frames += 1
         detected_now = False
         if tr.roi is not None and tr.since_detect >= self.cfg.vision.redetect_every:
@@ -168,8 +185,13 @@ class FaceAnalyzer:
         if mesh is None:
             # no face yet, or tracking lost: look again right away rather than wait a frame
             # a face found by detection starts a new sitter: every history starts afresh
+            if tracked or tr.roi is not None:
+                self._attract_n = 0  # a face just lost (or doubtful): every pass, at once
             tracked = False
-            mesh, others = self._acquire(image, pixels, still=False, timings=timings)
+            mesh, others = self._acquire(image, pixels, still=False, timings=timings, schedule=self._attract_n)
+            if pixels is None:
+                pixels = self._acquired_pixels
+            self._attract_n += 1
             self._track = tr = self._new_track()
             tr.frames, tr.since_detect, tr.detections = 1, 1, others
             if mesh is not None and mesh.presence < SURE_PRESENCE:
@@ -226,17 +248,34 @@ class FaceAnalyzer:
         timings[stage] = timings.get(stage, 0.0) + (time.perf_counter() - t0) * 1000.0
         return out
 
-    def _attempts(self):
+    def _attempts(self, schedule: int | None = None):
         """Detector passes in order of cost: short-range on the letterboxed frame; with a
-        replicated margin (tight face crops); the full-range model (far faces)."""
+        replicated margin (tight face crops); the full-range model (far faces).
+
+        ``schedule`` (video mode with nobody tracked: frames searched so far) is the attract
+        schedule: the first pass on every frame, the wider ones in turn on every
+        ``vision.attract_extra_every``-th frame, all of them on frame 0 (a face just lost)."""
+        passes = []
         if self._short is not None:
-            yield self._short, 0.0
-            yield self._short, TIGHT_CROP_MARGIN
+            passes += [(self._short, 0.0), (self._short, TIGHT_CROP_MARGIN)]
         if self._full is not None:
-            yield self._full, 0.0
+            passes.append((self._full, 0.0))
+        every = self.cfg.vision.attract_extra_every
+        if schedule is None or schedule == 0 or every <= 1 or len(passes) == 1:
+            return passes
+        extra = passes[1:]
+        on_turn = None if schedule % every else (schedule // every - 1) % len(extra)
+        # a wider pass that lately found a face just under the size limit stays on every frame
+        # while it lasts: the far sitter is then searched as often as before, the empty booth
+        # (and a poster the mesh rejects) not
+        return [passes[0]] + [p for i, p in enumerate(extra) if i == on_turn or self._hot.get(p[1:] + (id(p[0]),), 0) > 0]
 
     def _detect_pass(self, det: FaceDetector, image: np.ndarray, margin: float) -> list[Detection]:
-        return [d for d in det.detect(image, margin) if max(d.box[2], d.box[3]) >= self.cfg.vision.min_face_px]
+        raw = det.detect(image, margin)
+        limit = self.cfg.vision.min_face_px
+        # near misses on size: a face that may cross the limit on the next frames
+        self._last_raw = sum(1 for d in raw if NEAR_SIZE * limit <= max(d.box[2], d.box[3]) < limit)
+        return [d for d in raw if max(d.box[2], d.box[3]) >= limit]
 
     def _detect_once(self, image: np.ndarray) -> list[Detection]:
         for det, margin in self._attempts():
@@ -257,13 +296,21 @@ class FaceAnalyzer:
         second = self._timed(timings, "mesh", self._mesh, image, first.next_roi)
         return second if second.presence >= min(first.presence, self.cfg.vision.min_tracking_score) else first
 
-    def _acquire(self, image: np.ndarray, pixels: np.ndarray, still: bool, timings: dict) -> tuple[MeshResult | None, tuple[Detection, ...]]:
+    def _acquire(self, image: np.ndarray, pixels: np.ndarray | None, still: bool, timings: dict,
+                 schedule: int | None = None) -> tuple[MeshResult | None, tuple[Detection, ...]]:
         """Find the main face: each detector pass in turn; within a pass, candidates by
         score until the mesh confirms one (a logo or a cartoon can fool the detector, rarely
         the mesh as well). Returns the mesh and the other confirmed faces."""
         bar = self.cfg.vision.min_face_presence
-        for det, margin in self._attempts():
+        self._acquired_pixels = pixels
+        for key in list(self._hot):
+            self._hot[key] -= 1
+        for i, (det, margin) in enumerate(self._attempts(schedule)):
             found = self._timed(timings, "detect", self._detect_pass, det, image, margin)
+            if i > 0 and self._last_raw:
+                self._hot[(margin, id(det))] = HOT_FRAMES
+            if found and pixels is None:
+                pixels = self._acquired_pixels = self._bgra(image)
             for cand in sorted(found, key=lambda d: -d.score)[:MAX_CANDIDATES]:
                 mesh = self._mesh_on(pixels, self._roi_of(cand), still, timings)
                 if mesh.presence >= bar:

@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -211,6 +212,379 @@ def format_report(rep: dict) -> str:
         if "stages_ms" in r:
             lines.append(" " * 10 + "  ".join(f"{k} {v:.2f}" for k, v in r["stages_ms"].items())
                          + f"   (runs per frame: mesh {r['mesh_runs_per_frame']:.2f}, iris {r['iris_runs_per_frame']:.2f})")
+    if "mediapipe" in rep:
+        lines.append(f"MediaPipe comparison: {rep['mediapipe']}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ whole clips
+#
+# The default ``booth bench``: every frame of every video in a folder (face and no-face
+# frames alike), as a kiosk sees its day. Frames are decoded once into a memory-mapped .npy
+# that the booth and MediaPipe (in its own interpreter) both read, so both see identical
+# pixels at the clip's own size. Per round and clip, the booth analyzer and MediaPipe's
+# face_mesh (one graph per clip, built once and warmed with one untimed pass) take turns, on
+# one pinned core. Each frame's wall time and CPU-time delta is booked to its label (face /
+# no face, from ../shared/data/labels/videos_annotations.csv), so the CPU figures are exact
+# sums per category even where the CPU clock is coarse.
+
+#: how much slower than one thread of this machine (PERF_NOTES: estimates, no Pi measured)
+PI_FACTORS = {"Pi 5": (2.0, 3.5), "Pi 4": (5.0, 8.0)}
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm")
+CATEGORIES = ("face", "noface", "all")
+
+
+def default_video_dir() -> Path:
+    data = Path(os.environ.get("BOOTH_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
+    return data / "videos"
+
+
+def _segments(video_dir: Path) -> dict[str, list[tuple[float, float, bool, tuple[int, int] | None]]]:
+    """{path relative to the data root: [(start_s, end_s, face present, (first, last) frame
+    when the row names them ("frames 0-71"), ...]}."""
+    import csv
+    import re
+
+    labels = video_dir.parent / "labels" / "videos_annotations.csv"
+    out: dict[str, list] = {}
+    if labels.exists():
+        with labels.open(newline="") as fh:
+            for row in csv.DictReader(fh):
+                m = re.search(r"frames (\d+)-(\d+)", " ".join(str(v) for v in row.values()))
+                out.setdefault(row["path"], []).append((float(row["start_s"]), float(row["end_s"]),
+                                                        row["faces_present"].strip() == "1",
+                                                        (int(m[1]), int(m[2])) if m else None))
+    return out
+
+
+def face_labels(path: Path, video_dir: Path, n: int, fps: float) -> np.ndarray:
+    """Face present per frame from ../shared/data/labels/videos_annotations.csv: a frame range
+    the row names wins (the cut clips' labels give exact frames, their times assume another
+    frame rate); otherwise the time segment the frame falls in; outside every segment, no
+    face. A clip without labels counts as face frames unless its name says no_face."""
+    try:
+        key = str(path.relative_to(video_dir.parent))
+    except ValueError:
+        key = path.name
+    seg = _segments(video_dir).get(key)
+    if not seg:
+        return np.full(n, "no_face" not in path.stem, bool)
+    flags = np.zeros(n, bool)
+    for i in range(n):
+        by_frame = [face for _, _, face, fr in seg if fr is not None and fr[0] <= i <= fr[1]]
+        if by_frame:
+            flags[i] = by_frame[0]
+            continue
+        t = i / fps
+        by_time = [face for start, end, face, _ in seg if start - 1e-6 <= t < end + 1e-6]
+        flags[i] = bool(by_time and by_time[-1])
+    return flags
+
+
+@dataclass
+class Clip:
+    name: str
+    frames: np.ndarray  # (N, H, W, 3) uint8 BGR, memory-mapped
+    npy: Path
+    face: np.ndarray  # (N,) bool
+    fps: float
+
+
+def load_clips(video_dir: Path, tmp: Path) -> list[Clip]:
+    clips = []
+    for path in sorted(p for p in video_dir.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES):
+        cap = cv2.VideoCapture(str(path))
+        fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+        fps = fps if 1.0 <= fps <= 240.0 else 30.0
+        imgs = []
+        while True:
+            ok, img = cap.read()
+            if not ok:
+                break
+            imgs.append(img)
+        cap.release()
+        if not imgs:
+            continue
+        npy = tmp / f"clip{len(clips)}.npy"
+        arr = np.lib.format.open_memmap(npy, mode="w+", dtype=np.uint8, shape=(len(imgs),) + imgs[0].shape)
+        for i, img in enumerate(imgs):
+            arr[i] = img
+        arr.flush()
+        del arr, imgs
+        frames = np.load(npy, mmap_mode="r")
+        clips.append(Clip(str(path.relative_to(video_dir)), frames, npy,
+                          face_labels(path, video_dir, len(frames), fps), fps))
+    return clips
+
+
+class _Tally:
+    """Per-frame wall ms and CPU ms (plus counters) booked by category."""
+
+    def __init__(self, keys=()):
+        self.wall = {c: [] for c in CATEGORIES}
+        self.cpu = {c: 0.0 for c in CATEGORIES}
+        self.n = {c: 0 for c in CATEGORIES}
+        self.counts = {c: {k: 0 for k in keys} for c in CATEGORIES}
+
+    def add(self, face: bool, wall_ms: float, cpu_ms: float, counts: dict | None = None) -> None:
+        for c in ("face" if face else "noface", "all"):
+            self.wall[c].append(wall_ms)
+            self.cpu[c] += cpu_ms
+            self.n[c] += 1
+            for k, v in (counts or {}).items():
+                self.counts[c][k] += v
+
+    def merge(self, other: "_Tally") -> None:
+        for c in CATEGORIES:
+            self.wall[c].extend(other.wall[c])
+            self.cpu[c] += other.cpu[c]
+            self.n[c] += other.n[c]
+            for k, v in other.counts[c].items():
+                self.counts[c][k] = self.counts[c].get(k, 0) + v
+
+    def to_json(self) -> dict:
+        return {"wall": self.wall, "cpu": self.cpu, "n": self.n, "counts": self.counts}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "_Tally":
+        t = cls()
+        t.wall, t.cpu, t.n, t.counts = d["wall"], d["cpu"], d["n"], d["counts"]
+        return t
+
+    def summary(self, c: str) -> dict | None:
+        n = self.n[c]
+        if not n:
+            return None
+        out = {"n": n, "mean_ms": statistics.fmean(self.wall[c]), "median_ms": statistics.median(self.wall[c]),
+               "p95_ms": float(np.percentile(self.wall[c], 95)), "cpu_ms": self.cpu[c] / n}
+        out.update({f"{k}_per_frame": v / n for k, v in self.counts[c].items()})
+        return out
+
+
+def _booth_clip_round(analyzer, clip: Clip, loop=None) -> _Tally:
+    """One timed pass of the booth over ``clip``: the analyzer alone, or (``loop``) the whole
+    per-frame loop: analyzer + coach + lights + session."""
+    from ..types import BoothState, Frame, SessionEvent
+
+    tally = _Tally(("detector_runs", "mesh_runs", "iris_runs"))
+    counters = lambda: (analyzer.detector_runs, analyzer.mesh_runs, analyzer.iris_reads)  # noqa: E731
+    before = counters()
+    c0 = time.process_time()
+    for i in range(len(clip.frames)):
+        img = clip.frames[i]
+        frame = Frame(np.asarray(img), i / clip.fps, i)
+        t0 = time.perf_counter()
+        if loop is None:
+            analyzer.analyze(frame)
+        else:
+            actions = loop.on_frame(frame)
+            if actions.state is BoothState.REVIEW:
+                loop.on_event(SessionEvent.KEEP, frame.t)
+        wall = (time.perf_counter() - t0) * 1000.0
+        c1 = time.process_time()
+        now = counters()
+        tally.add(bool(clip.face[i]), wall, (c1 - c0) * 1000.0,
+                  {"detector_runs": now[0] - before[0], "mesh_runs": now[1] - before[1], "iris_runs": now[2] - before[2]})
+        c0, before = c1, now
+    return tally
+
+
+class MediaPipeClips:
+    """MediaPipe face_mesh(refine_landmarks=True, video mode), one graph per clip, built once
+    and warmed with one untimed pass over the clip; then timed passes on request."""
+
+    def __init__(self):
+        import mediapipe as mp
+
+        self._mp = mp
+        self._graphs: dict[str, object] = {}
+
+    def load(self, key: str, npy: str) -> None:
+        frames = np.load(npy, mmap_mode="r")
+        fm = self._mp.solutions.face_mesh.FaceMesh(static_image_mode=False, max_num_faces=1, refine_landmarks=True,
+                                                   min_detection_confidence=0.5, min_tracking_confidence=0.5)
+        for i in range(len(frames)):  # warm-up pass
+            fm.process(cv2.cvtColor(np.asarray(frames[i]), cv2.COLOR_BGR2RGB))
+        self._graphs[key] = (fm, frames)
+
+    def round(self, key: str, face: list[bool]) -> dict:
+        fm, frames = self._graphs[key]
+        tally = _Tally()
+        c0 = time.process_time()
+        for i in range(len(frames)):
+            img = np.asarray(frames[i])
+            t0 = time.perf_counter()
+            fm.process(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))  # MediaPipe wants RGB: part of its cost
+            wall = (time.perf_counter() - t0) * 1000.0
+            c1 = time.process_time()
+            tally.add(bool(face[i]), wall, (c1 - c0) * 1000.0)
+            c0 = c1
+        return tally.to_json()
+
+    def close(self) -> None:
+        for fm, _ in self._graphs.values():
+            fm.close()
+        self._graphs.clear()
+
+
+def mediapipe_server() -> None:
+    """JSON lines on stdin -> JSON lines on stdout (``--mediapipe-python`` subprocess)."""
+    import sys
+
+    runner = MediaPipeClips()
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        if cmd["op"] == "load":
+            runner.load(cmd["key"], cmd["npy"])
+            out = {"ok": True}
+        elif cmd["op"] == "round":
+            out = runner.round(cmd["key"], cmd["face"])
+        else:
+            break
+        print(json.dumps(out), flush=True)
+    runner.close()
+
+
+class _MediaPipeProcess:
+    def __init__(self, python: str):
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+        self._proc = subprocess.Popen([python, "-c", "from booth.vision.bench import mediapipe_server; mediapipe_server()"],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True, env=env)
+
+    def _ask(self, cmd: dict):
+        assert self._proc.stdin and self._proc.stdout
+        self._proc.stdin.write(json.dumps(cmd) + "\n")
+        self._proc.stdin.flush()
+        line = self._proc.stdout.readline()
+        if not line:
+            err = self._proc.stderr.read().strip().splitlines() if self._proc.stderr else []
+            raise RuntimeError(f"MediaPipe subprocess failed: {err[-1] if err else 'no output'}")
+        return json.loads(line)
+
+    def load(self, key: str, npy: str) -> None:
+        self._ask({"op": "load", "key": key, "npy": npy})
+
+    def round(self, key: str, face: list[bool]) -> dict:
+        return self._ask({"op": "round", "key": key, "face": face})
+
+    def close(self) -> None:
+        try:
+            self._ask({"op": "quit"})
+        except (RuntimeError, BrokenPipeError, ValueError):
+            pass
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(timeout=5)
+
+
+def run_clips(cfg, video_dir: Path | None = None, mediapipe_python: str | None = None, rounds: int = ROUNDS,
+              one_core: bool = True, loop: bool = True) -> dict:
+    """The whole-clip benchmark (see the section comment). Returns a JSON-able report."""
+    from ..runtime import runtime
+    from .analyzer import FaceAnalyzer
+
+    video_dir = Path(video_dir) if video_dir is not None else default_video_dir()
+    if not video_dir.is_dir():
+        raise FileNotFoundError(f"no video folder {video_dir}. Fix: pass --videos DIR, or use --quick")
+    cpu = pin_to_one_core() if one_core and cfg.vision.threads == 1 else None
+    report = {"source": str(video_dir), "rounds": rounds, "threads": cfg.vision.threads,
+              "runtime": runtime().describe(), "pinned_cpu": cpu, "clips": [], "results": []}
+    mp = None
+    if _mediapipe_available():
+        mp = MediaPipeClips()
+    elif mediapipe_python:
+        mp = _MediaPipeProcess(mediapipe_python)
+    else:
+        report["mediapipe"] = "not importable: install mediapipe==0.10.14 in a separate venv and pass --mediapipe-python"
+    rows = {"booth": _Tally(), "mediapipe": _Tally(), "loop": _Tally()}
+    with tempfile.TemporaryDirectory(prefix="booth-bench-") as tmp:
+        clips = load_clips(video_dir, Path(tmp))
+        if not clips:
+            raise FileNotFoundError(f"no videos in {video_dir}. Fix: pass --videos DIR with .mp4/.mov files")
+        analyzer = FaceAnalyzer(cfg)
+        loops = {}
+        if loop:
+            loops = {c.name: _make_loop(cfg, analyzer, Path(tmp) / "out") for c in clips}
+        try:
+            for c in clips:
+                report["clips"].append({"clip": c.name, "frames": len(c.frames), "face_frames": int(c.face.sum()),
+                                        "size": f"{c.frames.shape[2]}x{c.frames.shape[1]}", "fps": round(c.fps, 2)})
+                if mp is not None:
+                    mp.load(c.name, str(c.npy))
+                _booth_clip_round(analyzer, c)  # the booth's warm-up pass
+            for _ in range(rounds):  # interleaved: the machine's drift hits all alike
+                for c in clips:
+                    analyzer.reset()
+                    rows["booth"].merge(_booth_clip_round(analyzer, c))
+                    if mp is not None:
+                        rows["mediapipe"].merge(_Tally.from_json(mp.round(c.name, c.face.tolist())))
+                    if loop:
+                        analyzer.reset()
+                        rows["loop"].merge(_booth_clip_round(analyzer, c, loops[c.name]))
+        finally:
+            if mp is not None:
+                mp.close()
+            analyzer.close()
+    for name, tally in rows.items():
+        for cat in CATEGORIES:
+            s = tally.summary(cat)
+            if s is not None:
+                report["results"].append({"row": name, "frames": cat, **s})
+    if mp is not None:
+        for cat in CATEGORIES:
+            b, m = rows["booth"].summary(cat), rows["mediapipe"].summary(cat)
+            if b and m:
+                report["results"].append({"row": "mediapipe/booth", "frames": cat, "cpu_ratio": m["cpu_ms"] / b["cpu_ms"],
+                                          "median_ratio": m["median_ms"] / b["median_ms"],
+                                          "mean_ratio": m["mean_ms"] / b["mean_ms"]})
+    return report
+
+
+def _make_loop(cfg, analyzer, out: Path):
+    import dataclasses
+
+    from ..loop import BoothLoop
+    from ..output.store import PhotoStore
+
+    try:
+        from ..lights.controller import LightController
+        controller = LightController(cfg)
+    except ImportError:
+        controller = None
+    out.mkdir(parents=True, exist_ok=True)
+    store_cfg = dataclasses.replace(cfg, booth=dataclasses.replace(cfg.booth, output_dir=str(out)))
+    return BoothLoop(store_cfg, analyzer, PhotoStore(store_cfg, out), controller)
+
+
+def format_clips_report(rep: dict) -> str:
+    lines = [f"whole clips from {rep['source']}, {rep['rounds']} rounds; threads per interpreter: {rep['threads']}; "
+             f"{rep['runtime']}; " + (f"process pinned to CPU {rep['pinned_cpu']} (MediaPipe too)"
+                                       if rep.get("pinned_cpu") is not None else "not pinned")]
+    for c in rep["clips"]:
+        lines.append(f"  {c['clip']:32s} {c['frames']:4d} frames ({c['face_frames']} with a face), {c['size']}, {c['fps']} fps")
+    lines.append(f"{'row':16s} {'frames':7s} {'n':>6s} {'CPU ms':>7s} {'median':>7s} {'mean':>7s} {'p95':>7s}  runs per frame")
+    for r in rep["results"]:
+        if r["row"] == "mediapipe/booth":
+            lines.append(f"{r['row']:16s} {r['frames']:7s}  ratio by CPU time {r['cpu_ratio']:.2f}, "
+                         f"by median frame {r['median_ratio']:.2f}, by mean wall {r['mean_ratio']:.2f}")
+            continue
+        runs = ""
+        if "mesh_runs_per_frame" in r:
+            runs = (f"detector {r['detector_runs_per_frame']:.2f}  mesh {r['mesh_runs_per_frame']:.2f}  "
+                    f"iris {r['iris_runs_per_frame']:.2f}")
+        lines.append(f"{r['row']:16s} {r['frames']:7s} {r['n']:6d} {r['cpu_ms']:7.2f} {r['median_ms']:7.2f} "
+                     f"{r['mean_ms']:7.2f} {r['p95_ms']:7.2f}  {runs}")
+    lines += ["Pi projection (this run's booth CPU ms/frame x PERF_NOTES' slow-down: Pi 5 2-3.5x, Pi 4 5-8x one "
+              "thread of this machine; estimates, no Pi measured):"]
+    for r in rep["results"]:
+        if r["row"] in ("booth", "loop"):
+            lo5, hi5 = (f * r["cpu_ms"] for f in PI_FACTORS["Pi 5"])
+            lo4, hi4 = (f * r["cpu_ms"] for f in PI_FACTORS["Pi 4"])
+            lines.append(f"  {r['row']:6s} {r['frames']:7s} Pi 5 {lo5:5.1f}-{hi5:5.1f} ms ({1000 / hi5:4.0f}-{1000 / lo5:4.0f} fps)"
+                         f"   Pi 4 {lo4:5.1f}-{hi4:5.1f} ms ({1000 / hi4:4.0f}-{1000 / lo4:4.0f} fps)")
     if "mediapipe" in rep:
         lines.append(f"MediaPipe comparison: {rep['mediapipe']}")
     return "\n".join(lines)

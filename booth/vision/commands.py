@@ -1,7 +1,7 @@
 """``booth analyze`` and ``booth bench``.
 
     booth analyze photo.jpg folder/ [--json] [--annotate DIR] [--profile badge]
-    booth bench [--json] [--threads N] [--mediapipe-python /path/to/python]
+    booth bench [--json] [--threads N] [--mediapipe-python /path/to/python] [--videos DIR] [--quick]
 
 ``analyze`` runs the face pipeline in static mode on each image and prints its measures,
 the guidance checks and the one prompt the booth would show. A file that cannot be read is
@@ -24,10 +24,15 @@ def register(sub) -> None:
     p.add_argument("--profile", choices=("badge", "professional", "actor"), help="override [booth] profile")
     p.set_defaults(handler=cmd_analyze)
 
-    b = sub.add_parser("bench", help="time the face pipeline per stage on real frames (640x480, 1280x720)")
+    b = sub.add_parser("bench", help="time the face pipeline on every frame of the shared videos (face and no-face "
+                                     "frames), against MediaPipe; --quick: 120 frames per stage at 640x480, 1280x720")
     b.add_argument("--json", action="store_true")
     b.add_argument("--threads", type=int, help="interpreter threads (default: [vision] threads)")
-    b.add_argument("--frames", type=int, default=120, help="frames per round (default 120)")
+    b.add_argument("--quick", action="store_true",
+                   help="the short run: the first --frames frames of one clip, per stage, at 640x480 and 1280x720")
+    b.add_argument("--videos", metavar="DIR", help="whole-clip run: every video in DIR (default ../shared/data/videos)")
+    b.add_argument("--no-loop", action="store_true", help="whole-clip run: skip the 'loop' row (coach, lights, session)")
+    b.add_argument("--frames", type=int, default=120, help="--quick: frames per round (default 120)")
     b.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
     b.add_argument("--all-cores", action="store_true",
                    help="do not pin the run to one CPU (MediaPipe then uses every core)")
@@ -156,7 +161,18 @@ def cmd_bench(args) -> int:
     cfg = load_config_from_args(args)
     if args.threads:
         cfg = dataclasses.replace(cfg, vision=dataclasses.replace(cfg.vision, threads=args.threads))
-    rep = run(cfg, mediapipe_python=args.mediapipe_python, n_frames=args.frames, rounds=args.rounds,
-              one_core=not args.all_cores)
-    print(json.dumps(rep) if args.json else format_report(rep))
+    if args.quick:
+        rep = run(cfg, mediapipe_python=args.mediapipe_python, n_frames=args.frames, rounds=args.rounds,
+                  one_core=not args.all_cores)
+        print(json.dumps(rep) if args.json else format_report(rep))
+        return 0
+    from .bench import format_clips_report, run_clips
+
+    try:
+        rep = run_clips(cfg, Path(args.videos) if args.videos else None, mediapipe_python=args.mediapipe_python,
+                        rounds=args.rounds, one_core=not args.all_cores, loop=not args.no_loop)
+    except FileNotFoundError as exc:
+        print(f"booth bench: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(rep) if args.json else format_clips_report(rep))
     return 0

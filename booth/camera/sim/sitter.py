@@ -43,6 +43,7 @@ are composed no finer than the photo holds and scaled up to the still size
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import cv2
@@ -147,6 +148,8 @@ class SimulatedSitter(FrameSource):
         self.full_size = (fw, int(round(fw * self.size[1] / self.size[0])) & ~1)
         self.dt = 1.0 / cam.fps
         self.t = 0.0
+        self._clock = None  # follow_wall_clock(): the world's time is this clock's (demo, run)
+        self._clock_zero = 0.0
         self.index = 0
         self.open = False
         self.ae = AutoExposure()
@@ -197,6 +200,8 @@ class SimulatedSitter(FrameSource):
             raise CameraOpenError("simulated camera unplugged (camera-drop scenario)")
         self.open = True
         self.ae.locked = False
+        if self._clock is not None:
+            self._clock_zero = self._clock() - self.t  # the world starts when the camera does
 
     def close(self) -> None:
         self.open = False
@@ -206,17 +211,40 @@ class SimulatedSitter(FrameSource):
             raise CameraDisconnected("simulated camera is closed")
         timeout = self.cfg.camera.timeout_s if timeout is None else timeout
         if self._camera_dead():
-            self.advance(timeout)  # the read waited that long, in simulated time
+            if self._clock is not None:
+                time.sleep(timeout)  # a real camera's read waits that long, and so does this one
+                self._catch_up()
+            else:
+                self.advance(timeout)  # the read waited that long, in simulated time
             raise CameraTimeout(f"simulated camera delivered no frame within {timeout:g} s")
-        self.advance(self.dt)
+        self._tick()
         # like picamera2: full-resolution pixels only during the capture burst (exposure locked)
         return self._frame(full=self.ae.locked)
 
     def capture_still(self) -> Frame:
         if not self.open:
             raise CameraDisconnected("simulated camera is closed")
-        self.advance(self.dt)
+        self._tick()
         return self._frame(full=True)
+
+    def follow_wall_clock(self, clock=time.monotonic) -> None:
+        """Make the world's time ``clock``'s (``booth demo``/``booth run``): each frame is
+        stamped with the time it is taken, and the sitter moves by the time that really
+        passed, so a 3 s countdown lasts 3 s of wall time even when frames come late.
+        Without it (``booth simulate``, tests, the soak) each frame is one frame period
+        later than the last, however long it took to render."""
+        self._clock = clock
+        self._clock_zero = clock() - self.t
+
+    def _tick(self) -> None:
+        if self._clock is None:
+            self.advance(self.dt)
+        else:
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Advance the world to the wall clock (at least 1 ms: frame times strictly increase)."""
+        self.advance(max((self._clock() - self._clock_zero) - self.t, 1e-3))
 
     def lock_exposure(self) -> None:
         self.ae.locked = True

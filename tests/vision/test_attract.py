@@ -1,0 +1,81 @@
+"""The attract-state detection schedule: with nobody tracked, one cheap detector pass per
+frame and the wider passes (margin, full-range) in turn, without losing the faces that only
+the wider passes find."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import cv2
+import numpy as np
+import pytest
+
+from booth.config import BoothConfig
+from booth.types import Frame
+from booth.vision.analyzer import FaceAnalyzer
+
+
+def _cfg(every: int) -> BoothConfig:
+    cfg = BoothConfig()
+    return dataclasses.replace(cfg, vision=dataclasses.replace(cfg.vision, attract_extra_every=every))
+
+
+def _wall(shape=(480, 640, 3)) -> np.ndarray:
+    rng = np.random.default_rng(3)
+    return cv2.GaussianBlur(rng.integers(90, 160, shape, dtype=np.uint8), (0, 0), 6)
+
+
+def test_an_empty_booth_costs_one_short_range_pass_a_frame_plus_the_wider_passes_in_turn():
+    empty = _wall()
+    with FaceAnalyzer(_cfg(4)) as a:
+        runs = []
+        for i in range(16):
+            before = a.detector_runs
+            assert a.analyze(Frame(empty, i / 30, i)).face is None
+            runs.append(a.detector_runs - before)
+    # frame 0 (nobody seen yet) runs every pass; then one pass, and two on every 4th frame
+    assert runs == [3, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1]
+    with FaceAnalyzer(_cfg(1)) as a:
+        for i in range(4):
+            a.analyze(Frame(empty, i / 30, i))
+        assert a.detector_runs == 12  # the old way: three passes on every empty frame
+
+
+@pytest.fixture(scope="module")
+def tight_crop(shared_data):
+    """A GENKI-4K face that fills its photo: the short-range pass misses it, the pass with a
+    replicated margin finds it."""
+    img = cv2.imread(str(shared_data / "images" / "genki4k" / "file0161.jpg"))
+    assert img is not None
+    return img
+
+
+@pytest.mark.parametrize("every", [1, 4])
+def test_a_face_only_the_margin_pass_finds_is_acquired_within_one_rotation(tight_crop, every):
+    empty = _wall(tight_crop.shape)
+    with FaceAnalyzer(_cfg(every)) as a:
+        for i in range(5):
+            a.analyze(Frame(empty, i / 30, i))
+        first = None
+        for k in range(12):
+            obs = a.analyze(Frame(tight_crop, (5 + k) / 30, 5 + k))
+            if obs.face is not None:
+                first = k
+                break
+    assert first is not None, "the tight-crop face was never acquired"
+    # with every pass on every frame it is found at once (one frame of confirmation at most);
+    # in rotation the margin pass comes round within 2 * every frames
+    assert first <= (1 if every == 1 else 2 * every + 1)
+
+
+def test_a_lost_face_is_searched_with_every_pass_on_the_frame_it_is_lost(tight_crop):
+    empty = _wall(tight_crop.shape)
+    with FaceAnalyzer(_cfg(4)) as a:
+        for i in range(12):
+            if a.analyze(Frame(tight_crop, i / 30, i)).face is not None:
+                break
+        else:
+            pytest.fail("the tight-crop face was never acquired")
+        before = a.detector_runs
+        a.analyze(Frame(empty, 1.0, 100))  # the sitter is gone: tracking fails, every pass runs
+        assert a.detector_runs - before == 3
