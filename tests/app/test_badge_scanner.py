@@ -8,7 +8,7 @@ import json
 import pygame
 
 from booth.app import Inbox
-from booth.app_commands import badge_keys
+from booth.cli.kiosk import badge_keys
 from booth.config import BoothConfig
 from booth.handoff import Handoff
 from booth.loop import BoothLoop

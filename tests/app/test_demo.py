@@ -2,7 +2,7 @@
 coach, session, light controller, photo store and the real pygame screen (SDL dummy).
 
 Also the short version of the soak (the 100k-frame one is a documented command, see
-booth/app_commands.py: ``booth demo --headless --fast --frames 100000 --report``).
+booth/cli/kiosk.py: ``booth demo --headless --fast --frames 100000 --report``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from booth_fakes import PacedCamera, ScreenshotScreen, ScriptedSession, SlowSaver
 
 from booth.app import BackgroundSaver, Booth, BoothParts, Inbox
-from booth.app_commands import build_parts
+from booth.cli.kiosk import build_parts
 from booth.config import BoothConfig, CameraSection, FramingSection, UiSection
 from booth.stats import SessionStats, load_counters
 from booth.types import BoothState

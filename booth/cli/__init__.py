@@ -14,24 +14,24 @@ import logging
 import os
 import sys
 
-from . import __version__
-from .errors import BoothError
+from .. import __version__
+from ..errors import BoothError
 
 # Order is the order in `booth --help`.
 COMMAND_MODULES = (
-    "booth.app_commands",  # run, demo, check, stats
-    "booth.vision.commands",  # analyze, bench
-    "booth.guidance.commands",  # replay
-    "booth.camera.commands",  # simulate
-    "booth.lights.commands",  # lights test
-    "booth.handoff.commands",  # handoff (serve, outbox)
-    "booth.core_commands",  # models, config
+    "booth.cli.kiosk",  # run, demo, check, stats
+    "booth.cli.analyze",  # analyze, bench
+    "booth.cli.replay",  # replay
+    "booth.cli.simulate",  # simulate
+    "booth.cli.lights",  # lights test
+    "booth.cli.handoff",  # handoff (serve, outbox)
+    "booth.cli.foundation",  # models, config
 )
 
 
 def _version_line() -> str:
     try:
-        from .runtime import runtime
+        from ..runtime import runtime
 
         rt = runtime().describe()
     except BoothError as err:
@@ -94,7 +94,7 @@ class _JournalFormatter(logging.Formatter):
 
 
 def load_config_from_args(args):
-    from .config import load_config
+    from ..config import load_config
 
     return load_config(getattr(args, "config", None))
 

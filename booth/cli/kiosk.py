@@ -112,26 +112,26 @@ class _SimCamera:
 def build_parts(cfg, camera_spec: str, inbox, *, seed: int = 0, paced: bool = True, lights_required: bool = True):
     """The real parts for ``camera_spec``: camera, analyzer, light controller and rig, photo
     store behind a background saver, handoff (when configured) and the booth loop."""
-    from .app import BackgroundSaver, BoothParts
-    from .camera.select import open_source
-    from .errors import BoothError
+    from ..app import BackgroundSaver, BoothParts
+    from ..camera.select import open_source
+    from ..errors import BoothError
 
     source = open_source(camera_spec, cfg, on_event=inbox.post, seed=seed)
     sitter = None
     if hasattr(source, "respond"):
         source = sitter = _SimCamera(source, cfg.camera.fps if paced else None)
     closers = []
-    from .vision.analyzer import FaceAnalyzer
+    from ..vision.analyzer import FaceAnalyzer
 
     analyzer = FaceAnalyzer(cfg)
     closers.append(analyzer.close)
-    from .output.store import PhotoStore
+    from ..output.store import PhotoStore
 
     store = PhotoStore(cfg)
     rig = controller = None
     if cfg.lights.enabled:
-        from .lights.controller import LightController
-        from .lights.rig import LightRig
+        from ..lights.controller import LightController
+        from ..lights.rig import LightRig
 
         controller = LightController(cfg)
         try:
@@ -140,11 +140,11 @@ def build_parts(cfg, camera_spec: str, inbox, *, seed: int = 0, paced: bool = Tr
             if lights_required:
                 raise
             log.warning("running without lights: %s", err)
-    from .handoff import Handoff
+    from ..handoff import Handoff
 
     # Handoff always runs: it does retention (upload-aware), and the QR page and fleet upload
     # when they are configured.
-    from .types import SessionEvent
+    from ..types import SessionEvent
 
     def badge_read(result) -> None:  # a USB scanner on evdev (scanner thread)
         if result.ok:
@@ -162,7 +162,7 @@ def build_parts(cfg, camera_spec: str, inbox, *, seed: int = 0, paced: bool = Tr
         return store.save(candidate, badge_id=badge_id, expression=expression)
 
     saver = BackgroundSaver(save, inbox, after=after)
-    from .loop import BoothLoop
+    from ..loop import BoothLoop
 
     loop = BoothLoop(cfg, analyzer, store, light_controller=controller, saver=saver.submit)
     return BoothParts(source=source, loop=loop, saver=saver, rig=rig, sitter=sitter, close=closers, handoff=handoff)
@@ -176,7 +176,7 @@ def badge_keys(handoff, screen, inbox):
     "please scan again" on screen. Enter with no scan pending stays the shutter/keep key."""
     import time
 
-    from .types import SessionEvent
+    from ..types import SessionEvent
 
     def on_char(ch: str) -> bool:
         if ch == "\n" and not handoff.scan_buffer.pending:
@@ -203,17 +203,17 @@ def _quiet_sdl(headless: bool) -> None:
 def _start(args, camera_spec: str, seed: int = 0) -> int:
     import dataclasses
 
-    from .cli import load_config_from_args
+    from . import load_config_from_args
 
     cfg = load_config_from_args(args)
     if args.window:
         cfg = dataclasses.replace(cfg, ui=dataclasses.replace(cfg.ui, fullscreen=False))
     _quiet_sdl(args.headless)
-    from .app import Booth, Inbox
-    from .stats import SessionStats
-    from .ui.buttons import GpioButtons
-    from .ui.screen import Screen
-    from .watchdog import Notifier
+    from ..app import Booth, Inbox
+    from ..stats import SessionStats
+    from ..ui.buttons import GpioButtons
+    from ..ui.screen import Screen
+    from ..watchdog import Notifier
 
     inbox = Inbox()
     sim = camera_spec.strip().lower().startswith("sim")
@@ -254,8 +254,8 @@ def resolve_auto(spec: str, cfg) -> str:
     (so a booth at a desk without any camera still starts, and says so)."""
     if spec.strip().lower() != "auto":
         return spec
-    from .camera.select import open_source
-    from .errors import CameraError
+    from ..camera.select import open_source
+    from ..errors import CameraError
 
     probe = open_source("auto", cfg, resilient=False)
     try:
@@ -273,7 +273,7 @@ def resolve_auto(spec: str, cfg) -> str:
 
 
 def _run(args) -> int:
-    from .cli import load_config_from_args
+    from . import load_config_from_args
 
     cfg = load_config_from_args(args)
     return _start(args, resolve_auto(args.camera or cfg.camera.source, cfg))
@@ -284,8 +284,8 @@ def _demo(args) -> int:
 
 
 def _check(args) -> int:
-    from .cli import load_config_from_args
-    from .selftest import run_checks
+    from . import load_config_from_args
+    from ..selftest import run_checks
 
     cfg = load_config_from_args(args)
     _quiet_sdl(False)
@@ -297,8 +297,8 @@ def _check(args) -> int:
 def _stats(args) -> int:
     from dataclasses import asdict
 
-    from .cli import load_config_from_args
-    from .stats import load_counters
+    from . import load_config_from_args
+    from ..stats import load_counters
 
     cfg = load_config_from_args(args)
     counters = load_counters(cfg.service.stats_file)
@@ -314,6 +314,6 @@ def _stats(args) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    from .cli import main
+    from . import main
 
     sys.exit(main(["run", *sys.argv[1:]]))

@@ -105,10 +105,10 @@ def human_line(rec: dict) -> str:
 
 
 def cmd_analyze(args) -> int:
-    from ..cli import load_config_from_args
+    from . import load_config_from_args
     from ..errors import BoothError
-    from .analyzer import FaceAnalyzer
-    from .images import list_images, load_image
+    from ..vision.analyzer import FaceAnalyzer
+    from ..vision.images import list_images, load_image
 
     cfg = load_config_from_args(args)
     if args.profile:
@@ -139,7 +139,7 @@ def cmd_analyze(args) -> int:
             rec = observation_json(str(path), obs, assessment, guidance[1] if guidance else None, note)
             print(json.dumps(rec) if args.json else human_line(rec), flush=True)
             if annotate_dir:
-                from .annotate import annotate
+                from ..vision.annotate import annotate
 
                 out = annotate_dir / (path.stem + ".png")
                 annotate(image, obs, assessment, cfg, guidance[1] if guidance else None).save(out)
@@ -150,8 +150,8 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from ..cli import load_config_from_args
-    from .bench import format_report, run
+    from . import load_config_from_args
+    from ..vision.bench import format_report, run
 
     cfg = load_config_from_args(args)
     if args.threads:

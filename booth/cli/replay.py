@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_replay(args) -> int:
-    from ..cli import load_config_from_args
+    from . import load_config_from_args
 
     cfg = load_config_from_args(args)
     if args.profile:
@@ -131,6 +131,6 @@ def replay(path: Path, cfg, *, out=None, realtime: bool = False, emit=None, anal
 
 
 if __name__ == "__main__":  # pragma: no cover
-    from ..cli import main
+    from . import main
 
     sys.exit(main(["replay", *sys.argv[1:]]))
