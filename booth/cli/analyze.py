@@ -15,6 +15,8 @@ import json
 import sys
 from pathlib import Path
 
+from ..vision.report import face_json
+
 
 def register(sub) -> None:
     p = sub.add_parser("analyze", help="analyse photos: face measures, checks, the prompt the booth would show")
@@ -47,25 +49,6 @@ def _guidance():
     except ImportError:
         return None
     return assess_still, text
-
-
-def face_json(face) -> dict | None:
-    if face is None:
-        return None
-    r = lambda v, n=4: None if v is None else round(float(v), n)  # noqa: E731
-    return {
-        "box": [round(v, 1) for v in face.box], "score": r(face.score), "ied_px": r(face.ied_px, 2),
-        "t_px": r(face.t_px, 2), "eye_mid": [round(v, 1) for v in face.eye_mid],
-        "chin": [round(v, 1) for v in face.chin], "crown": [round(v, 1) for v in face.crown],
-        "yaw": r(face.yaw, 2), "pitch": r(face.pitch, 2), "roll": r(face.roll, 2),
-        "ear_left": r(face.ear_left), "ear_right": r(face.ear_right), "eyes_closed": bool(face.eyes_closed),
-        "blink": bool(face.blink), "gaze_h": r(face.gaze_h), "gaze_v": r(face.gaze_v),
-        "mouth_gap": r(face.mouth_gap), "mouth_width": r(face.mouth_width), "smile": r(face.smile),
-        "expression": {k: r(v) for k, v in face.expression.items()},
-        "exposure": r(face.exposure), "clipped": r(face.clipped), "light_balance_ev": r(face.light_balance_ev, 3),
-        "sharpness": r(face.sharpness, 1), "background": r(face.background, 2),
-        "cast_a": r(face.cast_a, 2), "cast_b": r(face.cast_b, 2),
-    }
 
 
 def observation_json(path: str, obs, assessment, text_of, note: str | None) -> dict:

@@ -184,7 +184,7 @@ def analyze_saved(cfg, saved) -> tuple[dict | None, bool | None]:
     import cv2
 
     from ...vision.analyzer import FaceAnalyzer
-    from ...cli.analyze import face_json
+    from ...vision.report import face_json
 
     path = next(iter(saved.crops.values()))
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
