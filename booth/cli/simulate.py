@@ -21,7 +21,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from . import load_config_from_args
-    from ..camera.sim.run import run_scenario, sim_config
+    from ..simulate import run_scenario, sim_config
     from ..camera.sim.scenarios import SCENARIOS, scenario_named
 
     if args.list:

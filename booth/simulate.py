@@ -17,10 +17,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...types import BoothState, SessionEvent
-from ..base import CameraFatal, ResilientSource
-from .scenarios import Scenario, scenario_named
-from .sitter import SimulatedSitter
+from .types import BoothState, SessionEvent
+from .camera.base import CameraFatal, ResilientSource
+from .camera.sim.scenarios import Scenario, scenario_named
+from .camera.sim.sitter import SimulatedSitter
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def _mock_rig(cfg):
     try:
         from gpiozero.pins.mock import MockFactory, MockPWMPin
 
-        from ...lights.rig import LightRig
+        from .lights.rig import LightRig
     except ImportError as exc:
         log.warning("no light rig in the simulator (%s)", exc)
         return None
@@ -80,12 +80,12 @@ def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | 
 
     ``show_amount=False`` hides the way to go from the sitter (a screen without graded
     prompts: no arrow, the plain words), to compare how people fare with and without it."""
-    from ...loop import BoothLoop
-    from ...output.store import PhotoStore
-    from ...vision.analyzer import FaceAnalyzer
+    from .loop import BoothLoop
+    from .output.store import PhotoStore
+    from .vision.analyzer import FaceAnalyzer
 
     try:
-        from ...lights.controller import LightController
+        from .lights.controller import LightController
     except ImportError:  # pragma: no cover - the lights room is part of the booth
         LightController = None  # type: ignore[assignment]
 
@@ -183,15 +183,15 @@ def analyze_saved(cfg, saved) -> tuple[dict | None, bool | None]:
     """What `booth analyze` says about the saved photo (its first crop): measures and ready."""
     import cv2
 
-    from ...vision.analyzer import FaceAnalyzer
-    from ...vision.report import face_json
+    from .vision.analyzer import FaceAnalyzer
+    from .vision.report import face_json
 
     path = next(iter(saved.crops.values()))
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     with FaceAnalyzer(cfg) as analyzer:
         obs = analyzer.analyze_still(image)
     try:
-        from ...guidance.checks import assess_still
+        from .guidance.checks import assess_still
     except ImportError:
         return face_json(obs.face), None
     assessment = assess_still(obs, cfg)
