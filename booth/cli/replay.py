@@ -81,17 +81,13 @@ def _frames(path: Path):
 
 def replay(path: Path, cfg, *, out=None, realtime: bool = False, emit=None, analyzer=None) -> dict:
     """Run the booth over ``path``; returns the summary dict (see the module doc)."""
-    from ..loop import BoothLoop
-    from ..output.store import PhotoStore
+    from ..compose import core
     from ..types import BoothState, SessionEvent
 
-    own = analyzer is None
-    if own:
-        from ..vision.analyzer import FaceAnalyzer
-
-        analyzer = FaceAnalyzer(cfg)
-    store = PhotoStore(cfg, out)
-    loop = BoothLoop(cfg, analyzer, store)
+    # No light controller: nothing can change a video's light (a face lit unevenly is told
+    # at once to turn toward the light).
+    middle = core(cfg, analyzer=analyzer, out_dir=out, lights=False)
+    loop = middle.loop
     states: dict[str, int] = {}
     n = 0
     t_media = 0.0
@@ -117,8 +113,7 @@ def replay(path: Path, cfg, *, out=None, realtime: bool = False, emit=None, anal
                       **({"saved": list(actions.saved_files)} if actions.saved_files and actions.flash is False
                          and actions.state is BoothState.THANK_YOU and states[actions.state.value] == 1 else {})})
     finally:
-        if own and hasattr(analyzer, "close"):
-            analyzer.close()
+        middle.close()  # the analyzer, when this replay made it
     captures = []
     for saved in loop.saved:
         m = saved.metadata

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from booth.config import BoothConfig, load_config
-from booth.loop import BoothLoop
-from booth.output.store import PhotoStore
+from booth.compose import core
 from booth.session import TRANSITIONS
 from booth.types import BoothState, Prompt, SessionEvent
 
@@ -27,7 +26,7 @@ class Booth:
     def __init__(self, tmp_path, cfg=None):
         self.cfg = cfg or BoothConfig()
         self.analyzer = ScriptedAnalyzer()
-        self.loop = BoothLoop(self.cfg, self.analyzer, PhotoStore(self.cfg, tmp_path))
+        self.loop = core(self.cfg, analyzer=self.analyzer, out_dir=tmp_path, lights=False).loop
         self.t = 0.0
         self.i = 0
         self.log = []
