@@ -1,9 +1,10 @@
 """The booth session: a declarative state machine from observations and events to Actions.
 
-The whole behaviour is the table :data:`TRANSITIONS`: (state, trigger) -> target state and
-an optional effect. Triggers are either :class:`~booth.types.SessionEvent` s from outside
-(shutter, keep, retake, saved ...) or :class:`Trigger` s the session derives from the frame
-stream (a face appeared, the sitter is ready, a gate failed, a timer ran out)::
+The whole behaviour is the table :data:`TRANSITIONS` (below the class): (state, trigger) ->
+target state and an optional effect, a :class:`Session` method referenced directly. Triggers
+are either :class:`~booth.types.SessionEvent` s from outside (shutter, keep, retake, saved ...)
+or :class:`Trigger` s the session derives from the frame stream (a face appeared, the sitter
+is ready, a gate failed, a timer ran out)::
 
     attract --face--> guiding --ready--> countdown --done--> capturing --captured--> review
        ^                 ^  |               |  (gate failed > 200 ms: back to guiding)   |
@@ -27,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 
 from .config import BoothConfig, Profile
 from .guidance.best_frame import BestFrameBuffer
@@ -51,58 +52,16 @@ class Trigger(Enum):
     NEXT_EXPRESSION = "next_expression"  # actor series: saved one, more to come
 
 
+Effect = Callable[["Session", float], None]  # a Session method: (session, t)
+
+
 @dataclass(frozen=True)
 class Transition:
     target: BoothState
-    effect: str | None = None  # name of a Session method run on the transition
+    effect: Effect | None = None  # a Session method run on the transition (the method itself)
 
 
 S, E, T = BoothState, SessionEvent, Trigger
-
-TRANSITIONS: Mapping[tuple[BoothState, Trigger | SessionEvent], Transition] = MappingProxyType({
-    (S.ATTRACT, T.FACE_APPEARED): Transition(S.GUIDING),
-    (S.ATTRACT, E.BADGE_SCANNED): Transition(S.ATTRACT, "_remember_badge"),
-
-    (S.GUIDING, T.READY): Transition(S.COUNTDOWN),
-    (S.GUIDING, E.SHUTTER): Transition(S.CAPTURING, "_mark_manual"),
-    (S.GUIDING, T.FACE_LOST): Transition(S.ATTRACT),
-    (S.GUIDING, E.BADGE_SCANNED): Transition(S.GUIDING, "_remember_badge"),
-
-    (S.COUNTDOWN, T.COUNTDOWN_DONE): Transition(S.CAPTURING),
-    (S.COUNTDOWN, T.GATE_FAILED): Transition(S.GUIDING),
-    (S.COUNTDOWN, E.SHUTTER): Transition(S.CAPTURING, "_mark_manual"),
-    (S.COUNTDOWN, T.FACE_LOST): Transition(S.ATTRACT),
-
-    (S.CAPTURING, T.CAPTURED): Transition(S.REVIEW),
-    (S.CAPTURING, T.NOTHING_TO_CAPTURE): Transition(S.GUIDING),
-
-    (S.REVIEW, E.KEEP): Transition(S.SAVING),
-    (S.REVIEW, E.SHUTTER): Transition(S.SAVING),  # the button in review means "this one"
-    (S.REVIEW, T.TIMEOUT): Transition(S.SAVING),
-    (S.REVIEW, E.NEXT): Transition(S.REVIEW, "_next_candidate"),
-    (S.REVIEW, E.RETAKE): Transition(S.GUIDING),
-
-    (S.SAVING, E.SAVED): Transition(S.THANK_YOU),
-    (S.SAVING, T.NEXT_EXPRESSION): Transition(S.GUIDING, "_next_expression"),
-    (S.SAVING, E.SAVE_FAILED): Transition(S.ERROR, "_record_error"),
-
-    (S.THANK_YOU, T.TIMEOUT): Transition(S.ATTRACT, "_expect_departure"),
-
-    (S.ERROR, E.CAMERA_BACK): Transition(S.ATTRACT),
-    (S.ERROR, T.TIMEOUT): Transition(S.ATTRACT),
-    **{(s, E.CAMERA_LOST): Transition(S.ERROR, "_record_error") for s in S if s is not S.ERROR},
-})
-
-ON_ENTER: Mapping[BoothState, str] = MappingProxyType({
-    S.ATTRACT: "_enter_attract",
-    S.GUIDING: "_enter_guiding",
-    S.COUNTDOWN: "_enter_countdown",
-    S.CAPTURING: "_enter_capturing",
-    S.REVIEW: "_enter_review",
-    S.SAVING: "_enter_saving",
-    S.THANK_YOU: "_enter_timed",
-    S.ERROR: "_enter_error",
-})
 
 #: the states in which a sitter is being photographed
 SITTER_STATES = frozenset({S.GUIDING, S.COUNTDOWN, S.CAPTURING})
@@ -188,12 +147,12 @@ class Session:
         tr = TRANSITIONS.get((self.state, trigger))
         if tr is None:
             return False
-        if tr.effect:
-            getattr(self, tr.effect)(t)
+        if tr.effect is not None:
+            tr.effect(self, t)
         if tr.target is not self.state:
             self.state = tr.target
             self._entered_t = t
-            getattr(self, ON_ENTER[tr.target])(t)
+            ON_ENTER[tr.target](self, t)
         return True
 
     def _sitter_here(self, t: float) -> bool:
@@ -355,6 +314,56 @@ class Session:
         return actions
 
 
+# --------------------------------------------------------------------------- the table
+# Below the class so that every effect is the method itself: a misspelt one fails at import
+# (AttributeError) and in mypy, not when the transition first fires.
+
+TRANSITIONS: Mapping[tuple[BoothState, Trigger | SessionEvent], Transition] = MappingProxyType({
+    (S.ATTRACT, T.FACE_APPEARED): Transition(S.GUIDING),
+    (S.ATTRACT, E.BADGE_SCANNED): Transition(S.ATTRACT, Session._remember_badge),
+
+    (S.GUIDING, T.READY): Transition(S.COUNTDOWN),
+    (S.GUIDING, E.SHUTTER): Transition(S.CAPTURING, Session._mark_manual),
+    (S.GUIDING, T.FACE_LOST): Transition(S.ATTRACT),
+    (S.GUIDING, E.BADGE_SCANNED): Transition(S.GUIDING, Session._remember_badge),
+
+    (S.COUNTDOWN, T.COUNTDOWN_DONE): Transition(S.CAPTURING),
+    (S.COUNTDOWN, T.GATE_FAILED): Transition(S.GUIDING),
+    (S.COUNTDOWN, E.SHUTTER): Transition(S.CAPTURING, Session._mark_manual),
+    (S.COUNTDOWN, T.FACE_LOST): Transition(S.ATTRACT),
+
+    (S.CAPTURING, T.CAPTURED): Transition(S.REVIEW),
+    (S.CAPTURING, T.NOTHING_TO_CAPTURE): Transition(S.GUIDING),
+
+    (S.REVIEW, E.KEEP): Transition(S.SAVING),
+    (S.REVIEW, E.SHUTTER): Transition(S.SAVING),  # the button in review means "this one"
+    (S.REVIEW, T.TIMEOUT): Transition(S.SAVING),
+    (S.REVIEW, E.NEXT): Transition(S.REVIEW, Session._next_candidate),
+    (S.REVIEW, E.RETAKE): Transition(S.GUIDING),
+
+    (S.SAVING, E.SAVED): Transition(S.THANK_YOU),
+    (S.SAVING, T.NEXT_EXPRESSION): Transition(S.GUIDING, Session._next_expression),
+    (S.SAVING, E.SAVE_FAILED): Transition(S.ERROR, Session._record_error),
+
+    (S.THANK_YOU, T.TIMEOUT): Transition(S.ATTRACT, Session._expect_departure),
+
+    (S.ERROR, E.CAMERA_BACK): Transition(S.ATTRACT),
+    (S.ERROR, T.TIMEOUT): Transition(S.ATTRACT),
+    **{(s, E.CAMERA_LOST): Transition(S.ERROR, Session._record_error) for s in S if s is not S.ERROR},
+})
+
+ON_ENTER: Mapping[BoothState, Effect] = MappingProxyType({
+    S.ATTRACT: Session._enter_attract,
+    S.GUIDING: Session._enter_guiding,
+    S.COUNTDOWN: Session._enter_countdown,
+    S.CAPTURING: Session._enter_capturing,
+    S.REVIEW: Session._enter_review,
+    S.SAVING: Session._enter_saving,
+    S.THANK_YOU: Session._enter_timed,
+    S.ERROR: Session._enter_error,
+})
+
+
 def _except_blink(checks):
     """The checks without the blink gate, and without 'eyes open' while a blink is what
     closed them."""
@@ -365,6 +374,6 @@ def _except_blink(checks):
 def describe() -> str:
     """The transition table as text (for docs and `booth replay -v`)."""
     rows = [f"{s.value:>10} --{getattr(trg, 'value', trg)}--> {tr.target.value}"
-            + (f"  [{tr.effect.strip('_')}]" if tr.effect else "")
+            + (f"  [{tr.effect.__name__.strip('_')}]" if tr.effect is not None else "")
             for (s, trg), tr in TRANSITIONS.items()]
     return "\n".join(rows)
