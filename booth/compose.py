@@ -181,7 +181,7 @@ def booth_parts(cfg: BoothConfig, camera_spec: str, inbox: Inbox, *, seed: int =
     from .camera.select import open_source
     from .handoff import Handoff
 
-    source = open_source(camera_spec, cfg, on_event=inbox.post, seed=seed)
+    source: Any = open_source(camera_spec, cfg, on_event=inbox.post, seed=seed)
     sitter = None
     if hasattr(source, "respond"):
         source = sitter = SimCamera(source, cfg.camera.fps if paced else None)

@@ -28,13 +28,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from .config import BoothConfig, Profile
 from .guidance.best_frame import BestFrameBuffer
 from .guidance.checks import ACTOR_EXPRESSIONS, gating, hard_gates_ok
 from .output.crops import plan_for_face
-from .types import (Actions, Assessment, BoothState, Candidate, FaceObservation, Frame, LightLevels, Prompt,
+from .types import (Actions, Assessment, BoothState, Candidate, Check, FaceObservation, Frame, LightLevels, Prompt,
                     SessionEvent)
 
 
@@ -92,7 +92,7 @@ class Session:
         self._flash = False
         self._timeout_s: float | None = None
         self._last: Actions = Actions(state=self.state)
-        self._payload: dict = {}
+        self._payload: dict[str, Any] = {}
         self._sync_expression()
 
     # -- the actor series ------------------------------------------------------------
@@ -122,7 +122,7 @@ class Session:
                 break
         return self._actions(t, obs, assessment, lights)
 
-    def handle(self, event: SessionEvent, t: float, **payload) -> Actions:
+    def handle(self, event: SessionEvent, t: float, **payload: Any) -> Actions:
         """Apply an outside event (button, touch, store, camera). Unknown in this state: ignored.
 
         Payload: ``files`` (SAVED), ``message`` (SAVE_FAILED, CAMERA_LOST), ``badge_id``.
@@ -133,11 +133,12 @@ class Session:
             self._payload.setdefault("camera", True)
         if event is SessionEvent.SHUTTER and self.state in (S.GUIDING, S.COUNTDOWN) and not self._sitter_here(t):
             return self._last  # "always works while someone is there"
+        trigger: Trigger | SessionEvent = event
         if event is SessionEvent.SAVED and self.state is S.SAVING:
             self.saved_files = self.saved_files + tuple(str(f) for f in payload.get("files", ()))
             if self.series and self.series_index + 1 < len(self.series):
-                event = T.NEXT_EXPRESSION
-        self._fire(event, t)
+                trigger = T.NEXT_EXPRESSION
+        self._fire(trigger, t)
         self._payload = {}
         return self._actions(t, None, None, None)
 
@@ -288,7 +289,7 @@ class Session:
                 prompt, readiness = Prompt.ONE_PERSON, 0.0  # pause at once: nobody else in the photo
                 amount = None
             elif st is S.GUIDING and prompt is None and self.series:
-                prompt = ACTOR_EXPRESSIONS[self.expression_target]  # keep the asked expression on screen
+                prompt = ACTOR_EXPRESSIONS[self.series[self.series_index]]  # keep the asked expression on screen
         elif st is S.GUIDING and a is None:
             prompt, amount = self._last.prompt, self._last.prompt_amount
         save, self._pending_save = self._pending_save, None
@@ -364,7 +365,7 @@ ON_ENTER: Mapping[BoothState, Effect] = MappingProxyType({
 })
 
 
-def _except_blink(checks):
+def _except_blink(checks: tuple[Check, ...]) -> tuple[Check, ...]:
     """The checks without the blink gate, and without 'eyes open' while a blink is what
     closed them."""
     blinking = any(c.name == "blink" and not c.ok for c in checks)

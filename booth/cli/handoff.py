@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..handoff.server import DownloadServer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,17 +51,25 @@ def _require_server(cfg):
         raise HandoffServerError("the download page is off. Fix: set [handoff] server_enabled = true in the config")
 
 
+def _server(handoff) -> DownloadServer:
+    """The handoff's download server (there is one whenever server_enabled is true)."""
+    from ..handoff.server import HandoffServerError
+
+    if handoff.server is None:
+        raise HandoffServerError("the download page is off. Fix: set [handoff] server_enabled = true in the config")
+    return handoff.server
+
+
 def _serve(args) -> int:
     import threading
 
     from . import load_config_from_args
-    from ..handoff.server import DownloadServer
     from ..handoff.service import Handoff
 
     cfg = load_config_from_args(args)
     _require_server(cfg)
     handoff = Handoff(cfg)
-    server: DownloadServer = handoff.server
+    server = _server(handoff)
     server.start()
     print(f"download page: {server.base_url}/d/<token>/  (Ctrl-C stops)", flush=True)
     stop = threading.Event()
@@ -116,7 +128,7 @@ def _link(args) -> int:
     _require_server(cfg)
     handoff = Handoff(cfg)
     token = handoff.grants.issue([Path(f) for f in args.files], cfg.handoff.token_ttl_s, args.badge)
-    print(handoff.server.url_for(token))
+    print(_server(handoff).url_for(token))
     return 0
 
 
@@ -139,7 +151,7 @@ def _badge(args) -> int:
     for raw in args.ids:
         res = validator.check(raw)
         if res.ok:
-            print(f"ok      {raw!r} -> file name part {badge_safe_name(res.badge_id)!r}")
+            print(f"ok      {raw!r} -> file name part {badge_safe_name(res.badge_id or '')!r}")
         else:
             bad += 1
             print(f"refused {raw!r}: {res.reason}")

@@ -106,6 +106,7 @@ def replay(path: Path, cfg, *, out=None, realtime: bool = False, emit=None, anal
             states[actions.state.value] = states.get(actions.state.value, 0) + 1
             if emit:
                 obs, a = loop.last_observation, loop.last_assessment
+                assert obs is not None and a is not None  # on_frame has just set both
                 emit({"t": round(frame.t, 3), "state": actions.state.value, "faces": obs.faces,
                       "prompt": actions.prompt.value if actions.prompt else None,
                       **({"prompt_amount": round(actions.prompt_amount, 3)} if actions.prompt_amount is not None else {}),

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from ..config import BoothConfig, Profile
 from ..errors import ConfigError
@@ -77,7 +77,8 @@ def expression_band(cfg: BoothConfig, expression: str | None) -> tuple[float, fl
         if name not in ACTOR_EXPRESSIONS:
             raise ConfigError(f"expression.actor_series: {name!r} is not an expression the booth knows; "
                               f"choose from {', '.join(ACTOR_EXPRESSIONS)}")
-        return getattr(ex, f"actor_{name}_happy")
+        band: tuple[float, float] = getattr(ex, f"actor_{name}_happy")
+        return band
     if cfg.profile is Profile.BADGE:
         return (0.0, ex.happy_badge_max)
     return ex.happy_professional
@@ -312,7 +313,7 @@ def _expression_check(face: FaceMeasures, cfg: BoothConfig, expression: str | No
     actor = cfg.profile is Profile.ACTOR
     name = expression or (ex.actor_series[0] if actor and ex.actor_series else None)
     if actor:
-        more = less = ACTOR_EXPRESSIONS[name]
+        more = less = ACTOR_EXPRESSIONS[name or ""]  # no series: a KeyError, as before
     else:
         more, less = Prompt.SMILE, Prompt.SOFTEN_SMILE
     target = f"P(happy) {lo:.2f}-{hi:.2f}"
@@ -363,7 +364,7 @@ def soft_terms(face: FaceMeasures, cfg: BoothConfig, *, expression: str | None =
     }
 
 
-def soft_score(face: FaceMeasures, cfg: BoothConfig, **kwargs) -> float:
+def soft_score(face: FaceMeasures, cfg: BoothConfig, **kwargs: Any) -> float:
     """Weighted sum of :func:`soft_terms` with ``[best_frame]`` weights, normalised to 0..1."""
     bf = cfg.best_frame
     weights = {"sharpness": bf.w_sharpness, "expression": bf.w_expression, "eyes": bf.w_eyes,

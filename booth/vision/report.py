@@ -11,7 +11,10 @@ from ..types import FaceMeasures
 def face_json(face: FaceMeasures | None) -> dict[str, Any] | None:
     if face is None:
         return None
-    r = lambda v, n=4: None if v is None else round(float(v), n)  # noqa: E731
+
+    def r(v: float | None, n: int = 4) -> float | None:
+        return None if v is None else round(float(v), n)
+
     return {
         "box": [round(v, 1) for v in face.box], "score": r(face.score), "ied_px": r(face.ied_px, 2),
         "t_px": r(face.t_px, 2), "eye_mid": [round(v, 1) for v in face.eye_mid],

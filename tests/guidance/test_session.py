@@ -176,7 +176,7 @@ def test_never_a_blinking_frame(tmp_path):
     # live frame cannot yet know that the lids are about to close.
     blink = lambda t: (round(t * FPS) % 30) < 4
     sharp = lambda t: 500.0 if (round(t * FPS) % 30) in (4, 5, 28, 29) else 100.0
-    a = b.run(6.0, blink=blink, sharpness=sharp)
+    b.run(6.0, blink=blink, sharpness=sharp)
     assert BoothState.REVIEW in b.states()
     review = next(a for _, a in b.log if a.state is BoothState.REVIEW).review
     guard = cfg.eyes.blink_guard_frames
