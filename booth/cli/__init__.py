@@ -18,6 +18,9 @@ import sys
 
 from .. import __version__
 from ..errors import BoothError
+from .registry import COMMAND_NAMES as COMMAND_NAMES  # re-exported: the registry's table
+from .registry import INSTALL_HINTS as INSTALL_HINTS
+from .registry import MissingDependencyError, missing_dependency, register_unavailable
 
 # Order is the order in `booth --help`.
 COMMAND_MODULES = (
@@ -29,65 +32,6 @@ COMMAND_MODULES = (
     "booth.cli.handoff",  # handoff (serve, outbox)
     "booth.cli.foundation",  # models, config
 )
-
-# The commands each module registers, so that a module that cannot be imported still shows
-# its commands, and running one says what is missing (tests/foundation/test_cli.py checks it).
-COMMAND_NAMES = {
-    "booth.cli.kiosk": ("run", "demo", "check", "stats"),
-    "booth.cli.analyze": ("analyze", "bench"),
-    "booth.cli.replay": ("replay",),
-    "booth.cli.simulate": ("simulate",),
-    "booth.cli.lights": ("lights",),
-    "booth.cli.handoff": ("handoff",),
-    "booth.cli.foundation": ("models", "config"),
-}
-
-# How to install the module a command needs (top-level import name -> the fix).
-INSTALL_HINTS = {
-    "cv2": "pip install opencv-python-headless",
-    "numpy": "pip install numpy",
-    "pygame": "pip install pygame-ce",
-    "gpiozero": "pip install gpiozero",
-    "lgpio": "pip install lgpio (Raspberry Pi 5)",
-    "PIL": "pip install pillow",
-    "segno": "pip install segno",
-    "boto3": "pip install 'booth[upload]'",
-    "ai_edge_litert": "pip install ai-edge-litert",
-    "tflite_runtime": "pip install 'booth[tflite-runtime]'",
-    "picamera2": "sudo apt install python3-picamera2 (and a venv with --system-site-packages)",
-}
-
-
-class MissingDependencyError(BoothError):
-    """A command needs a Python module that is not installed (exit 2, one line)."""
-
-    def __init__(self, command: str, module: str):
-        hint = INSTALL_HINTS.get(module, f"install the package that provides it (pip install {module})")
-        super().__init__(f"`booth {command}` needs the Python module '{module}', which is not installed. Fix: {hint}")
-        self.command = command
-        self.module = module
-
-
-def missing_dependency(exc: BaseException) -> str | None:
-    """The top-level name of a missing third-party module, or None (a missing ``booth``
-    module is a bug, not an optional dependency, and is re-raised)."""
-    name = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
-    if not name:
-        return None
-    top = name.split(".")[0]
-    return None if top == "booth" else top
-
-
-def _register_unavailable(sub, modname: str, module: str) -> None:
-    """Commands whose module cannot be imported: listed, and each says what is missing."""
-    for name in COMMAND_NAMES.get(modname, ()):
-        p = sub.add_parser(name, help=f"(unavailable: needs the Python module '{module}')", add_help=False)
-
-        def unavailable(args, name=name):
-            raise MissingDependencyError(name, module)
-
-        p.set_defaults(handler=unavailable, any_arguments=True)
-
 
 def _version_line() -> str:
     try:
@@ -125,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
             missing = missing_dependency(exc)
             if missing is None:
                 raise
-            _register_unavailable(sub, modname, missing)
+            register_unavailable(sub, modname, missing)
             continue
         module.register(sub)
     return parser
