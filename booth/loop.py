@@ -17,7 +17,7 @@ toward the light at once.
 from __future__ import annotations
 
 import logging
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from .config import BoothConfig
 from .errors import BoothError
@@ -33,8 +33,11 @@ class Analyzer(Protocol):
 
 
 class LightController(Protocol):
-    exhausted: bool
-    settled: bool
+    @property
+    def exhausted(self) -> bool: ...
+
+    @property
+    def settled(self) -> bool: ...
 
     def update(self, obs: FaceObservation, state: BoothState, t: float) -> LightLevels: ...
 
@@ -45,7 +48,7 @@ Saver = Callable[[Candidate, "str | None", "str | None"], None]  # (candidate, b
 class BoothLoop:
     """Analyzer + coach + lights + session + store, composed (see the module doc)."""
 
-    def __init__(self, cfg: BoothConfig, analyzer: Analyzer, store, light_controller: LightController | None = None,
+    def __init__(self, cfg: BoothConfig, analyzer: Analyzer, store: Any, light_controller: LightController | None = None,
                  *, saver: Saver | None = None):
         self.cfg = cfg
         self.analyzer = analyzer
@@ -56,7 +59,7 @@ class BoothLoop:
         self.session = Session(cfg)
         self.last_observation: FaceObservation | None = None
         self.last_assessment: Assessment | None = None
-        self.saved: list = []  # SavedCapture of synchronous saves, in order
+        self.saved: list[Any] = []  # SavedCapture of synchronous saves, in order
 
     @property
     def state(self) -> BoothState:
@@ -77,7 +80,7 @@ class BoothLoop:
         actions = self.session.step(frame, obs, assessment, lights)
         return self._follow(before, actions, frame.t)
 
-    def on_event(self, event: SessionEvent, t: float, **payload) -> Actions:
+    def on_event(self, event: SessionEvent, t: float, **payload: Any) -> Actions:
         before = self.session.state
         return self._follow(before, self.session.handle(event, t, **payload), t)
 

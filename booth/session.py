@@ -1,9 +1,10 @@
 """The booth session: a declarative state machine from observations and events to Actions.
 
-The whole behaviour is the table :data:`TRANSITIONS`: (state, trigger) -> target state and
-an optional effect. Triggers are either :class:`~booth.types.SessionEvent` s from outside
-(shutter, keep, retake, saved ...) or :class:`Trigger` s the session derives from the frame
-stream (a face appeared, the sitter is ready, a gate failed, a timer ran out)::
+The whole behaviour is the table :data:`TRANSITIONS` (below the class): (state, trigger) ->
+target state and an optional effect, a :class:`Session` method referenced directly. Triggers
+are either :class:`~booth.types.SessionEvent` s from outside (shutter, keep, retake, saved ...)
+or :class:`Trigger` s the session derives from the frame stream (a face appeared, the sitter
+is ready, a gate failed, a timer ran out)::
 
     attract --face--> guiding --ready--> countdown --done--> capturing --captured--> review
        ^                 ^  |               |  (gate failed > 200 ms: back to guiding)   |
@@ -30,7 +31,7 @@ import dataclasses
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 from . import consent
 from .config import BoothConfig, Profile
@@ -38,8 +39,8 @@ from .i18n import LANGUAGES, N_
 from .guidance.best_frame import BestFrameBuffer
 from .guidance.checks import ACTOR_EXPRESSIONS, gating, hard_gates_ok
 from .output.crops import plan_for_face
-from .types import (Actions, Assessment, BoothState, Candidate, ConsentRecord, ConsentScreen, FaceObservation, Frame,
-                    LightLevels, Prompt, SessionEvent)
+from .types import (Actions, Assessment, BoothState, Candidate, Check, ConsentRecord, ConsentScreen, FaceObservation,
+                    Frame, LightLevels, Prompt, SessionEvent)
 
 
 class Trigger(Enum):
@@ -57,76 +58,16 @@ class Trigger(Enum):
     ASK_CONSENT = "ask_consent"  # a face appeared and consent.enabled: ask before guiding
 
 
+Effect = Callable[["Session", float], None]  # a Session method: (session, t)
+
+
 @dataclass(frozen=True)
 class Transition:
     target: BoothState
-    effect: str | None = None  # name of a Session method run on the transition
+    effect: Effect | None = None  # a Session method run on the transition (the method itself)
 
 
 S, E, T = BoothState, SessionEvent, Trigger
-
-TRANSITIONS: Mapping[tuple[BoothState, Trigger | SessionEvent], Transition] = MappingProxyType({
-    (S.ATTRACT, T.FACE_APPEARED): Transition(S.GUIDING),
-    (S.ATTRACT, E.BADGE_SCANNED): Transition(S.ATTRACT, "_remember_badge"),
-
-    (S.GUIDING, T.READY): Transition(S.COUNTDOWN),
-    (S.GUIDING, E.SHUTTER): Transition(S.CAPTURING, "_mark_manual"),
-    (S.GUIDING, T.FACE_LOST): Transition(S.ATTRACT),
-    (S.GUIDING, E.BADGE_SCANNED): Transition(S.GUIDING, "_remember_badge"),
-
-    (S.COUNTDOWN, T.COUNTDOWN_DONE): Transition(S.CAPTURING),
-    (S.COUNTDOWN, T.GATE_FAILED): Transition(S.GUIDING),
-    (S.COUNTDOWN, E.SHUTTER): Transition(S.CAPTURING, "_mark_manual"),
-    (S.COUNTDOWN, T.FACE_LOST): Transition(S.ATTRACT),
-
-    (S.CAPTURING, T.CAPTURED): Transition(S.REVIEW),
-    (S.CAPTURING, T.NOTHING_TO_CAPTURE): Transition(S.GUIDING),
-
-    (S.REVIEW, E.KEEP): Transition(S.SAVING),
-    (S.REVIEW, E.SHUTTER): Transition(S.SAVING),  # the button in review means "this one"
-    (S.REVIEW, T.TIMEOUT): Transition(S.SAVING),
-    (S.REVIEW, E.NEXT): Transition(S.REVIEW, "_next_candidate"),
-    (S.REVIEW, E.RETAKE): Transition(S.GUIDING),
-
-    (S.SAVING, E.SAVED): Transition(S.THANK_YOU),
-    (S.SAVING, T.NEXT_EXPRESSION): Transition(S.GUIDING, "_next_expression"),
-    (S.SAVING, E.SAVE_FAILED): Transition(S.ERROR, "_record_error"),
-
-    (S.THANK_YOU, T.TIMEOUT): Transition(S.ATTRACT, "_expect_departure"),
-
-    # consent (booth/consent.py): asked before guiding when consent.enabled
-    (S.ATTRACT, T.ASK_CONSENT): Transition(S.CONSENT),
-    (S.ATTRACT, E.LANGUAGE): Transition(S.ATTRACT, "_next_language"),
-    (S.CONSENT, E.AGREE): Transition(S.GUIDING, "_record_consent"),
-    (S.CONSENT, E.DECLINE): Transition(S.ATTRACT, "_expect_departure"),
-    (S.CONSENT, E.RETAKE): Transition(S.ATTRACT, "_expect_departure"),  # the "no" button
-    (S.CONSENT, T.TIMEOUT): Transition(S.ATTRACT, "_expect_departure"),
-    (S.CONSENT, T.FACE_LOST): Transition(S.ATTRACT),
-    (S.CONSENT, E.BADGE_SCANNED): Transition(S.CONSENT, "_remember_badge"),
-    (S.CONSENT, E.LANGUAGE): Transition(S.CONSENT, "_next_language"),
-
-    (S.ERROR, E.CAMERA_BACK): Transition(S.ATTRACT),
-    (S.ERROR, T.TIMEOUT): Transition(S.ATTRACT),
-    **{(s, E.CAMERA_LOST): Transition(S.ERROR, "_record_error") for s in S if s not in (S.ERROR, S.PAUSED)},
-
-    # The operator's pause (console): out of service from anywhere but mid-save (the photo
-    # being written still reaches its thank-you); resume starts over at attract.
-    **{(s, E.PAUSE): Transition(S.PAUSED) for s in S if s not in (S.SAVING, S.PAUSED)},
-    (S.PAUSED, E.RESUME): Transition(S.ATTRACT),
-})
-
-ON_ENTER: Mapping[BoothState, str] = MappingProxyType({
-    S.ATTRACT: "_enter_attract",
-    S.GUIDING: "_enter_guiding",
-    S.COUNTDOWN: "_enter_countdown",
-    S.CAPTURING: "_enter_capturing",
-    S.REVIEW: "_enter_review",
-    S.SAVING: "_enter_saving",
-    S.THANK_YOU: "_enter_timed",
-    S.ERROR: "_enter_error",
-    S.PAUSED: "_enter_paused",
-    S.CONSENT: "_enter_consent",
-})
 
 #: the states in which a sitter is being photographed
 SITTER_STATES = frozenset({S.GUIDING, S.COUNTDOWN, S.CAPTURING})
@@ -157,7 +98,7 @@ class Session:
         self._flash = False
         self._timeout_s: float | None = None
         self._last: Actions = Actions(state=self.state)
-        self._payload: dict = {}
+        self._payload: dict[str, Any] = {}
         self.language = cfg.ui.language  # the sitter's language (attract: their choice, for them only)
         self.consent: ConsentRecord | None = None  # this sitter's agreement, when consent was asked
         self._consent_screen: ConsentScreen | None = None
@@ -190,7 +131,7 @@ class Session:
                 break
         return self._actions(t, obs, assessment, lights)
 
-    def handle(self, event: SessionEvent, t: float, **payload) -> Actions:
+    def handle(self, event: SessionEvent, t: float, **payload: Any) -> Actions:
         """Apply an outside event (button, touch, store, camera). Unknown in this state: ignored.
 
         Payload: ``files`` (SAVED), ``message`` (SAVE_FAILED, CAMERA_LOST), ``badge_id``.
@@ -211,11 +152,12 @@ class Session:
             elif event is not SessionEvent.BADGE_SCANNED:
                 self._payload = {}
                 return self._actions(t, None, None, None)  # not a way to agree here
+        trigger: Trigger | SessionEvent = event
         if event is SessionEvent.SAVED and self.state is S.SAVING:
             self.saved_files = self.saved_files + tuple(str(f) for f in payload.get("files", ()))
             if self.series and self.series_index + 1 < len(self.series):
-                event = T.NEXT_EXPRESSION
-        self._fire(event, t)
+                trigger = T.NEXT_EXPRESSION
+        self._fire(trigger, t)
         self._payload = {}
         return self._actions(t, None, None, None)
 
@@ -225,12 +167,12 @@ class Session:
         tr = TRANSITIONS.get((self.state, trigger))
         if tr is None:
             return False
-        if tr.effect:
-            getattr(self, tr.effect)(t)
+        if tr.effect is not None:
+            tr.effect(self, t)
         if tr.target is not self.state:
             self.state = tr.target
             self._entered_t = t
-            getattr(self, ON_ENTER[tr.target])(t)
+            ON_ENTER[tr.target](self, t)
         return True
 
     def _sitter_here(self, t: float) -> bool:
@@ -395,7 +337,7 @@ class Session:
                 prompt, readiness = Prompt.ONE_PERSON, 0.0  # pause at once: nobody else in the photo
                 amount = None
             elif st is S.GUIDING and prompt is None and self.series:
-                prompt = ACTOR_EXPRESSIONS[self.expression_target]  # keep the asked expression on screen
+                prompt = ACTOR_EXPRESSIONS[self.series[self.series_index]]  # keep the asked expression on screen
         elif st is S.GUIDING and a is None:
             prompt, amount = self._last.prompt, self._last.prompt_amount
         save, self._pending_save = self._pending_save, None
@@ -423,7 +365,75 @@ class Session:
         return actions
 
 
-def _except_blink(checks):
+# --------------------------------------------------------------------------- the table
+# Below the class so that every effect is the method itself: a misspelt one fails at import
+# (AttributeError) and in mypy, not when the transition first fires.
+
+TRANSITIONS: Mapping[tuple[BoothState, Trigger | SessionEvent], Transition] = MappingProxyType({
+    (S.ATTRACT, T.FACE_APPEARED): Transition(S.GUIDING),
+    (S.ATTRACT, E.BADGE_SCANNED): Transition(S.ATTRACT, Session._remember_badge),
+
+    (S.GUIDING, T.READY): Transition(S.COUNTDOWN),
+    (S.GUIDING, E.SHUTTER): Transition(S.CAPTURING, Session._mark_manual),
+    (S.GUIDING, T.FACE_LOST): Transition(S.ATTRACT),
+    (S.GUIDING, E.BADGE_SCANNED): Transition(S.GUIDING, Session._remember_badge),
+
+    (S.COUNTDOWN, T.COUNTDOWN_DONE): Transition(S.CAPTURING),
+    (S.COUNTDOWN, T.GATE_FAILED): Transition(S.GUIDING),
+    (S.COUNTDOWN, E.SHUTTER): Transition(S.CAPTURING, Session._mark_manual),
+    (S.COUNTDOWN, T.FACE_LOST): Transition(S.ATTRACT),
+
+    (S.CAPTURING, T.CAPTURED): Transition(S.REVIEW),
+    (S.CAPTURING, T.NOTHING_TO_CAPTURE): Transition(S.GUIDING),
+
+    (S.REVIEW, E.KEEP): Transition(S.SAVING),
+    (S.REVIEW, E.SHUTTER): Transition(S.SAVING),  # the button in review means "this one"
+    (S.REVIEW, T.TIMEOUT): Transition(S.SAVING),
+    (S.REVIEW, E.NEXT): Transition(S.REVIEW, Session._next_candidate),
+    (S.REVIEW, E.RETAKE): Transition(S.GUIDING),
+
+    (S.SAVING, E.SAVED): Transition(S.THANK_YOU),
+    (S.SAVING, T.NEXT_EXPRESSION): Transition(S.GUIDING, Session._next_expression),
+    (S.SAVING, E.SAVE_FAILED): Transition(S.ERROR, Session._record_error),
+
+    (S.THANK_YOU, T.TIMEOUT): Transition(S.ATTRACT, Session._expect_departure),
+
+    # consent (booth/consent.py): asked before guiding when consent.enabled
+    (S.ATTRACT, T.ASK_CONSENT): Transition(S.CONSENT),
+    (S.ATTRACT, E.LANGUAGE): Transition(S.ATTRACT, Session._next_language),
+    (S.CONSENT, E.AGREE): Transition(S.GUIDING, Session._record_consent),
+    (S.CONSENT, E.DECLINE): Transition(S.ATTRACT, Session._expect_departure),
+    (S.CONSENT, E.RETAKE): Transition(S.ATTRACT, Session._expect_departure),  # the "no" button
+    (S.CONSENT, T.TIMEOUT): Transition(S.ATTRACT, Session._expect_departure),
+    (S.CONSENT, T.FACE_LOST): Transition(S.ATTRACT),
+    (S.CONSENT, E.BADGE_SCANNED): Transition(S.CONSENT, Session._remember_badge),
+    (S.CONSENT, E.LANGUAGE): Transition(S.CONSENT, Session._next_language),
+
+    (S.ERROR, E.CAMERA_BACK): Transition(S.ATTRACT),
+    (S.ERROR, T.TIMEOUT): Transition(S.ATTRACT),
+    **{(s, E.CAMERA_LOST): Transition(S.ERROR, Session._record_error) for s in S if s not in (S.ERROR, S.PAUSED)},
+
+    # The operator's pause (console): out of service from anywhere but mid-save (the photo
+    # being written still reaches its thank-you); resume starts over at attract.
+    **{(s, E.PAUSE): Transition(S.PAUSED) for s in S if s not in (S.SAVING, S.PAUSED)},
+    (S.PAUSED, E.RESUME): Transition(S.ATTRACT),
+})
+
+ON_ENTER: Mapping[BoothState, Effect] = MappingProxyType({
+    S.ATTRACT: Session._enter_attract,
+    S.GUIDING: Session._enter_guiding,
+    S.COUNTDOWN: Session._enter_countdown,
+    S.CAPTURING: Session._enter_capturing,
+    S.REVIEW: Session._enter_review,
+    S.SAVING: Session._enter_saving,
+    S.THANK_YOU: Session._enter_timed,
+    S.ERROR: Session._enter_error,
+    S.PAUSED: Session._enter_paused,
+    S.CONSENT: Session._enter_consent,
+})
+
+
+def _except_blink(checks: tuple[Check, ...]) -> tuple[Check, ...]:
     """The checks without the blink gate, and without 'eyes open' while a blink is what
     closed them."""
     blinking = any(c.name == "blink" and not c.ok for c in checks)
@@ -433,6 +443,6 @@ def _except_blink(checks):
 def describe() -> str:
     """The transition table as text (for docs and `booth replay -v`)."""
     rows = [f"{s.value:>10} --{getattr(trg, 'value', trg)}--> {tr.target.value}"
-            + (f"  [{tr.effect.strip('_')}]" if tr.effect else "")
+            + (f"  [{tr.effect.__name__.strip('_')}]" if tr.effect is not None else "")
             for (s, trg), tr in TRANSITIONS.items()]
     return "\n".join(rows)

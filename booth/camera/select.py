@@ -30,7 +30,7 @@ def _picamera2_listed() -> bool:
     try:
         return bool(mod.Picamera2.global_camera_info() if hasattr(mod.Picamera2, "global_camera_info")
                     else mod.global_camera_info())
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure of the probe means: no Pi camera here
         return False
 
 

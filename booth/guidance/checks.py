@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from ..config import BoothConfig, Profile
 from ..errors import ConfigError
@@ -77,7 +77,8 @@ def expression_band(cfg: BoothConfig, expression: str | None) -> tuple[float, fl
         if name not in ACTOR_EXPRESSIONS:
             raise ConfigError(f"expression.actor_series: {name!r} is not an expression the booth knows; "
                               f"choose from {', '.join(ACTOR_EXPRESSIONS)}")
-        return getattr(ex, f"actor_{name}_happy")
+        band: tuple[float, float] = getattr(ex, f"actor_{name}_happy")
+        return band
     if cfg.profile is Profile.BADGE:
         return (0.0, ex.happy_badge_max)
     return ex.happy_professional
@@ -130,6 +131,23 @@ def turn_check(yaw: float, cfg: BoothConfig, strict: bool = True) -> Check:
     else:  # too far: back toward the camera
         prompt = Prompt.TURN_RIGHT if sign > 0 else Prompt.TURN_LEFT
     return Check("yaw", lo <= turned <= hi, yaw, f"yaw {lo:g}-{hi:g} deg toward the sitter's {po.turn}", prompt)
+@dataclass(frozen=True)
+class _Frame:
+    """What every check family reads: one observation with its face, its framing plan and
+    the settings of this evaluation (see :func:`evaluate_checks`)."""
+
+    obs: FaceObservation
+    face: FaceMeasures
+    cfg: BoothConfig
+    plan: Framing
+    ied: float  # the face's IED in analysed pixels (never 0)
+    margin: float  # the framing margin in IED (0 on the exit side)
+    strict: bool
+    relax_level: int
+    baseline: Baseline | None
+    expression: str | None
+    motion: float | None
+    still_size: tuple[int, int] | None
 
 
 def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int = 0,
@@ -137,7 +155,7 @@ def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int 
                     expression: str | None = None, motion: float | None = None,
                     still_size: tuple[int, int] | None = None,
                     framing: Framing | None = None) -> tuple[Check, ...]:
-    """The raw checks of one observation, in priority order.
+    """The raw checks of one observation, in priority order (:data:`CHECK_FAMILIES`).
 
     ``expression``: the actor series step being asked for. ``motion``: landmark motion per
     frame in IED (the coach measures it; None leaves the hold-still check out).
@@ -148,41 +166,53 @@ def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int 
     face = obs.face
     if face is None:
         return (Check("face", False, 0.0, "one face in frame", Prompt.STEP_IN),)
-    checks: list[Check] = [
-        Check("face", True, 1.0, "one face in frame", Prompt.STEP_IN),
-        Check("one_person", obs.faces <= 1, float(obs.faces), "exactly one person", Prompt.ONE_PERSON),
-    ]
-    fr = cfg.framing
-    plan = framing or plan_for_face(face, obs.image_size, cfg)
-    ied = max(face.ied_px, 1e-6)
-    margin = fr.fit_margin_ied if strict else 0.0
+    f = _Frame(obs=obs, face=face, cfg=cfg, plan=framing or plan_for_face(face, obs.image_size, cfg),
+               ied=max(face.ied_px, 1e-6), margin=cfg.framing.fit_margin_ied if strict else 0.0, strict=strict,
+               relax_level=relax_level, baseline=baseline, expression=expression, motion=motion,
+               still_size=still_size)
+    return tuple(check for family in CHECK_FAMILIES for check in family(f))
 
-    # Distance. Too far: too few pixels on the face for the still, or a head much smaller
-    # than the guide's target. Too close: not even the smallest in-band crop fits.
-    sx = (still_size[0] / obs.image_size[0]) if still_size else 1.0
+
+def _presence(f: _Frame) -> list[Check]:
+    return [
+        Check("face", True, 1.0, "one face in frame", Prompt.STEP_IN),
+        Check("one_person", f.obs.faces <= 1, float(f.obs.faces), "exactly one person", Prompt.ONE_PERSON),
+    ]
+
+
+def _distance(f: _Frame) -> list[Check]:
+    # Too far: too few pixels on the face for the still, or a head much smaller than the
+    # guide's target. Too close: not even the smallest in-band crop fits.
+    fr, face, plan = f.cfg.framing, f.face, f.plan
+    sx = (f.still_size[0] / f.obs.image_size[0]) if f.still_size else 1.0
     ied_still = face.ied_px * sx
     small = plan.head_fraction_frame < fr.target_head_fraction * (1.0 - fr.distance_tolerance)
-    checks.append(Check("distance_far", ied_still >= fr.min_ied_px and not small, ied_still,
-                        f"IED >= {fr.min_ied_px:g} px on the still, head >= "
-                        f"{fr.target_head_fraction * (1 - fr.distance_tolerance):.2f} of the frame", Prompt.MOVE_CLOSER))
-    too_close = max(plan.overflow["height"], plan.overflow["width"]) / ied
-    checks.append(Check("distance_close", too_close <= -margin, too_close,
-                        f"the crop fits with {margin:g} IED to spare", Prompt.MOVE_BACK))
+    too_close = max(plan.overflow["height"], plan.overflow["width"]) / f.ied
+    return [
+        Check("distance_far", ied_still >= fr.min_ied_px and not small, ied_still,
+              f"IED >= {fr.min_ied_px:g} px on the still, head >= "
+              f"{fr.target_head_fraction * (1 - fr.distance_tolerance):.2f} of the frame", Prompt.MOVE_CLOSER),
+        Check("distance_close", too_close <= -f.margin, too_close,
+              f"the crop fits with {f.margin:g} IED to spare", Prompt.MOVE_BACK),
+    ]
 
-    # Centring: the crop must not leave the image on any side. Image left is the sitter's
-    # right: a crop spilling off image-left asks the sitter to move to their left.
+
+def _centring(f: _Frame) -> list[Check]:
+    # The crop must not leave the image on any side. Image left is the sitter's right: a
+    # crop spilling off image-left asks the sitter to move to their left.
+    fr, plan, ied, margin, width = f.cfg.framing, f.plan, f.ied, f.margin, f.obs.image_size[0]
     left, right = plan.overflow["left"] / ied, plan.overflow["right"] / ied
     h_value = max(left, right)
     h_ok = h_value <= -margin
     # how far to go (frame widths) to bring the crop back inside with the margin to spare
-    h_amount = None if h_ok else (h_value + margin) * ied / obs.image_size[0]
-    checks.append(Check("centre_h", h_ok, h_value, f"crop inside the frame with {margin:g} IED to spare",
-                        Prompt.MOVE_LEFT if left >= right else Prompt.MOVE_RIGHT, amount=h_amount))
+    h_amount = None if h_ok else (h_value + margin) * ied / width
+    checks = [Check("centre_h", h_ok, h_value, f"crop inside the frame with {margin:g} IED to spare",
+                    Prompt.MOVE_LEFT if left >= right else Prompt.MOVE_RIGHT, amount=h_amount)]
     # ... and the sitter must stand on the booth's axis: the key lights are placed for a centred
     # face (off axis, one side is nearer its light) and the lens distorts least there. An eye
     # midpoint left of centre in the image is off to the sitter's right: move left.
-    offset = face.eye_mid[0] / obs.image_size[0] - 0.5
-    tol = fr.centre_tolerance * (1.0 if strict else 1.5)
+    offset = f.face.eye_mid[0] / width - 0.5
+    tol = fr.centre_tolerance * (1.0 if f.strict else 1.5)
     axis_ok = abs(offset) <= tol
     # The amount is the way to the centre line, not just to the tolerance's edge: that is
     # where the sitter should aim, and a step that falls a little short still lands inside.
@@ -193,28 +223,40 @@ def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int 
     v_value = max(top, bottom)
     checks.append(Check("centre_v", v_value <= -margin, v_value, f"crop inside the frame with {margin:g} IED to spare",
                         Prompt.MOVE_DOWN if top >= bottom else Prompt.MOVE_UP))
+    return checks
 
-    # Pose: roll, then yaw, then pitch. yaw > 0 turns toward the sitter's left: ask right.
-    po = cfg.pose
-    checks.append(_hysteresis_check("roll", face.roll, po.roll_enter, po.roll_exit, strict,
-                                    Prompt.STRAIGHTEN_HEAD, " deg"))
-    if cfg.profile is Profile.PROFESSIONAL and po.turn != "none":
-        checks.append(turn_check(face.yaw, cfg, strict))
+
+def _pose(f: _Frame) -> list[Check]:
+    # Roll, then yaw, then pitch. yaw > 0 turns toward the sitter's left: ask right.
+    po, face, strict = f.cfg.pose, f.face, f.strict
+    if f.cfg.profile is Profile.PROFESSIONAL and po.turn != "none":
+        yaw = turn_check(face.yaw, f.cfg, strict)  # the turned pose: a yaw band on the asked side
     else:
-        checks.append(_hysteresis_check("yaw", face.yaw, po.yaw_enter, po.yaw_exit, strict,
-                                        _sign_prompt(face.yaw, Prompt.TURN_RIGHT, Prompt.TURN_LEFT), " deg"))
-    checks.append(_hysteresis_check("pitch", face.pitch, po.pitch_enter, po.pitch_exit, strict,
-                                    _sign_prompt(face.pitch, Prompt.CHIN_DOWN, Prompt.CHIN_UP), " deg"))
+        yaw = _hysteresis_check("yaw", face.yaw, po.yaw_enter, po.yaw_exit, strict,
+                                _sign_prompt(face.yaw, Prompt.TURN_RIGHT, Prompt.TURN_LEFT), " deg")
+    return [
+        _hysteresis_check("roll", face.roll, po.roll_enter, po.roll_exit, strict, Prompt.STRAIGHTEN_HEAD, " deg"),
+        yaw,
+        _hysteresis_check("pitch", face.pitch, po.pitch_enter, po.pitch_exit, strict,
+                          _sign_prompt(face.pitch, Prompt.CHIN_DOWN, Prompt.CHIN_UP), " deg"),
+    ]
 
-    gz = cfg.gaze
-    checks.append(_hysteresis_check("gaze_h", face.gaze_h, gz.h_enter, gz.h_exit, strict, Prompt.LOOK_AT_CAMERA, ""))
-    checks.append(_hysteresis_check("gaze_v", face.gaze_v, gz.v_enter, gz.v_exit, strict, Prompt.LOOK_AT_CAMERA, ""))
 
-    # Eyes: open against the sitter's own open median (and an absolute floor), both eased by
-    # the smile (a genuine smile narrows the eyes: measure.eye_open_limits); a blink in
-    # progress is a hard gate without a prompt (it passes by itself). The floor is about the
-    # narrower eye; the sitter's median (learnt from both eyes' mean) about the mean.
-    floor, ratio = eye_open_limits(cfg.eyes, happy(face))
+def _gaze(f: _Frame) -> list[Check]:
+    gz, face, strict = f.cfg.gaze, f.face, f.strict
+    return [
+        _hysteresis_check("gaze_h", face.gaze_h, gz.h_enter, gz.h_exit, strict, Prompt.LOOK_AT_CAMERA, ""),
+        _hysteresis_check("gaze_v", face.gaze_v, gz.v_enter, gz.v_exit, strict, Prompt.LOOK_AT_CAMERA, ""),
+    ]
+
+
+def _eyes(f: _Frame) -> list[Check]:
+    # Open against the sitter's own open median (and an absolute floor), both eased by the
+    # smile (a genuine smile narrows the eyes: measure.eye_open_limits); a blink in progress
+    # is a hard gate without a prompt (it passes by itself). The floor is about the narrower
+    # eye; the sitter's median (learnt from both eyes' mean) about the mean.
+    face, baseline = f.face, f.baseline
+    floor, ratio = eye_open_limits(f.cfg.eyes, happy(face))
     opening = min(face.ear_left, face.ear_right)
     mean_opening = 0.5 * (face.ear_left + face.ear_right)
     need = floor
@@ -222,38 +264,72 @@ def evaluate_checks(obs: FaceObservation, cfg: BoothConfig, *, relax_level: int 
     if baseline is not None and baseline.open_eye:
         relative_ok = mean_opening >= ratio * baseline.open_eye
         need = max(need, ratio * baseline.open_eye)
-    checks.append(Check("eyes_open", (not face.eyes_closed) and opening >= floor and relative_ok, opening,
-                        f">= {need:.3f}", Prompt.OPEN_EYES))
-    checks.append(Check("blink", not face.blink, 1.0 if face.blink else 0.0, "no blink in progress", None))
-    if cfg.profile is Profile.ACTOR and expression in SERIOUS_EXPRESSIONS:
-        checks.append(serious_eyes_check(face, cfg, baseline.open_eye if baseline else None, strict))
+    checks = [
+        Check("eyes_open", (not face.eyes_closed) and opening >= floor and relative_ok, opening,
+              f">= {need:.3f}", Prompt.OPEN_EYES),
+        Check("blink", not face.blink, 1.0 if face.blink else 0.0, "no blink in progress", None),
+    ]
+    if f.cfg.profile is Profile.ACTOR and f.expression in SERIOUS_EXPRESSIONS:
+        checks.append(serious_eyes_check(face, f.cfg, baseline.open_eye if baseline else None, f.strict))
+    return checks
 
-    # Mouth (hard) and expression (soft).
-    limit = mouth_limit(cfg, expression)
+
+def _mouth_and_expression(f: _Frame) -> list[Check]:
+    # The mouth is a hard gate, the expression a soft one.
+    cfg, face = f.cfg, f.face
+    limit = mouth_limit(cfg, f.expression)
     closed_wanted = cfg.profile is Profile.BADGE or (cfg.profile is Profile.ACTOR and limit == cfg.expression.actor_closed_mouth_gap)
-    checks.append(Check("mouth", face.mouth_gap <= limit, face.mouth_gap, f"inner-lip gap <= {limit:g} T",
-                        Prompt.CLOSE_MOUTH if closed_wanted else Prompt.SOFTEN_SMILE))
-    checks.append(_expression_check(face, cfg, expression, relax_level, baseline, strict))
+    return [
+        Check("mouth", face.mouth_gap <= limit, face.mouth_gap, f"inner-lip gap <= {limit:g} T",
+              Prompt.CLOSE_MOUTH if closed_wanted else Prompt.SOFTEN_SMILE),
+        _expression_check(face, cfg, f.expression, f.relax_level, f.baseline, f.strict),
+    ]
 
-    lt = cfg.light
-    checks.append(Check("light_balance", abs(face.light_balance_ev) <= lt.balance_fail_ev, face.light_balance_ev,
-                        f"|dEV| <= {lt.balance_fail_ev:g}", Prompt.TURN_TO_LIGHT))
-    checks.append(Check("clipping", face.clipped < lt.clip_max, face.clipped, f"< {lt.clip_max:g} of face pixels", None))
 
-    if motion is not None:
-        limit_m = cfg.guidance.motion_max_ied * cfg.guidance.relax_factor ** relax_level
-        checks.append(Check("hold_still", motion < limit_m, motion, f"< {limit_m:.3f} IED per frame",
-                            Prompt.HOLD_STILL, hard=False))
+def _light(f: _Frame) -> list[Check]:
+    lt, face = f.cfg.light, f.face
+    return [
+        Check("light_balance", abs(face.light_balance_ev) <= lt.balance_fail_ev, face.light_balance_ev,
+              f"|dEV| <= {lt.balance_fail_ev:g}", Prompt.TURN_TO_LIGHT),
+        Check("clipping", face.clipped < lt.clip_max, face.clipped, f"< {lt.clip_max:g} of face pixels", None),
+    ]
 
-    # Advisory: measured and scored, fixed by the lights and the booth's build, not the sitter.
-    checks.append(Check("exposure", lt.exposure[0] <= face.exposure <= lt.exposure[1], face.exposure,
-                        f"{lt.exposure[0]:g}-{lt.exposure[1]:g}", None, hard=False))
+
+def _stillness(f: _Frame) -> list[Check]:
+    if f.motion is None:
+        return []
+    limit_m = f.cfg.guidance.motion_max_ied * f.cfg.guidance.relax_factor ** f.relax_level
+    return [Check("hold_still", f.motion < limit_m, f.motion, f"< {limit_m:.3f} IED per frame",
+                  Prompt.HOLD_STILL, hard=False)]
+
+
+def _advisory(f: _Frame) -> list[Check]:
+    # Measured and scored, fixed by the lights and the booth's build, not the sitter.
+    lt, face = f.cfg.light, f.face
+    checks = [Check("exposure", lt.exposure[0] <= face.exposure <= lt.exposure[1], face.exposure,
+                    f"{lt.exposure[0]:g}-{lt.exposure[1]:g}", None, hard=False)]
     if face.background is not None:
         checks.append(Check("background", face.background <= lt.background_max, face.background,
                             f"<= {lt.background_max:g}", None, hard=False))
     cast_ok = lt.cast_a[0] <= face.cast_a <= lt.cast_a[1] and lt.cast_b[0] <= face.cast_b <= lt.cast_b[1]
     checks.append(Check("colour_cast", cast_ok, face.cast_a, f"a* {lt.cast_a}, b* {lt.cast_b}", None, hard=False))
-    return tuple(checks)
+    return checks
+
+
+#: The check families in the spec's priority order (HEADSHOT_SPEC, Guidance): the one place
+#: that order is written. The first failing check with a prompt is the one the sitter hears.
+CHECK_FAMILIES: tuple[Callable[[_Frame], list[Check]], ...] = (
+    _presence,  # a face, one person
+    _distance,  # too far, too close
+    _centring,  # crop inside the frame, on the booth's axis
+    _pose,  # roll, yaw, pitch
+    _gaze,  # horizontal, vertical
+    _eyes,  # open, no blink
+    _mouth_and_expression,
+    _light,  # balance, clipping: the lights' business first
+    _stillness,  # hold still (soft; only when the coach measures motion)
+    _advisory,  # exposure, background, colour cast: never prompted or gating
+)
 
 
 def _expression_check(face: FaceMeasures, cfg: BoothConfig, expression: str | None, relax_level: int,
@@ -267,7 +343,7 @@ def _expression_check(face: FaceMeasures, cfg: BoothConfig, expression: str | No
     actor = cfg.profile is Profile.ACTOR
     name = expression or (ex.actor_series[0] if actor and ex.actor_series else None)
     if actor:
-        more = less = ACTOR_EXPRESSIONS[name]
+        more = less = ACTOR_EXPRESSIONS[name or ""]  # no series: a KeyError, as before
     else:
         more, less = Prompt.SMILE, Prompt.SOFTEN_SMILE
     target = f"P(happy) {lo:.2f}-{hi:.2f}"
@@ -374,7 +450,7 @@ def soft_terms(face: FaceMeasures, cfg: BoothConfig, *, expression: str | None =
     }
 
 
-def soft_score(face: FaceMeasures, cfg: BoothConfig, **kwargs) -> float:
+def soft_score(face: FaceMeasures, cfg: BoothConfig, **kwargs: Any) -> float:
     """Weighted sum of :func:`soft_terms` with ``[best_frame]`` weights, normalised to 0..1."""
     bf = cfg.best_frame
     weights = {"sharpness": bf.w_sharpness, "expression": bf.w_expression, "eyes": bf.w_eyes,

@@ -329,7 +329,7 @@ class Outbox:
                     move_atomic(self._job_path(job_id), self.failed_dir)
                 self._cond.notify_all()
             return True
-        except Exception as exc:  # network, server, credentials: all worth retrying later
+        except Exception as exc:  # noqa: BLE001 - network, server, credentials: all worth retrying later
             with self._cond:
                 self._attempts += 1
                 delay = self._backoff_s()

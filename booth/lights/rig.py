@@ -322,7 +322,7 @@ class LightRig:
             for name, out in self._outputs.items():
                 try:
                     out.write(0.0)
-                except Exception as exc:  # keep switching the others off
+                except Exception as exc:  # noqa: BLE001 - keep switching the others off
                     log.error("could not switch light %r off: %s", name, exc)
             for name in self._levels:
                 self._levels[name] = 0.0
@@ -341,7 +341,7 @@ class LightRig:
         for name, out in list(self._outputs.items()):
             try:
                 out.close()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - close the others all the same
                 log.error("closing light %r failed: %s", name, exc)
         self._outputs.clear()
 
@@ -396,7 +396,7 @@ def all_off() -> None:
     for rig in list(_live):
         try:
             rig.close()
-        except Exception as exc:  # pragma: no cover - last-ditch path
+        except Exception as exc:  # noqa: BLE001  # pragma: no cover - last-ditch path
             log.error("lights off at exit failed: %s", exc)
 
 

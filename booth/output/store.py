@@ -67,7 +67,7 @@ def _srgb_icc() -> bytes | None:
         from PIL import ImageCms
 
         return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    except Exception:  # Pillow built without LittleCMS: plain JPEG (still sRGB by convention)
+    except Exception:  # noqa: BLE001 - Pillow built without LittleCMS: plain JPEG (still sRGB by convention)
         return None
 
 

@@ -8,11 +8,9 @@ import json
 import pygame
 
 from booth.app import Inbox
-from booth.app_commands import badge_keys
+from booth.compose import badge_keys, core
 from booth.config import BoothConfig
 from booth.handoff import Handoff
-from booth.loop import BoothLoop
-from booth.output.store import PhotoStore
 from booth.types import SessionEvent
 from booth.ui.screen import Screen
 
@@ -53,7 +51,7 @@ def test_a_scanned_badge_names_the_photo_and_a_bad_scan_asks_again(tmp_path):
         def analyze(self, fr):
             return observation(fr.t, fr.index, jitter=0.05)
 
-    loop = BoothLoop(cfg, Scripted(), PhotoStore(cfg, tmp_path))
+    loop = core(cfg, analyzer=Scripted(), out_dir=tmp_path, lights=False).loop
     loop.on_event(SessionEvent.BADGE_SCANNED, 0.0, badge_id="ATT-4711")
     for i in range(int(4.5 * 30)):
         loop.on_frame(frame(i / 30, i))

@@ -2,7 +2,7 @@
 coach, session, light controller, photo store and the real pygame screen (SDL dummy).
 
 Also the short version of the soak (the 100k-frame one is a documented command, see
-booth/app_commands.py: ``booth demo --headless --fast --frames 100000 --report``).
+booth/cli/kiosk.py: ``booth demo --headless --fast --frames 100000 --report``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from booth_fakes import PacedCamera, ScreenshotScreen, ScriptedSession, SlowSaver
 
 from booth.app import BackgroundSaver, Booth, BoothParts, Inbox
-from booth.app_commands import build_parts
+from booth.compose import booth_parts
 from booth.config import BoothConfig, CameraSection, FramingSection, UiSection
 from booth.stats import SessionStats, load_counters
 from booth.types import BoothState
@@ -30,7 +30,7 @@ def test_the_real_booth_guides_the_simulated_sitter_to_a_saved_photo(tmp_path, a
     cfg = BoothConfig(ui=UiSection(fullscreen=False), camera=CameraSection(still_width=1280, still_height=960),
                       framing=FramingSection(min_ied_px=50.0, preferred_ied_px=60.0))
     inbox = Inbox()
-    parts = build_parts(cfg, "sim:enter-off-centre", inbox, lights_required=False)
+    parts = booth_parts(cfg, "sim:enter-off-centre", inbox, lights_required=False)
     screen = ScreenshotScreen(cfg.ui, size=(1280, 720), shots_dir=shots, prefix="demo",
                               guiding_frame=60)
     booth = Booth(cfg, parts, screen=screen, stats=SessionStats(tmp_path / "stats.json"), inbox=inbox)

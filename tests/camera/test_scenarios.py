@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from booth.camera.sim.run import run_scenario, sim_config
+from booth.simulate import run_scenario, sim_config
 from booth.config import BoothConfig
 
 CFG = sim_config(BoothConfig(), 15.0)

@@ -151,7 +151,7 @@ def test_yale_photo_set_smiles_when_asked(shared_data):
     photos = photo_folder(str(shared_data / "images" / "yalefaces"), "subject02_")
     assert photos.can_smile and photos.eyes_closed is not None
     with SimulatedSitter("tilted", seed=0, cfg=CFG, photo_set=photos) as sitter:
-        neutral = run_for(sitter, 0.5, Actions(state=BoothState.GUIDING, lights=EVEN))
+        run_for(sitter, 0.5, Actions(state=BoothState.GUIDING, lights=EVEN))
         smile = Actions(state=BoothState.GUIDING, prompt=Prompt.SMILE, lights=EVEN)
         sitter.respond(smile)
         run_for(sitter, 1.0, smile)

@@ -8,7 +8,7 @@ import pytest
 
 from booth.cli import main
 from booth.config import BoothConfig
-from booth.guidance.commands import replay
+from booth.cli.replay import replay
 
 pytestmark = pytest.mark.shared
 

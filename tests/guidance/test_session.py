@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from booth.config import BoothConfig, load_config
-from booth.loop import BoothLoop
-from booth.output.store import PhotoStore
+from booth.compose import core
 from booth.session import TRANSITIONS
 from booth.types import BoothState, Prompt, SessionEvent
 
@@ -27,7 +26,7 @@ class Booth:
     def __init__(self, tmp_path, cfg=None):
         self.cfg = cfg or BoothConfig()
         self.analyzer = ScriptedAnalyzer()
-        self.loop = BoothLoop(self.cfg, self.analyzer, PhotoStore(self.cfg, tmp_path))
+        self.loop = core(self.cfg, analyzer=self.analyzer, out_dir=tmp_path, lights=False).loop
         self.t = 0.0
         self.i = 0
         self.log = []
@@ -177,7 +176,7 @@ def test_never_a_blinking_frame(tmp_path):
     # live frame cannot yet know that the lids are about to close.
     blink = lambda t: (round(t * FPS) % 30) < 4
     sharp = lambda t: 500.0 if (round(t * FPS) % 30) in (4, 5, 28, 29) else 100.0
-    a = b.run(6.0, blink=blink, sharpness=sharp)
+    b.run(6.0, blink=blink, sharpness=sharp)
     assert BoothState.REVIEW in b.states()
     review = next(a for _, a in b.log if a.state is BoothState.REVIEW).review
     guard = cfg.eyes.blink_guard_frames

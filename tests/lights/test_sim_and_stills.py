@@ -120,7 +120,7 @@ def test_yale_one_sided_light_drives_the_dark_sides_light_up(shared_data, condit
 def test_booth_simulate_window_left_captures_an_evenly_lit_photo(tmp_path):
     """The whole booth (analyzer, coach, this controller on a mock-pin rig, session, store) on the
     simulated window-left sitter: the saved photo, analysed again from the file, is even."""
-    import booth.camera.sim.run as run_mod
+    import booth.simulate as run_mod
 
     cfg = run_mod.sim_config(BoothConfig(), fps=15.0)  # as `booth simulate` runs by default
     result = run_mod.run_scenario("window-left", 0, cfg, out_dir=tmp_path)

@@ -11,7 +11,7 @@ import pytest
 
 from booth.config import BoothConfig
 from booth.guidance import best_frame as bf_mod
-from booth.guidance.commands import replay
+from booth.cli.replay import replay
 
 pytestmark = pytest.mark.shared
 

@@ -47,6 +47,13 @@ def candidate(i: int, image: np.ndarray) -> Candidate:
     return Candidate(frame, obs, Assessment(t=frame.t, checks=(), prompt=None, ready=True, gates_ok=True, score=0.9 - i / 10))
 
 
+@pytest.fixture(autouse=True)
+def ui_artifacts(artifacts_dir):
+    """test-artifacts/ui/ exists for every test here, so each passes alone and in any order."""
+    (artifacts_dir / "ui").mkdir(exist_ok=True)
+    return artifacts_dir / "ui"
+
+
 @pytest.fixture(params=["landscape", "portrait"])
 def screen(request):
     size = (1280, 720) if request.param == "landscape" else (720, 1280)

@@ -180,7 +180,7 @@ def test_tracking_keeps_up_with_a_fast_sideways_step():
     Through an ROI from the previous frame the mesh reports only part of such a move (and a
     turned head); the analyzer looks again on the new ROI, so the eyes stay where they are
     and the head stays frontal (without the second look: 0.054 of the width behind, yaw 17)."""
-    from booth.camera.sim.run import sim_config
+    from booth.simulate import sim_config
     from booth.camera.sim.sitter import SimulatedSitter
 
     cfg = sim_config(BoothConfig(), 15.0)

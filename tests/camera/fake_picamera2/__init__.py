@@ -26,8 +26,7 @@ view can be checked. Faults are switched on through the class attributes of :cla
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 

@@ -1,9 +1,11 @@
-"""The ``booth`` command. Each room of the house registers its own subcommands.
+"""The ``booth`` command: the command line lives here, one module per command group.
 
-A room's ``commands.py`` has ``register(subparsers)``; its handlers take the parsed
-arguments and return an exit code. Handlers import their heavy modules lazily so that
-``booth --help`` stays fast. A :class:`~booth.errors.BoothError` becomes one line on
-stderr and its exit code (2), never a traceback.
+Each module in :data:`COMMAND_MODULES` has ``register(subparsers)``; its handlers take the
+parsed arguments and return an exit code. They import the rooms (``booth.vision``,
+``booth.camera``, ...); no room imports ``booth.cli``. Handlers import their heavy modules
+lazily so that ``booth --help`` stays fast. A :class:`~booth.errors.BoothError` becomes one
+line on stderr and its exit code (2), never a traceback; so does a missing optional
+dependency (a command is never dropped from ``booth --help`` because one is missing).
 """
 
 from __future__ import annotations
@@ -14,25 +16,27 @@ import logging
 import os
 import sys
 
-from . import __version__
-from .errors import BoothError
+from .. import __version__
+from ..errors import BoothError
+from .registry import COMMAND_NAMES as COMMAND_NAMES  # re-exported: the registry's table
+from .registry import INSTALL_HINTS as INSTALL_HINTS
+from .registry import MissingDependencyError, missing_dependency, register_unavailable
 
 # Order is the order in `booth --help`.
 COMMAND_MODULES = (
-    "booth.app_commands",  # run, demo, check, stats
-    "booth.vision.commands",  # analyze, bench
-    "booth.guidance.commands",  # replay
-    "booth.camera.commands",  # simulate
-    "booth.lights.commands",  # lights test
-    "booth.handoff.commands",  # handoff (serve, outbox)
-    "booth.core_commands",  # models, config
-    "booth.console.commands",  # console hash-password
+    "booth.cli.kiosk",  # run, demo, check, stats
+    "booth.cli.analyze",  # analyze, bench
+    "booth.cli.replay",  # replay
+    "booth.cli.simulate",  # simulate
+    "booth.cli.lights",  # lights test
+    "booth.cli.handoff",  # handoff (serve, outbox)
+    "booth.cli.foundation",  # models, config
+    "booth.cli.console",  # console hash-password
 )
-
 
 def _version_line() -> str:
     try:
-        from .runtime import runtime
+        from ..runtime import runtime
 
         rt = runtime().describe()
     except BoothError as err:
@@ -63,9 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(modname)
         except ModuleNotFoundError as exc:
-            if exc.name and modname.startswith(exc.name):
-                continue  # a room that is not built yet
-            raise
+            missing = missing_dependency(exc)
+            if missing is None:
+                raise
+            register_unavailable(sub, modname, missing)
+            continue
         module.register(sub)
     return parser
 
@@ -95,20 +101,28 @@ class _JournalFormatter(logging.Formatter):
 
 
 def load_config_from_args(args):
-    from .config import load_config
+    from ..config import load_config
 
     return load_config(getattr(args, "config", None))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "any_arguments", False):  # an unavailable command takes anything
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     setup_logging(args.verbose)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
     try:
-        return int(args.handler(args) or 0)
+        try:
+            return int(args.handler(args) or 0)
+        except ModuleNotFoundError as exc:  # a handler's lazy import of an optional dependency
+            missing = missing_dependency(exc)
+            if missing is None:
+                raise
+            raise MissingDependencyError(args.command, missing) from exc
     except BoothError as err:
         print(f"booth: {err}", file=sys.stderr)
         return err.exit_code

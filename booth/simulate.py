@@ -17,10 +17,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...types import BoothState, SessionEvent
-from ..base import CameraFatal, ResilientSource
-from .scenarios import Scenario, scenario_named
-from .sitter import SimulatedSitter
+from .types import BoothState, SessionEvent
+from .camera.base import CameraFatal, ResilientSource
+from .camera.sim.scenarios import Scenario, scenario_named
+from .camera.sim.sitter import SimulatedSitter
+from .compose import core, sim_rig
 
 log = logging.getLogger(__name__)
 
@@ -59,20 +60,6 @@ def sim_config(cfg, fps: float | None = None):
     return dataclasses.replace(cfg, camera=dataclasses.replace(cfg.camera, fps=float(fps)))
 
 
-def _mock_rig(cfg):
-    """A LightRig on gpiozero mock pins (hardware-PWM channels become mock PWM pins here)."""
-    try:
-        from gpiozero.pins.mock import MockFactory, MockPWMPin
-
-        from ...lights.rig import LightRig
-    except ImportError as exc:
-        log.warning("no light rig in the simulator (%s)", exc)
-        return None
-    lights = cfg.lights
-    channels = tuple(dataclasses.replace(c, kind="pwm") if c.kind == "hwpwm" else c for c in lights.channels)
-    return LightRig(dataclasses.replace(lights, channels=channels), pin_factory=MockFactory(pin_class=MockPWMPin))
-
-
 def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | None = None,
                  max_seconds: float | None = None, analyze_photo: bool = True, photo_set=None,
                  keep_after_s: float = 1.0, show_amount: bool = True) -> SimResult:
@@ -80,15 +67,6 @@ def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | 
 
     ``show_amount=False`` hides the way to go from the sitter (a screen without graded
     prompts: no arrow, the plain words), to compare how people fare with and without it."""
-    from ...loop import BoothLoop
-    from ...output.store import PhotoStore
-    from ...vision.analyzer import FaceAnalyzer
-
-    try:
-        from ...lights.controller import LightController
-    except ImportError:  # pragma: no cover - the lights room is part of the booth
-        LightController = None  # type: ignore[assignment]
-
     scenario = scenario_named(name) if isinstance(name, str) else name
     name = scenario.name
     out_dir = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix=f"booth-sim-{name}-"))
@@ -101,10 +79,9 @@ def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | 
 
     events: list[SessionEvent] = []
     camera = ResilientSource(lambda: sitter, store_cfg, on_event=events.append, sleep=sitter.advance)
-    analyzer = FaceAnalyzer(store_cfg)
-    controller = LightController(store_cfg) if LightController is not None else None
-    rig = _mock_rig(store_cfg)
-    loop = BoothLoop(store_cfg, analyzer, PhotoStore(store_cfg, out_dir), controller)
+    middle = core(store_cfg, out_dir=out_dir, lights=True)  # the light controller drives the mock rig
+    loop = middle.loop
+    rig = sim_rig(store_cfg)
     limit = max_seconds if max_seconds is not None else scenario.max_s
     state = None
     prompt = None
@@ -161,9 +138,7 @@ def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | 
         camera.close()
         if rig is not None:
             rig.close()
-        closer = getattr(analyzer, "close", None)
-        if closer:
-            closer()
+        middle.close()
     result.sim_seconds = round(sitter.t, 3)
     result.sitter_log = [f"{t:.2f} {what}" for t, what in sitter.events]
     if not result.final_lights:  # no capture: the levels at the end
@@ -183,15 +158,15 @@ def analyze_saved(cfg, saved) -> tuple[dict | None, bool | None]:
     """What `booth analyze` says about the saved photo (its first crop): measures and ready."""
     import cv2
 
-    from ...vision.analyzer import FaceAnalyzer
-    from ...vision.commands import face_json
+    from .vision.analyzer import FaceAnalyzer
+    from .vision.report import face_json
 
     path = next(iter(saved.crops.values()))
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     with FaceAnalyzer(cfg) as analyzer:
         obs = analyzer.analyze_still(image)
     try:
-        from ...guidance.checks import assess_still
+        from .guidance.checks import assess_still
     except ImportError:
         return face_json(obs.face), None
     assessment = assess_still(obs, cfg)

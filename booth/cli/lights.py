@@ -27,10 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _test(args) -> int:
     import time
 
-    from ..cli import load_config_from_args
+    from . import load_config_from_args
     from ..errors import ConfigError
     from ..types import LightLevels
-    from .rig import LightRig
+    from ..lights.rig import LightRig
 
     cfg = load_config_from_args(args)
     if not cfg.lights.enabled:
@@ -57,8 +57,8 @@ def _test(args) -> int:
 
 
 def _off(args) -> int:
-    from ..cli import load_config_from_args
-    from .rig import LightRig
+    from . import load_config_from_args
+    from ..lights.rig import LightRig
 
     cfg = load_config_from_args(args)
     with LightRig(cfg.lights, sysfs_root=args.sysfs_root) as rig:

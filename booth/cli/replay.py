@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_replay(args) -> int:
-    from ..cli import load_config_from_args
+    from . import load_config_from_args
 
     cfg = load_config_from_args(args)
     if args.profile:
@@ -81,17 +81,13 @@ def _frames(path: Path):
 
 def replay(path: Path, cfg, *, out=None, realtime: bool = False, emit=None, analyzer=None) -> dict:
     """Run the booth over ``path``; returns the summary dict (see the module doc)."""
-    from ..loop import BoothLoop
-    from ..output.store import PhotoStore
+    from ..compose import core
     from ..types import BoothState, SessionEvent
 
-    own = analyzer is None
-    if own:
-        from ..vision.analyzer import FaceAnalyzer
-
-        analyzer = FaceAnalyzer(cfg)
-    store = PhotoStore(cfg, out)
-    loop = BoothLoop(cfg, analyzer, store)
+    # No light controller: nothing can change a video's light (a face lit unevenly is told
+    # at once to turn toward the light).
+    middle = core(cfg, analyzer=analyzer, out_dir=out, lights=False)
+    loop = middle.loop
     states: dict[str, int] = {}
     n = 0
     t_media = 0.0
@@ -110,6 +106,7 @@ def replay(path: Path, cfg, *, out=None, realtime: bool = False, emit=None, anal
             states[actions.state.value] = states.get(actions.state.value, 0) + 1
             if emit:
                 obs, a = loop.last_observation, loop.last_assessment
+                assert obs is not None and a is not None  # on_frame has just set both
                 emit({"t": round(frame.t, 3), "state": actions.state.value, "faces": obs.faces,
                       "prompt": actions.prompt.value if actions.prompt else None,
                       **({"prompt_amount": round(actions.prompt_amount, 3)} if actions.prompt_amount is not None else {}),
@@ -117,8 +114,7 @@ def replay(path: Path, cfg, *, out=None, realtime: bool = False, emit=None, anal
                       **({"saved": list(actions.saved_files)} if actions.saved_files and actions.flash is False
                          and actions.state is BoothState.THANK_YOU and states[actions.state.value] == 1 else {})})
     finally:
-        if own and hasattr(analyzer, "close"):
-            analyzer.close()
+        middle.close()  # the analyzer, when this replay made it
     captures = []
     for saved in loop.saved:
         m = saved.metadata
@@ -132,6 +128,6 @@ def replay(path: Path, cfg, *, out=None, realtime: bool = False, emit=None, anal
 
 
 if __name__ == "__main__":  # pragma: no cover
-    from ..cli import main
+    from . import main
 
     sys.exit(main(["replay", *sys.argv[1:]]))

@@ -20,9 +20,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..cli import load_config_from_args
-    from .sim.run import run_scenario, sim_config
-    from .sim.scenarios import SCENARIOS, scenario_named
+    from . import load_config_from_args
+    from ..simulate import run_scenario, sim_config
+    from ..camera.sim.scenarios import SCENARIOS, scenario_named
 
     if args.list:
         for s in SCENARIOS.values():

@@ -1,0 +1,7 @@
+"""``python -m booth.cli ...`` is ``booth ...``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

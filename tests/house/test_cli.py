@@ -1,0 +1,62 @@
+"""The command line lives in booth/cli/, and a missing dependency never hides a command."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import booth.cli as cli
+
+
+def registered_commands(modname: str) -> set[str]:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    importlib.import_module(modname).register(sub)
+    return set(sub.choices)
+
+
+@pytest.mark.parametrize("modname", cli.COMMAND_MODULES)
+def test_every_command_module_declares_the_commands_it_registers(modname):
+    assert set(cli.COMMAND_NAMES[modname]) == registered_commands(modname)
+
+
+def test_a_missing_library_in_a_handler_gives_one_line_naming_the_fix():
+    # cv2 blocked the way an absent package is: the import of cv2 raises ModuleNotFoundError.
+    code = "import sys; sys.modules['cv2'] = None\nfrom booth.cli import main\nsys.exit(main(['analyze', 'x.jpg']))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        "booth: `booth analyze` needs the Python module 'cv2', which is not installed. "
+        "Fix: pip install opencv-python-headless"]
+    assert "Traceback" not in out.stderr
+
+
+def test_a_command_module_that_cannot_import_still_lists_its_command_and_says_why(tmp_path, monkeypatch, capsys):
+    (tmp_path / "booth_extra_cmds.py").write_text(textwrap.dedent("""
+        import no_such_vendor_sdk  # an optional dependency that is not installed
+
+        def register(sub):
+            sub.add_parser("print")
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", cli.COMMAND_MODULES + ("booth_extra_cmds",))
+    monkeypatch.setitem(cli.COMMAND_NAMES, "booth_extra_cmds", ("print",))
+    parser = cli.build_parser()
+    assert "print" in parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert cli.main(["print", "--copies", "2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("booth: `booth print` needs the Python module 'no_such_vendor_sdk', which is not installed. "
+                   "Fix: install the package that provides it (pip install no_such_vendor_sdk)")
+
+
+def test_a_missing_booth_module_is_a_bug_and_not_reported_as_a_dependency(tmp_path, monkeypatch):
+    (tmp_path / "booth_broken_cmds.py").write_text("import booth.no_such_room\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", cli.COMMAND_MODULES + ("booth_broken_cmds",))
+    with pytest.raises(ModuleNotFoundError, match="booth.no_such_room"):
+        cli.build_parser()
