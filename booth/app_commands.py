@@ -127,7 +127,8 @@ def build_parts(cfg, camera_spec: str, inbox, *, seed: int = 0, paced: bool = Tr
     closers.append(analyzer.close)
     from .output.store import PhotoStore
 
-    store = PhotoStore(cfg)
+    store = PhotoStore(cfg, lock=True)  # a second booth on this folder stops here (exit 2)
+    closers.append(store.unlock)
     rig = controller = None
     if cfg.lights.enabled:
         from .lights.controller import LightController
@@ -165,7 +166,8 @@ def build_parts(cfg, camera_spec: str, inbox, *, seed: int = 0, paced: bool = Tr
     from .loop import BoothLoop
 
     loop = BoothLoop(cfg, analyzer, store, light_controller=controller, saver=saver.submit)
-    return BoothParts(source=source, loop=loop, saver=saver, rig=rig, sitter=sitter, close=closers, handoff=handoff)
+    return BoothParts(source=source, loop=loop, saver=saver, rig=rig, sitter=sitter, close=closers, handoff=handoff,
+                      storage=store.readiness)
 
 
 def badge_keys(handoff, screen, inbox):

@@ -91,6 +91,8 @@ TRANSITIONS: Mapping[tuple[BoothState, Trigger | SessionEvent], Transition] = Ma
     (S.ERROR, E.CAMERA_BACK): Transition(S.ATTRACT),
     (S.ERROR, T.TIMEOUT): Transition(S.ATTRACT),
     **{(s, E.CAMERA_LOST): Transition(S.ERROR, "_record_error") for s in S if s is not S.ERROR},
+    # the app's wall-clock bound on every state (booth/app.py): a stuck state ends on a screen
+    **{(s, E.STATE_TIMEOUT): Transition(S.ATTRACT) for s in S if s not in (S.ATTRACT, S.SAVING)},
 })
 
 ON_ENTER: Mapping[BoothState, str] = MappingProxyType({

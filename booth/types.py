@@ -287,6 +287,7 @@ class SessionEvent(Enum):
     SAVED = "saved"  # the store finished writing the chosen photo
     SAVE_FAILED = "save_failed"
     BADGE_SCANNED = "badge_scanned"  # handoff: an attendee ID was read
+    STATE_TIMEOUT = "state_timeout"  # the app: a state outlived its bound (e.g. no frames): end it
 
 
 @dataclass(frozen=True, eq=False)

@@ -406,6 +406,11 @@ class DownloadServer:
             self._thread.join(timeout=5.0)
         self._httpd = self._thread = None
 
+    def restart(self) -> None:
+        """A fresh listener after the serving thread died (the app's supervisor calls this)."""
+        self.close()
+        self.start()
+
     def __enter__(self):
         return self.start()
 

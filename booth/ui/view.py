@@ -59,6 +59,7 @@ class View:
     download_url: str | None = None
     expression_step: tuple[int, int] | None = None
     status: str | None = None  # a small operator line (fps), None on a sitter's screen
+    headline: str | None = None  # error screen: what the sitter reads in large type (default "Sorry, one moment")
 
 
 def crop_image(image: np.ndarray, crop_norm: Rect | None) -> np.ndarray:
