@@ -502,9 +502,9 @@ class Booth:
                 continue
             self._last_frame_t = shot.frame.t
             self._last_shot_wall = time.monotonic()
-            if self.out_of_service is not None and self._state_now is BoothState.ATTRACT:
-                self._show_out_of_service(shot.received)  # no new session while no photo can be saved
-                continue
+            session = getattr(loop, "session", None)
+            if session is not None:
+                session.blocked = self.out_of_service  # no new session while no photo can be saved
             try:
                 actions = loop.on_frame(shot.frame)
             except Exception as exc:  # noqa: BLE001 - a frame the analysis cannot handle is skipped
@@ -520,6 +520,8 @@ class Booth:
             self.frame_failures = 0
             self.analysed += 1
             self._carry_out(actions, shot.received)
+            if self.out_of_service is not None and actions.state is BoothState.ATTRACT:
+                self._show_out_of_service(shot.received)
 
     def _state_bound(self, state: BoothState) -> float | None:
         """How long (wall seconds) ``state`` may last before the app ends it. The session's own
@@ -695,7 +697,9 @@ class Booth:
         sup = self.supervisor
         svc = self.cfg.service
         camera, analysis = workers
-        cam_bound = max(svc.hung_worker_s, self._camera_bound() + self.cfg.camera.timeout_s)
+        cam = self.cfg.camera  # a reopen loop beats between attempts: the longest gap is one backoff + one read
+        longest_gap = min(30.0, cam.retry_backoff_s * 2 ** max(0, cam.max_retries - 1)) + 2 * cam.timeout_s + 1.0
+        cam_bound = max(svc.hung_worker_s, longest_gap)
 
         def cam_beat():
             beats = [b for b in (self._cam_beat, getattr(self.parts.source, "heartbeat", None)) if b is not None]

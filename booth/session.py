@@ -136,6 +136,9 @@ class Session:
         self._timeout_s: float | None = None
         self._last: Actions = Actions(state=self.state)
         self._payload: dict = {}
+        # Set by the app: why no new session may start now (the output cannot take a photo);
+        # None = open. A session under way is not interrupted.
+        self.blocked: str | None = None
         self._sync_expression()
 
     # -- the actor series ------------------------------------------------------------
@@ -210,6 +213,8 @@ class Session:
                 gone = self._last_face_t is None or t - self._last_face_t >= self.cfg.booth.new_sitter_gap_s
                 if gone or t >= self._linger_until:
                     self._linger_until = None
+            if self.blocked or (self.cfg.handoff.badge_required and not self.badge_id):
+                return None  # out of service, or handoff.badge_required and no badge scanned yet
             return T.FACE_APPEARED if obs.face is not None and self._linger_until is None else None
         if st in (S.GUIDING, S.COUNTDOWN) and not self._sitter_here(t):
             return T.FACE_LOST

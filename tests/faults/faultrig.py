@@ -114,14 +114,14 @@ class ScriptedAnalyzer:
         return observation(frame.t, frame.index, size=SIZE, present=self.faults.present)
 
 
-def fault_config(tmp_path: Path, **service) -> BoothConfig:
+def fault_config(tmp_path: Path, camera: dict | None = None, **service) -> BoothConfig:
     svc = dict(hung_worker_s=2.0, save_timeout_s=3.0, state_grace_s=2.0, max_frame_failures=50,
                storage_check_s=0.2)
     svc.update(service)
     return load_config(None, {
         "booth": {"output_dir": str(tmp_path / "out"), "min_free_mb": 1.0, "countdown_s": 0.5, "review_s": 2.0,
                   "thank_you_s": 1.0, "linger_s": 0.0, "new_sitter_gap_s": 0.0},
-        "camera": {"timeout_s": 0.5, "max_retries": 8, "retry_backoff_s": 0.1},
+        "camera": {"timeout_s": 0.5, "max_retries": 8, "retry_backoff_s": 0.1, **(camera or {})},
         "ui": {"fullscreen": False, "fps": 20},
         "lights": {"enabled": False},
         "service": {**svc, "stats_file": str(tmp_path / "stats.json")},
@@ -258,12 +258,11 @@ class Rig:
         return complete, sorted(files)
 
 
-@pytest.fixture
-def make_rig(tmp_path, monkeypatch):
-    rigs: list[Rig] = []
+def rig_maker(tmp_path: Path, monkeypatch, rigs: list):
+    """A function that builds a Rig (see make_rig); ``monkeypatch`` needs setenv/delenv."""
 
-    def make(*, resilient: bool = True, storage=None, handoff=None, save_wrap=None, **service) -> Rig:
-        cfg = fault_config(tmp_path, **service)
+    def make(*, resilient: bool = True, storage=None, handoff=None, save_wrap=None, camera=None, **service) -> Rig:
+        cfg = fault_config(tmp_path, camera, **service)
         faults = Faults()
         made: list = []
 
@@ -297,10 +296,21 @@ def make_rig(tmp_path, monkeypatch):
         rigs.append(rig)
         return rig
 
-    yield make
+    return make
+
+
+def teardown(rigs: list) -> None:
     for rig in rigs:
         rig.faults.unblock.set()
         rig.booth.stop("teardown")
         if rig.thread is not None:
             rig.thread.join(10)
         rig.pings.close()
+
+
+@pytest.fixture
+def make_rig(tmp_path, monkeypatch):
+    """``make_rig(**service settings)`` -> a Rig; ``rig.start()`` runs the booth on a thread."""
+    rigs: list[Rig] = []
+    yield rig_maker(tmp_path, monkeypatch, rigs)
+    teardown(rigs)
