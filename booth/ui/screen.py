@@ -52,9 +52,10 @@ HIGHLIGHT = (255, 214, 10)
 ERROR_BG = (170, 30, 30)
 # Error / out-of-service text sizes, as fractions of the screen's short side (720 px at
 # 1280x720): the headline and the sitter's line >= 28 px of ink, the operator's fix >= 20 px.
+# (pygame's default bold font: cap height ~0.48 of the size)
 ERROR_HEADLINE_UNIT = 0.12
-ERROR_SITTER_UNIT = 0.07
-ERROR_OPERATOR_UNIT = 0.045
+ERROR_SITTER_UNIT = 0.085
+ERROR_OPERATOR_UNIT = 0.062
 ARROW = (0, 190, 255)  # the way to go: a colour the readiness guide never takes
 
 # Where the silhouette's head sits inside the crop (fractions of the crop), matching the framing
@@ -542,13 +543,17 @@ class Screen:
         px, py, pw, ph = self.layout.preview
         self.error_text_rects = []
         headline = view.headline or "Sorry, one moment"
-        sitter = ("Please come back later" if view.headline else "The booth will be back in a moment")
-        r = self.blit_text(headline, int(u * ERROR_HEADLINE_UNIT), (px + pw // 2, py + int(ph * 0.36)), WHITE,
-                           max_width=int(pw * 0.92), shadow=True)
-        self.error_text_rects.append(("sitter", headline, r))
-        r = self.blit_text(sitter, int(u * ERROR_SITTER_UNIT), (px + pw // 2, py + int(ph * 0.62)), HIGHLIGHT,
-                           max_width=int(pw * 0.92), shadow=True)
-        self.error_text_rects.append(("sitter", sitter, r))
+        sitter = "Please come back later" if view.headline else "Back in a moment"
+        for text, unit, colour, cy in ((headline, ERROR_HEADLINE_UNIT, WHITE, 0.34),
+                                       (sitter, ERROR_SITTER_UNIT, HIGHLIGHT, 0.6)):
+            size = int(u * unit)
+            lines = self.wrap_text(text, size, int(pw * 0.92))
+            step = self.font(size, True).get_linesize()
+            y = py + int(ph * cy) - step * (len(lines) - 1) // 2
+            for line in lines:  # wrapped, never shrunk
+                r = self.blit_text(line, size, (px + pw // 2, y), colour, shadow=True)
+                self.error_text_rects.append(("sitter", line, r))
+                y += step
         message = view.message or "The booth is restarting"
         op_px = max(1, int(u * ERROR_OPERATOR_UNIT))
         lines = self.wrap_text(message, op_px, int(w * 0.92))
