@@ -329,6 +329,13 @@ class HandoffSection:
     server_public_url: str = text("", "base URL put in the QR (e.g. https://booth-7.local:8443); empty = from host/port")
     server_cert_file: str = text("", "PEM certificate: set with server_key_file for HTTPS; both empty = HTTP")
     server_key_file: str = text("", "PEM private key of server_cert_file")
+    server_max_connections: int = num(32, 1, 4096, "download page: connections served at once (one thread each); more wait "
+                                      "in the listen queue or are refused")
+    server_max_per_address: int = num(4, 1, 4096, "download page: open connections one client address may hold; more are "
+                                      "closed at accept, so one client cannot fill server_max_connections")
+    server_head_timeout_s: float = num(5.0, 0.2, 120.0, "download page: the whole request line and headers must "
+                                       "arrive within this long (a slow-drip client is cut off)")
+    server_max_body_bytes: int = num(16384, 0, 10_000_000, "download page: larger request bodies close the connection")
     token_ttl_s: float = num(3600.0, 10.0, 30 * 86400.0, "a download link works this long after the photo is saved")
     token_bytes: int = num(24, 16, 64, "random bytes per link token (16 = 128 bits minimum)")
     rate_limit_per_min: float = num(60.0, 1.0, 100000.0, "requests per minute per client IP (token bucket refill)")

@@ -293,3 +293,49 @@ def test_sigterm_during_a_save_finishes_the_photo_then_exits_cleanly(tmp_path):
         assert (store / c["file"]).stat().st_size > 1000
     assert not list(store.glob(".staging-*")) and not list(store.glob(".*.part"))
     assert took < 10.0
+
+
+def test_200_slow_drip_connections_leave_the_booth_and_a_valid_download_working(make_rig, tmp_path):
+    import http.client
+    import socket
+
+    from booth.config import load_config
+    from booth.handoff import Handoff
+
+    cfg = load_config(None, {"booth": {"output_dir": str(tmp_path / "out")},
+                             "handoff": {"server_enabled": True, "server_host": "127.0.0.1", "server_port": 0,
+                                         "server_head_timeout_s": 2.0}})
+    handoff = Handoff(cfg).start()
+    rig = make_rig(handoff=handoff)
+    rig.start()
+    assert completed_session(rig)
+    url = rig.saver.last_url
+    assert url
+    port = handoff.server.address[1]
+    before = threading.active_count()
+    socks = []
+    for _ in range(200):
+        s = socket.socket()
+        s.settimeout(2)
+        try:
+            s.connect(("127.0.0.1", port))
+            s.send(b"G")
+            socks.append(s)
+        except OSError:
+            s.close()
+    try:
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=("127.0.0.2", 0))
+        conn.request("GET", "/" + url.split("/", 3)[3])
+        status = conn.getresponse().status
+        took = time.monotonic() - t0
+        conn.close()
+        assert status == 200 and took < 1.0, took
+        assert threading.active_count() - before <= cfg.handoff.server_max_per_address + 1
+        assert rig.booth.supervisor.healthy()
+    finally:
+        for s in socks:
+            s.close()
+    res = rig.stop()
+    assert res["exit"] == 0 and rig.pings.watchdog() > 5
