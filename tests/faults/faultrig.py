@@ -56,6 +56,7 @@ class FaultCamera:
 
     name = "fault-camera"
     _image = None
+    speed = 1.0  # booth seconds per wall second (the chaos soak accelerates the booth's clock)
 
     def __init__(self, faults: Faults, fps: float = 20.0):
         self.faults = faults
@@ -87,7 +88,7 @@ class FaultCamera:
         else:
             self._next = time.monotonic()
         self.index += 1
-        return Frame(self._image, t=time.monotonic() - self._t0, index=self.index - 1)
+        return Frame(self._image, t=(time.monotonic() - self._t0) * self.speed, index=self.index - 1)
 
     def lock_exposure(self):
         self.locks.append(True)
