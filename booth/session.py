@@ -106,6 +106,9 @@ ON_ENTER: Mapping[BoothState, str] = MappingProxyType({
     S.ERROR: "_enter_error",
 })
 
+#: what the attract screen says while handoff.badge_required waits for a scan
+BADGE_FIRST = "Scan your badge to start"
+
 #: the states in which a sitter is being photographed
 SITTER_STATES = frozenset({S.GUIDING, S.COUNTDOWN, S.CAPTURING})
 
@@ -352,7 +355,8 @@ class Session:
             review_index=self._review_index,
             save=save,
             lights=lights,
-            message=self.message if st is S.ERROR else None,
+            message=self.message if st is S.ERROR else (
+                BADGE_FIRST if st is S.ATTRACT and self.cfg.handoff.badge_required and not self.badge_id else None),
             expression_step=(self.series_index, len(self.series)) if self.series else None,
             badge_id=self.badge_id,
             saved_files=self.saved_files if st is S.THANK_YOU else (),

@@ -504,7 +504,7 @@ class Screen:
                        max_width=int(pw * 0.92), shadow=True)
         self.blit_text("Step in and look at the screen", int(u * 0.075), (px + pw // 2, py + int(ph * 0.6)),
                        HIGHLIGHT, max_width=int(pw * 0.92), shadow=True)
-        self._draw_band(view.prompt or "Step in", colour=WHITE, bg=(20, 60, 120))
+        self._draw_band(view.message or view.prompt or "Step in", colour=WHITE, bg=(20, 60, 120))
 
     def wrap_text(self, text: str, px: int, max_width: int, bold: bool = True) -> list[str]:
         """``text`` broken into lines that fit ``max_width`` at ``px`` (a long path is cut)."""

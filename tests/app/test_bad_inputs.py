@@ -190,3 +190,28 @@ def test_simulate_without_out_leaves_no_temp_folder(tmp_path, monkeypatch):
     assert commands.run(args) == 0
     assert written and all(str(p).startswith(str(tmp_path)) for p in written)
     assert not list(tmp_path.glob("booth-sim-*"))  # removed at the end
+
+
+def test_badge_required_gates_guiding_on_a_valid_scan():
+    sys.path.insert(0, str(REPO / "tests"))
+    from guidance.sitter import frame, observation
+
+    from booth.guidance.coach import Coach
+    from booth.session import BADGE_FIRST, Session
+    from booth.types import BoothState, SessionEvent
+
+    cfg = load_config(None, {"handoff": {"badge_required": True}})
+    session, coach = Session(cfg), Coach(cfg)
+
+    def run(t0, n):
+        for i in range(n):
+            t = t0 + i / 15
+            obs = observation(t, i)
+            actions = session.step(frame(t, i), obs, coach.update(obs))
+        return actions
+
+    actions = run(0.0, 30)  # a sitter stands there for 2 s without a badge
+    assert session.state is BoothState.ATTRACT and actions.message == BADGE_FIRST
+    session.handle(SessionEvent.BADGE_SCANNED, 2.0, badge_id="A-1234")
+    run(2.1, 3)
+    assert session.state in (BoothState.GUIDING, BoothState.COUNTDOWN) and session.badge_id == "A-1234"
