@@ -168,7 +168,7 @@ class BackgroundSaver:
         self.after = after
         self._q: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self.results: list[Any] = []
+        self.results: deque[Any] = deque(maxlen=1000)  # the recent saves (a booth runs for days)
         self.last_url: str | None = None
         self.error: BaseException | None = None
         self.busy_since: float | None = None
@@ -400,7 +400,8 @@ class Booth:
         self.out_of_service: str | None = None  # the operator's fix while the output cannot take a photo
         self.frame_failures = 0  # consecutive frames the analysis raised on
         self.frame_failures_total = 0
-        self.state_timeouts: list[tuple[str, float]] = []  # (state, seconds in it) each time a bound fired
+        self.state_timeouts: deque[tuple[str, float]] = deque(maxlen=100)  # (state, seconds) each time a bound fired
+        self.state_dwell_max: dict[str, float] = {}
         self.watchdog_fed = 0  # WATCHDOG=1 pings sent
         self._want_lock = False  # what the session asks; the camera thread applies it
         self._cam_locked = False
@@ -582,6 +583,8 @@ class Booth:
         if self.stats is not None:
             self.stats.observe(actions, time.monotonic())
         if actions.state is not self._state_now:
+            left = self._state_now.value  # the longest each state lasted, on frame time (soak figures)
+            self.state_dwell_max[left] = max(self.state_dwell_max.get(left, 0.0), self._last_frame_t - self._state_since_t)
             self._state_now, self._state_since, self._state_fired = actions.state, time.monotonic(), False
             self._state_since_t = self._last_frame_t
         if not self._states or self._states[-1] != actions.state.value:

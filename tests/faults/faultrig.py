@@ -168,7 +168,10 @@ class RecordingScreen(Screen):
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
-        self.history: list[tuple[float, str, str | None, str | None]] = []  # (t, state, headline, message)
+        from collections import deque
+
+        # (t, state, headline, message) of the recent frames (bounded: the soak runs for hours)
+        self.history: deque[tuple[float, str, str | None, str | None]] = deque(maxlen=20_000)
         self.last_view = None
 
     def draw(self, view, now=None):

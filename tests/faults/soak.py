@@ -81,6 +81,8 @@ def main(argv=None) -> int:
     ap.add_argument("--fault-every", type=float, default=120.0, help="booth seconds between faults (mean)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", metavar="FILE", help="write the figures here too")
+    ap.add_argument("--warmup", type=float, default=60.0, metavar="S",
+                    help="wall seconds before memory samples count (caches and the allocator settle)")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     k = args.speed
@@ -151,7 +153,7 @@ def main(argv=None) -> int:
 
     while time.monotonic() - t0 < wall_s and not rig.booth.stop_event.is_set():
         now = time.monotonic()
-        if now >= next_sample:
+        if now >= next_sample and now - t0 >= args.warmup:
             samples.append((now - t0, rss_kib(), open_fds()))
             next_sample = now + 5.0
         if now >= next_audit:
@@ -251,8 +253,15 @@ def main(argv=None) -> int:
     fds = [s[2] for s in samples]
     fd_first = statistics.mean(fds[:q]) if fds else 0
     fd_last = statistics.mean(fds[-q:]) if fds else 0
-    # "stuck past its timeout": the app's own bounds had to end a state, outside a camera fault
-    stuck = [s for s in rig.booth.state_timeouts if s[0] not in ("error",)]
+    # "stuck past its timeout": a state that lasted longer (frame time) than its bound plus one
+    # second of slack for the frame that ends it; a bound that fired did its job
+    from booth.types import BoothState
+
+    bounds = {s.value: rig.booth._state_bound(s) for s in BoothState}
+    bounds["saving"] = bounds["saving"] * k  # SAVING's bound is wall time; dwell is booth (frame) time
+    dwell = dict(rig.booth.state_dwell_max)
+    stuck = [(s, round(d, 2), bounds.get(s)) for s, d in dwell.items()
+             if bounds.get(s) is not None and d > bounds[s] + 1.0 * k]
     report = res.get("report")
     print(f"chaos soak: {booth_s / 3600:.2f} h of booth time in {(time.monotonic() - t0) / 60:.1f} min "
           f"(x{k:g}), exit {res.get('exit')} ({rig.booth.exit_reason})")
@@ -262,7 +271,10 @@ def main(argv=None) -> int:
     print(f"captures verified complete: {checked_captures}; orphans: 0 unless listed below")
     print(f"RSS first quarter {first / 1024:.1f} MiB -> last quarter {last / 1024:.1f} MiB ({growth:+.1%}); "
           f"open fds {fd_first:.0f} -> {fd_last:.0f} (max {max(fds) if fds else 0})")
-    print(f"states ended by the app's bounds: {rig.booth.state_timeouts or 'none'}")
+    print("longest stay per state (booth s) / bound: " + ", ".join(
+        f"{s} {d:.1f}/{bounds[s] if bounds.get(s) is not None else '-'}" for s, d in sorted(dwell.items())))
+    print(f"states ended by the app's bounds (during analysis faults, frames skipped): "
+          f"{[(s, round(d, 1)) for s, d in rig.booth.state_timeouts] or 'none'}; stuck past a bound: {stuck or 'none'}")
     ok = (not problems and res.get("exit") == 0 and growth < 0.05 and fd_last <= fd_first + 3
           and sum(survived.values()) == sum(injected.values()) and not stuck)
     for p in problems:
@@ -271,7 +283,8 @@ def main(argv=None) -> int:
         Path(args.json).write_text(json.dumps({
             "booth_hours": booth_s / 3600, "speed": k, "injected": injected, "survived": survived,
             "captures": checked_captures, "rss_growth": growth, "fds": [fd_first, fd_last],
-            "state_timeouts": rig.booth.state_timeouts, "problems": problems, "exit": res.get("exit"),
+            "state_timeouts": list(rig.booth.state_timeouts), "dwell_max": dwell, "stuck": stuck,
+            "problems": problems, "exit": res.get("exit"),
             "camera_frames": report.camera_frames if report else None}, indent=1))
     faultrig.teardown(rigs)
     print("PASS" if ok else "FAIL")
