@@ -28,6 +28,7 @@ Parts are passed in (:class:`BoothParts`), so tests run this exact code with sma
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import os
@@ -41,6 +42,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Protocol, TypeVar
 
+from .i18n import N_
 from .config import BoothConfig
 from .errors import BoothError, CameraError
 from .types import Actions, BoothState, Candidate, Frame, SessionEvent
@@ -48,6 +50,9 @@ from .types import Actions, BoothState, Candidate, Frame, SessionEvent
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: the headline of the screen shown while the output folder cannot take a photo
+OUT_OF_SERVICE = "Out of service"
 
 
 # --------------------------------------------------------------------------- hand-over slots
@@ -115,6 +120,7 @@ class Step:
     actions: Actions
     received: float | None
     seq: int
+    out_of_service: bool = False  # the output folder cannot take a photo: the booth says so
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,11 @@ class BackgroundSaver:
     badge id, expression); ``save(candidate, badge_id, expression)`` does the writing
     (PhotoStore.save) and returns the file paths; ``after(saved_paths, result, badge_id)`` may
     return a download link (the handoff room). ``close()`` waits until every photo is whole.
+
+    ``busy_since`` is when the photo being written now was taken up (None while idle): the
+    app's supervisor counts the saver as hung when that is older than its bound, and the
+    SAVING state's timeout tells the sitter. ``restart()`` starts a fresh thread on the same
+    queue (after the thread died; a hung one is never replaced).
     """
 
     def __init__(self, save: Callable[..., Any], inbox: Inbox, after: Callable[..., str | None] | None = None):
@@ -164,16 +175,29 @@ class BackgroundSaver:
         self.after = after
         self._q: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self.results: list[Any] = []
+        self.results: deque[Any] = deque(maxlen=1000)  # the recent saves (a booth runs for days)
         self.last_url: str | None = None
         self.error: BaseException | None = None
+        self.busy_since: float | None = None
+        self.on_failed: Callable[[], None] | None = None  # the app re-checks the storage at once
 
     def submit(self, candidate: Candidate, badge_id: str | None = None, expression: str | None = None) -> None:
         self._q.put((candidate, badge_id, expression))
 
+    @property
+    def thread(self) -> threading.Thread | None:
+        return self._thread
+
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="saver", daemon=True)
+        self._thread = _Worker("saver", self._run)
         self._thread.start()
+
+    restart = start
+
+    def _failed(self, message: str) -> None:
+        self.inbox.post(SessionEvent.SAVE_FAILED, message=message)
+        if self.on_failed is not None:
+            self.on_failed()
 
     def _run(self) -> None:
         while True:
@@ -181,30 +205,36 @@ class BackgroundSaver:
             if item is None:
                 return
             candidate, badge_id, expression = item
+            self.busy_since = time.monotonic()
             try:
-                result = self.save(candidate, badge_id, expression)
-            except BoothError as err:
-                log.error("saving failed: %s", err)
-                self.inbox.post(SessionEvent.SAVE_FAILED, message=str(err))
-                continue
-            except Exception as exc:  # noqa: BLE001 - a bug in saving must not stop the booth
-                log.exception("saving failed")
-                self.inbox.post(SessionEvent.SAVE_FAILED, message=f"could not save the photo ({type(exc).__name__})")
-                continue
-            files = [str(p) for p in getattr(result, "paths", result)]
-            self.results.append(result)
-            self.last_url = None
-            if self.after is not None:
                 try:
-                    self.last_url = self.after(result, badge_id)
-                except Exception:  # noqa: BLE001 - the photo is saved; a failed link is not fatal
-                    log.exception("handoff after saving failed")
-            self.inbox.post(SessionEvent.SAVED, files=files)
+                    result = self.save(candidate, badge_id, expression)
+                except BoothError as err:
+                    log.error("saving failed: %s", err)
+                    self._failed(str(err))
+                    continue
+                except Exception as exc:  # noqa: BLE001 - a bug in saving must not stop the booth
+                    log.exception("saving failed")
+                    self._failed(f"could not save the photo ({type(exc).__name__})")
+                    continue
+                files = [str(p) for p in getattr(result, "paths", result)]
+                self.results.append(result)
+                self.last_url = None
+                if self.after is not None:
+                    try:
+                        self.last_url = self.after(result, badge_id)
+                    except Exception:  # noqa: BLE001 - the photo is saved; a failed link is not fatal
+                        log.exception("handoff after saving failed")
+                self.inbox.post(SessionEvent.SAVED, files=files)
+            finally:
+                self.busy_since = None
 
     def close(self, timeout: float = 60.0) -> None:
         if self._thread is not None:
             self._q.put(None)
             self._thread.join(timeout)  # a photo is written whole: wait for it
+            if self._thread.is_alive():
+                log.error("saver did not finish within %.1f s; leaving it (the photo is whole or absent)", timeout)
             self._thread = None
 
 
@@ -231,6 +261,9 @@ class BoothParts:
     buttons: Any = None  # closed at shutdown
     close: list[Callable[[], None]] = field(default_factory=list)  # extra clean-ups (analyzer ...)
     handoff: Any = None  # booth.handoff.Handoff: badge scans, download links, upload, retention
+    # None when the output folder can take a photo, else the operator's fix (PhotoStore.readiness);
+    # while it says no, no session starts and the screen says the booth is out of service.
+    storage: Callable[[], str | None] | None = None
 
 
 # --------------------------------------------------------------------------- report
@@ -321,10 +354,18 @@ def _process_age_s() -> float | None:
         return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return None
+class BoothFault(BoothError):
+    """A worker died or hung and may not be restarted: exit non-zero so systemd restarts the booth."""
+
+    exit_code = 1
+
+
+#: what the sitter reads when a save did not finish in time
+SAVE_TIMEOUT_MESSAGE = N_("Your photo could not be saved. Please try again in a moment")
 
 
 class _Worker(threading.Thread):
-    """A daemon thread that records the exception that ended it (the main loop checks)."""
+    """A daemon thread that records the exception that ended it (the supervisor checks)."""
 
     def __init__(self, name: str, target: Callable[[], None]):
         super().__init__(name=name, daemon=True)
@@ -376,6 +417,30 @@ class Booth:
         self.samples_path: str | None = None  # append each sample to this CSV as it is taken
         self.stall_main_s = 0.0  # tests: make the main loop hang this long once (watchdog check)
         self.console = None  # booth.console.hooks.ConsoleBridge: status snapshot out, operator commands in
+        from .supervisor import Supervisor
+
+        svc = cfg.service
+        self.supervisor = Supervisor(svc.hung_worker_s)
+        self.fatal: str | None = None  # why the booth stopped on its own (exit non-zero)
+        self.out_of_service: str | None = None  # the operator's fix while the output cannot take a photo
+        self.frame_failures = 0  # consecutive frames the analysis raised on
+        self.frame_failures_total = 0
+        self.state_timeouts: deque[tuple[str, float]] = deque(maxlen=100)  # (state, seconds) each time a bound fired
+        self.state_dwell_max: dict[str, float] = {}
+        self.watchdog_fed = 0  # WATCHDOG=1 pings sent
+        self._want_lock = False  # what the session asks; the camera thread applies it
+        self._cam_locked = False
+        self._cam_beat: float | None = None
+        self._ana_beat: float | None = None
+        self._state_since = time.monotonic()
+        self._state_since_t = 0.0
+        self._last_shot_wall = time.monotonic()
+        self._state_now = BoothState.ATTRACT
+        self._state_fired = False
+        self._probe_now = threading.Event()
+        self._storage_beat: float | None = None
+        self._storage_thread: _Worker | None = None
+        self._t_offset = 0.0
 
     # -- public controls (thread-safe)
     def post(self, event: SessionEvent, **payload) -> None:
@@ -387,6 +452,14 @@ class Booth:
             self.exit_reason = reason
             self.stop_event.set()
             self.frames.wake()
+            self._probe_now.set()
+
+    def fail(self, reason: str) -> None:
+        """Stop because something is broken that a restart of the process should fix."""
+        if self.fatal is None:
+            self.fatal = reason
+            log.error("stopping the booth: %s", reason)
+        self.stop(reason)
 
     # -- threads
     def _camera_loop(self) -> None:
@@ -398,19 +471,29 @@ class Booth:
         cam = self.cfg.camera
         failures = 0
         while not self.stop_event.is_set():
+            self._cam_beat = time.monotonic()
             try:
+                want = self._want_lock
+                if want != self._cam_locked:  # the camera's own thread makes every call into it
+                    self._cam_locked = want
+                    (source.lock_exposure if want else source.unlock_exposure)()
                 frame = source.read(cam.timeout_s)
             except CameraFatal as err:
                 self.post(SessionEvent.CAMERA_LOST)
                 self.stop(f"camera: {err}")
                 raise
-            except CameraError as err:
+            except Exception as err:  # noqa: BLE001 - a bare source's bug counts as a failed read
+                if not isinstance(err, CameraError):
+                    log.exception("camera read raised")
                 failures += 1
                 if failures == 1:
                     log.warning("camera failed: %s", err)
                     self.post(SessionEvent.CAMERA_LOST)
                 if failures > cam.max_retries:
                     self.stop(f"camera: {err}")
+                    if not isinstance(err, CameraError):
+                        self.fail(f"camera: {type(err).__name__}: {err}")
+                        return
                     raise
                 self.stop_event.wait(min(5.0, cam.retry_backoff_s * 2 ** (failures - 1)))
                 continue
@@ -418,6 +501,7 @@ class Booth:
                 log.warning("camera back after %d failed read(s)", failures)
                 failures = 0
                 self.post(SessionEvent.CAMERA_BACK)
+            self._cam_beat = None
             shot = Shot(frame, time.monotonic())
             self.camera_frames += 1
             self.preview.set(shot)
@@ -426,8 +510,10 @@ class Booth:
     def _analysis_loop(self) -> None:
         loop = self.parts.loop
         worker = threading.current_thread()
+        limit = self.cfg.service.max_frame_failures
         while not self.stop_event.is_set():
-            worker.heartbeat = time.monotonic()  # type: ignore[attr-defined]
+            self._ana_beat = worker.heartbeat = time.monotonic()  # type: ignore[attr-defined]
+            self._check_state_timeout()
             if self.console is not None:
                 self.console.tick(self)
             for posted in self.inbox.drain():
@@ -438,16 +524,85 @@ class Booth:
                 payload = dict(posted.payload)
                 if posted.event in _WALL_STAMPED:
                     payload.setdefault("wall", posted.wall)
-                self._carry_out(loop.on_event(posted.event, self._last_frame_t, **payload), None)
+                try:
+                    actions = loop.on_event(posted.event, self._last_frame_t, **payload)
+                except Exception:  # noqa: BLE001 - one bad event must not end the booth
+                    log.exception("the session raised on %s; event dropped", posted.event.value)
+                    continue
+                self._carry_out(actions, None)
             shot = self.frames.take(timeout=0.05)
             if shot is None:
                 continue
             self._last_frame_t = shot.frame.t
-            actions = loop.on_frame(shot.frame)
+            self._last_shot_wall = time.monotonic()
+            session = getattr(loop, "session", None)
+            if session is not None:
+                session.blocked = self.out_of_service  # no new session while no photo can be saved
+            try:
+                actions = loop.on_frame(shot.frame)
+            except Exception as exc:  # noqa: BLE001 - a frame the analysis cannot handle is skipped
+                self.frame_failures += 1
+                self.frame_failures_total += 1
+                if self.frame_failures == 1 or self.frame_failures % 10 == 0:
+                    log.exception("analysis raised on frame %d (%d in a row); frame skipped",
+                                  shot.frame.index, self.frame_failures)
+                if self.frame_failures >= limit:
+                    self.fail(f"analysis raised on {self.frame_failures} frames in a row (last: "
+                              f"{type(exc).__name__}: {exc}); [service] max_frame_failures = {limit}")
+                continue
+            self.frame_failures = 0
             self.analysed += 1
             if self.analysed == 1:
                 self._first_analysis_s = _process_age_s()
             self._carry_out(actions, shot.received)
+            if self.out_of_service is not None and actions.state is BoothState.ATTRACT:
+                self._show_out_of_service(shot.received)
+
+    def _state_bound(self, state: BoothState) -> float | None:
+        """How long (wall seconds) ``state`` may last before the app ends it. The session's own
+        timers run on frame time; these bounds hold even when frames stop coming."""
+        b, svc = self.cfg.booth, self.cfg.service
+        grace = svc.state_grace_s
+        return {
+            BoothState.GUIDING: svc.guiding_timeout_s,
+            BoothState.COUNTDOWN: b.countdown_s + grace,
+            BoothState.CAPTURING: self.cfg.best_frame.capture_window_s + grace,
+            BoothState.REVIEW: b.review_s + grace,
+            BoothState.SAVING: svc.save_timeout_s,
+            BoothState.THANK_YOU: b.thank_you_s + grace,
+            BoothState.ERROR: None if self.out_of_service else b.thank_you_s + grace + self._camera_bound(),
+        }.get(state)
+
+    def _camera_bound(self) -> float:
+        cam = self.cfg.camera  # an error screen for a lost camera lasts as long as its retries
+        return sum(min(30.0, cam.retry_backoff_s * 2 ** i) + cam.timeout_s for i in range(cam.max_retries))
+
+    def _check_state_timeout(self) -> None:
+        if self._state_fired:
+            return
+        state = self._state_now
+        bound = self._state_bound(state)
+        if bound is None:
+            return
+        now = time.monotonic()
+        if state is BoothState.SAVING:  # saving runs on wall time
+            spent = now - self._state_since
+        else:  # the session's timers run on frame time; a stalled stream counts in wall time
+            spent = max(self._last_frame_t - self._state_since_t, now - max(self._state_since, self._last_shot_wall))
+        if spent < bound:
+            return
+        self._state_fired = True
+        self.state_timeouts.append((state.value, spent))
+        log.error("state %s lasted %.1f s (bound %.1f s): ending it", state.value, spent, bound)
+        if state is BoothState.SAVING:
+            self.post(SessionEvent.SAVE_FAILED, message=SAVE_TIMEOUT_MESSAGE)
+        else:
+            self.post(SessionEvent.STATE_TIMEOUT)
+
+    def _show_out_of_service(self, received: float | None) -> None:
+        self._seq += 1
+        self.steps.set(Step(Actions(BoothState.ERROR, message=self.out_of_service), received, self._seq,
+                            out_of_service=True))
 
     def _carry_out(self, actions: Actions, received: float | None) -> None:
         """Do what one step asks of the hardware, then hand it to the screen."""
@@ -456,13 +611,18 @@ class Booth:
             parts.rig.apply(actions.lights)
         if actions.lock_camera != self._locked:
             self._locked = actions.lock_camera
-            (parts.source.lock_exposure if actions.lock_camera else parts.source.unlock_exposure)()
+            self._want_lock = actions.lock_camera  # carried out by the camera thread before its next read
         if parts.sitter is not None:
             parts.sitter.respond(actions)
         if self.stats is not None:
             self.stats.observe(actions, time.monotonic())
         if self.console is not None:
             self.console.observe(actions)
+        if actions.state is not self._state_now:
+            left = self._state_now.value  # the longest each state lasted, on frame time (soak figures)
+            self.state_dwell_max[left] = max(self.state_dwell_max.get(left, 0.0), self._last_frame_t - self._state_since_t)
+            self._state_now, self._state_since, self._state_fired = actions.state, time.monotonic(), False
+            self._state_since_t = self._last_frame_t
         if not self._states or self._states[-1] != actions.state.value:
             now = time.monotonic()
             if self._states and self._states[-1] == "countdown" and self._countdown_at is not None:
@@ -491,11 +651,12 @@ class Booth:
         try:
             parts.source.start()
             if parts.saver is not None:
+                parts.saver.on_failed = self._probe_now.set
                 parts.saver.start()
             workers = [_Worker("camera", self._camera_loop), _Worker("analysis", self._analysis_loop)]
             for w in workers:
                 w.start()
-            analysis = workers[1]
+            self._supervise(workers)
             if self.notifier is not None:
                 self.notifier.ready(status="booth running")
             fps = self.cfg.ui.fps
@@ -515,9 +676,13 @@ class Booth:
                     self.samples.append((round(now - start, 1), rss_kib(), open_fds(), self.camera_frames))
                     self._write_sample(self.samples[-1])
                     next_sample = now + 10.0
-                for w in workers[:2]:
-                    if w.error is not None or not w.is_alive():
-                        self.stop(f"{w.name} thread ended: {w.error}")
+                fatal = self.supervisor.check()
+                if fatal is not None and not self.stop_event.is_set():
+                    if isinstance(workers[0].error, CameraError):
+                        self.stop(f"camera: {workers[0].error}")  # CameraFatal: re-raised below
+                    else:
+                        self.fail(fatal)
+                    break
                 if self.screen is not None:
                     for event in self.screen.poll():
                         self.post(event)
@@ -529,6 +694,8 @@ class Booth:
                     view = self.builder.build(step.actions, shot.frame.image if shot else None,
                                               status=self._status_line(now - start, render_frames),
                                               download_url=parts.saver.last_url if parts.saver else None)
+                    if step.out_of_service:
+                        view = dataclasses.replace(view, headline=OUT_OF_SERVICE)
                     self.screen.draw(view, now)
                     self.screen.present()
                 shown = time.monotonic()
@@ -543,9 +710,11 @@ class Booth:
                 if self.stall_main_s:
                     time.sleep(self.stall_main_s)  # a deliberately hung main loop (tests only)
                     self.stall_main_s = 0.0
-                # The watchdog hears from us only while this loop turns and analysis is alive.
-                if self.notifier is not None and time.monotonic() - analysis.heartbeat < 5.0:
-                    self.notifier.tick(time.monotonic())
+                # The watchdog hears from us only while this loop turns and every required
+                # worker is alive and making progress (Supervisor.healthy).
+                if self.notifier is not None and self.supervisor.healthy():
+                    if self.notifier.tick(time.monotonic()):
+                        self.watchdog_fed += 1
                 if self.stats is not None and render_frames % max(1, int(fps)) == 0:
                     self.stats.flush()
                 if self.console is not None:
@@ -560,13 +729,62 @@ class Booth:
             self._shutdown(workers)
             self._restore_signals(previous)
         elapsed = time.monotonic() - start
-        for w in workers:
-            if w.error is not None and not isinstance(w.error, CameraError):
-                raise w.error
         camera_worker = workers[0] if workers else None
         if camera_worker is not None and isinstance(camera_worker.error, CameraError):
             raise camera_worker.error
+        if self.fatal is not None:
+            raise BoothFault(f"{self.fatal}. Exiting non-zero so that systemd restarts the booth")
         return self._report(elapsed, render_frames, rss_warm, fds_warm)
+
+    # -- supervision
+    def _supervise(self, workers: list[_Worker]) -> None:
+        """Register every long-lived worker with the supervisor (see booth/supervisor.py)."""
+        sup = self.supervisor
+        svc = self.cfg.service
+        camera, analysis = workers
+        cam = self.cfg.camera  # a reopen loop beats between attempts: the longest gap is one backoff + one read
+        longest_gap = min(30.0, cam.retry_backoff_s * 2 ** max(0, cam.max_retries - 1)) + 2 * cam.timeout_s + 1.0
+        cam_bound = max(svc.hung_worker_s, longest_gap)
+
+        def cam_beat():
+            beats = [b for b in (self._cam_beat, getattr(self.parts.source, "heartbeat", None)) if b is not None]
+            return max(beats) if beats and self._cam_beat is not None else None
+
+        sup.watch("camera", camera, heartbeat=cam_beat, hung_after_s=cam_bound)
+        sup.watch("analysis", analysis, heartbeat=lambda: self._ana_beat)
+        saver = self.parts.saver
+        if saver is not None:
+            sup.watch("saver", lambda: saver.thread, heartbeat=lambda: saver.busy_since, restart=saver.restart,
+                      hung_after_s=max(svc.hung_worker_s, svc.save_timeout_s))
+        if self.parts.storage is not None:
+            self._start_storage()
+            sup.watch("storage", lambda: self._storage_thread, heartbeat=lambda: self._storage_beat,
+                      restart=self._start_storage)
+        workers_of = getattr(self.parts.handoff, "workers", None)
+        if callable(workers_of):
+            for spec in workers_of():
+                sup.watch(**spec)
+
+    def _start_storage(self) -> None:
+        self._storage_thread = _Worker("storage", self._storage_loop)
+        self._storage_thread.start()
+
+    def _storage_loop(self) -> None:
+        """Free space and writability of the output, checked every [service] storage_check_s
+        (and at once after a failed save): the booth goes out of service and comes back by itself."""
+        probe = self.parts.storage
+        while not self.stop_event.is_set():
+            self._storage_beat = time.monotonic()
+            problem = probe()
+            self._storage_beat = None
+            if problem != self.out_of_service:
+                if problem:
+                    log.error("out of service: %s", problem)
+                else:
+                    log.warning("back in service: the output folder can take photos again")
+                self.out_of_service = problem
+            self._probe_now.wait(self.cfg.service.storage_check_s)
+            self._probe_now.clear()
 
     def _write_sample(self, row) -> None:
         if self.samples_path is None:
@@ -624,7 +842,7 @@ class Booth:
                     log.error("%s thread did not stop within %.1f s", name, timeout)
         parts = self.parts
         if parts.saver is not None:
-            parts.saver.close()
+            parts.saver.close(self.cfg.service.save_timeout_s)
         steps = [("camera", parts.source.close)]
         if parts.rig is not None:
             steps += [("lights off", parts.rig.off), ("lights", parts.rig.close)]

@@ -198,7 +198,7 @@ def booth_parts(cfg: BoothConfig, camera_spec: str, inbox: Inbox, *, seed: int =
 
     light_rig = rig(cfg, required=lights_required)
     handoff = Handoff(cfg, on_badge=badge_read).start()
-    store = PhotoStore(cfg)
+    store = PhotoStore(cfg, lock=True)  # a second booth on this folder stops here (exit 2)
 
     def after(saved: Any, badge_id: str | None) -> str | None:
         return handoff.on_saved(list(saved.paths), dict(saved.metadata), badge_id)
@@ -209,7 +209,7 @@ def booth_parts(cfg: BoothConfig, camera_spec: str, inbox: Inbox, *, seed: int =
     saver = BackgroundSaver(save, inbox, after=after)
     middle = core(cfg, store=store, saver=saver.submit)
     return BoothParts(source=source, loop=middle.loop, saver=saver, rig=light_rig, sitter=sitter,
-                      close=[middle.close, handoff.close], handoff=handoff)
+                      close=[middle.close, handoff.close, store.unlock], handoff=handoff, storage=store.readiness)
 
 
 def badge_keys(handoff: Any, screen: Any, inbox: Inbox) -> Callable[[str], bool]:

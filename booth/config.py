@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -388,6 +389,15 @@ class ButtonsSection:
 class ServiceSection:
     watchdog: bool = field(default=True, metadata={"doc": "send systemd WATCHDOG=1 pings from the main loop"})
     stats_file: str = text("out/stats.json", "durable counters shown by `booth stats`")
+    hung_worker_s: float = num(30.0, 0.5, 3600.0, "a worker busy this long without progress counts as dead: the watchdog "
+                               "is no longer fed and the booth exits non-zero (systemd restarts it)")
+    save_timeout_s: float = num(30.0, 0.5, 3600.0, "a photo not saved within this long ends SAVING with a message")
+    guiding_timeout_s: float = num(300.0, 10.0, 3600.0, "the longest a guided session may last before it ends")
+    state_grace_s: float = num(10.0, 0.5, 600.0, "timed states (countdown, review, thank-you ...) end at most this long "
+                               "after their own time, even when no frames arrive")
+    max_frame_failures: int = num(30, 1, 100000, "consecutive frames the analysis may raise on (each skipped) before "
+                                  "the booth exits non-zero")
+    storage_check_s: float = num(2.0, 0.1, 600.0, "how often free space and writability of booth.output_dir are checked")
 
 
 @dataclass(frozen=True)
@@ -404,6 +414,13 @@ class HandoffSection:
     server_public_url: str = text("", "base URL put in the QR (e.g. https://booth-7.local:8443); empty = from host/port")
     server_cert_file: str = text("", "PEM certificate: set with server_key_file for HTTPS; both empty = HTTP")
     server_key_file: str = text("", "PEM private key of server_cert_file")
+    server_max_connections: int = num(32, 1, 4096, "download page: connections served at once (one thread each); more wait "
+                                      "in the listen queue or are refused")
+    server_max_per_address: int = num(4, 1, 4096, "download page: open connections one client address may hold; more are "
+                                      "closed at accept, so one client cannot fill server_max_connections")
+    server_head_timeout_s: float = num(5.0, 0.2, 120.0, "download page: the whole request line and headers must "
+                                       "arrive within this long (a slow-drip client is cut off)")
+    server_max_body_bytes: int = num(16384, 0, 10_000_000, "download page: larger request bodies close the connection")
     token_ttl_s: float = num(3600.0, 10.0, 30 * 86400.0, "a download link works this long after the photo is saved")
     token_bytes: int = num(24, 16, 64, "random bytes per link token (16 = 128 bits minimum)")
     rate_limit_per_min: float = num(60.0, 1.0, 100000.0, "requests per minute per client IP (token bucket refill)")
@@ -555,6 +572,9 @@ def _coerce(value, tp, path: str, meta: dict):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{path} must be a number, got {value!r}")
         value = float(value)
+        if not math.isfinite(value):
+            raise ConfigError(f"{path} = {value!r} is not a finite number. Fix: give a plain number "
+                              f"(allowed {meta.get('lo')} to {meta.get('hi')})")
     elif tp is str:
         if not isinstance(value, str):
             raise ConfigError(f"{path} must be a string, got {value!r}")
@@ -636,14 +656,25 @@ def load_config(path: str | Path | None = None, overrides: dict | None = None) -
     """Load and validate ``path`` (defaults only when None). Raises ConfigError naming the key."""
     data: dict = {}
     if path is not None:
+        if not str(path).strip():
+            raise ConfigError("the config path is empty (BOOTH_CONFIG= or --config ''). "
+                              "Fix: unset BOOTH_CONFIG or point it at a booth.toml file")
         p = Path(path)
         if not p.exists():
             raise ConfigError(f"config file {p} does not exist. Fix: copy booth.toml from the repository or pass --config")
+        if p.is_dir():
+            raise ConfigError(f"config path {p} is a directory. Fix: pass the booth.toml file inside it, "
+                              f"e.g. --config {p / 'booth.toml'}")
         try:
             with p.open("rb") as fh:
                 data = tomllib.load(fh)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{p}: not valid TOML ({exc})") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{p}: not UTF-8 text (byte {exc.start}). Fix: save the file as UTF-8") from None
+        except OSError as exc:
+            raise ConfigError(f"config file {p} cannot be read: {exc.strerror or exc}. "
+                              "Fix: check its permissions") from None
     if overrides:
         data = _merge(data, overrides)
     try:

@@ -69,6 +69,9 @@ class Transition:
 
 S, E, T = BoothState, SessionEvent, Trigger
 
+#: what the attract screen says while handoff.badge_required waits for a scan
+BADGE_FIRST = N_("Scan your badge to start")
+
 #: the states in which a sitter is being photographed
 SITTER_STATES = frozenset({S.GUIDING, S.COUNTDOWN, S.CAPTURING})
 
@@ -102,6 +105,9 @@ class Session:
         self.language = cfg.ui.language  # the sitter's language (attract: their choice, for them only)
         self.consent: ConsentRecord | None = None  # this sitter's agreement, when consent was asked
         self._consent_screen: ConsentScreen | None = None
+        # Set by the app: why no new session may start now (the output cannot take a photo);
+        # None = open. A session under way is not interrupted.
+        self.blocked: str | None = None
         self._sync_expression()
 
     # -- the actor series ------------------------------------------------------------
@@ -189,6 +195,8 @@ class Session:
                     self._linger_until = None
             if obs.face is None or self._linger_until is not None:
                 return None
+            if self.blocked or (self.cfg.handoff.badge_required and not self.badge_id):
+                return None  # out of service, or handoff.badge_required and no badge scanned yet
             return T.ASK_CONSENT if self.cfg.consent.enabled else T.FACE_APPEARED
         if st is S.CONSENT and not self._sitter_here(t):
             return T.FACE_LOST
@@ -353,7 +361,8 @@ class Session:
             review_index=self._review_index,
             save=save,
             lights=lights,
-            message=self.message if st is S.ERROR else None,
+            message=self.message if st is S.ERROR else (
+                BADGE_FIRST if st is S.ATTRACT and self.cfg.handoff.badge_required and not self.badge_id else None),
             expression_step=(self.series_index, len(self.series)) if self.series else None,
             badge_id=self.badge_id,
             saved_files=self.saved_files if st is S.THANK_YOU else (),
@@ -417,6 +426,8 @@ TRANSITIONS: Mapping[tuple[BoothState, Trigger | SessionEvent], Transition] = Ma
     # being written still reaches its thank-you); resume starts over at attract.
     **{(s, E.PAUSE): Transition(S.PAUSED) for s in S if s not in (S.SAVING, S.PAUSED)},
     (S.PAUSED, E.RESUME): Transition(S.ATTRACT),
+    # the app's wall-clock bound on every state (booth/app.py): a stuck state ends on a screen
+    **{(s, E.STATE_TIMEOUT): Transition(S.ATTRACT) for s in S if s not in (S.ATTRACT, S.SAVING, S.PAUSED)},
 })
 
 ON_ENTER: Mapping[BoothState, Effect] = MappingProxyType({

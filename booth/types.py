@@ -326,6 +326,7 @@ class ConsentScreen:
     hint: str  # how to agree here (touch / button / badge)
     touch: bool  # "I agree" is a touch button
     text_sha256: str
+    STATE_TIMEOUT = "state_timeout"  # the app: a state outlived its bound (e.g. no frames): end it
 
 
 @dataclass(frozen=True, eq=False)

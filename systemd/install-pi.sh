@@ -33,7 +33,7 @@ say "apt packages"
 # OpenCV and pygame-ce come from pip wheels (pygame-ce bundles SDL with KMS/DRM); libdrm/libgbm are
 # what its kmsdrm driver loads at run time.
 APT_PACKAGES=(python3-picamera2 python3-libcamera python3-venv python3-pip python3-numpy python3-lgpio
-              libdrm2 libgbm1 rpicam-apps-lite rsync
+              python3-evdev libdrm2 libgbm1 rpicam-apps-lite rsync  # evdev: handoff.badge_device
               espeak-ng)  # spoken prompts ([speech]); synthesised once into [speech] cache_dir on first start
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

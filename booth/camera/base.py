@@ -18,7 +18,9 @@ restarts the booth. Every wait is bounded: nothing here can hang.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import threading
 import time
 from abc import ABC, abstractmethod
 from typing import Callable
@@ -104,6 +106,14 @@ class ResilientSource(FrameSource):
 
     ``sleep`` is how backoff waits (``time.sleep`` on a booth; the simulator and tests pass a
     function that advances a simulated clock, so retries cost no wall time).
+
+    One owner: every call into the wrapped source (read, still, lock/unlock, close, reopen)
+    happens under one lock, so a reopen never swaps the source under another caller. The app
+    makes all of them from its camera thread anyway; ``close`` from another thread waits at
+    most ``timeout_s + 1`` s for a read in progress and then leaves the hung device alone.
+    Frame time (``Frame.t``) and ``Frame.index`` stay monotonic across a reopen (a fresh
+    source's clock starts at 0 again). ``heartbeat`` is the monotonic time of the last
+    attempt, for the app's supervisor (a reopen loop is progress, a hung driver call is not).
     """
 
     def __init__(self, factory: Callable[[], FrameSource], cfg, on_event: Callable[[SessionEvent], None] | None = None,
@@ -115,6 +125,14 @@ class ResilientSource(FrameSource):
         self.source: FrameSource | None = None
         self.lost = False
         self._locked = False
+        self._lock = threading.RLock()
+        self.heartbeat: float | None = None
+        self._t_offset = 0.0
+        self._i_offset = 0
+        self._last_t: float | None = None
+        self._last_i = -1
+        self._last_wall = time.monotonic()
+        self._fresh = False  # the next frame comes from a newly opened source
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -122,49 +140,84 @@ class ResilientSource(FrameSource):
 
     # -- lifecycle
     def start(self) -> None:
-        try:
-            self._open()
-        except CameraError as err:
-            log.warning("camera open failed: %s", err)
-            self._mark_lost()
-            self._recover(err)
+        with self._lock:
+            try:
+                self._open()
+            except CameraError as err:
+                log.warning("camera open failed: %s", err)
+                self._mark_lost()
+                self._recover(err)
 
     def close(self) -> None:
+        if not self._lock.acquire(timeout=self.cam.timeout_s + 1.0):
+            log.error("camera close: a read is still hanging in the driver; leaving the device to the OS")
+            return
+        try:
+            self._close_source()
+        finally:
+            self._lock.release()
+
+    def _close_source(self) -> None:
         if self.source is not None:
             _close_quietly(self.source)
             self.source = None
 
     # -- frames
     def read(self, timeout: float | None = None) -> Frame:
-        if self.source is None:
-            raise CameraError("camera read before start(). Fix: call start() or use `with source:`")
-        try:
-            return self.source.read(timeout)
-        except CameraError as err:
-            log.warning("camera failed: %s", err)
-            self._mark_lost()
-            return self._recover(err, timeout)
+        with self._lock:
+            self.heartbeat = time.monotonic()
+            if self.source is None:
+                raise CameraError("camera read before start(). Fix: call start() or use `with source:`")
+            try:
+                frame = self.source.read(timeout)
+            except Exception as err:  # noqa: BLE001 - a backend bug is a camera fault too: reopen
+                log.warning("camera failed: %s", err if isinstance(err, CameraError) else repr(err))
+                self._mark_lost()
+                frame = self._recover(err, timeout)
+            return self._continuous(frame)
+
+    def _continuous(self, frame: Frame) -> Frame:
+        """Frame time and index carried on across a reopen (the new source starts at 0)."""
+        if self._fresh and self._last_t is not None and frame.t + self._t_offset <= self._last_t:
+            # a reopened camera's clock starts again: continue from the last frame plus the
+            # real time the outage took (wall clock), so time-based logic sees the gap
+            gap = max(1.0 / max(1.0, self.cam.fps), time.monotonic() - self._last_wall)
+            self._t_offset = self._last_t + gap - frame.t
+        if self._fresh and frame.index + self._i_offset <= self._last_i:
+            self._i_offset = self._last_i + 1 - frame.index
+        self._fresh = False
+        t, i = frame.t + self._t_offset, frame.index + self._i_offset
+        if self._last_t is not None and t < self._last_t:  # never backwards, whatever the source does
+            self._t_offset += self._last_t - t
+            t = self._last_t
+        self._last_t, self._last_i, self._last_wall = t, max(i, self._last_i + 1), time.monotonic()
+        if t != frame.t or self._last_i != frame.index:
+            frame = dataclasses.replace(frame, t=t, index=self._last_i)
+        return frame
 
     def capture_still(self) -> Frame:
-        if self.source is None:
-            raise CameraError("camera capture before start()")
-        try:
-            return self.source.capture_still()
-        except CameraError as err:
-            log.warning("still capture failed: %s", err)
-            self._mark_lost()
-            self._recover(err)
-            return self.source.capture_still()  # type: ignore[union-attr]
+        with self._lock:
+            if self.source is None:
+                raise CameraError("camera capture before start()")
+            try:
+                return self._continuous(self.source.capture_still())
+            except CameraError as err:
+                log.warning("still capture failed: %s", err)
+                self._mark_lost()
+                self._recover(err)
+                return self._continuous(self.source.capture_still())  # type: ignore[union-attr]
 
     def lock_exposure(self) -> None:
-        self._locked = True
-        if self.source is not None:
-            self.source.lock_exposure()
+        with self._lock:
+            self._locked = True
+            if self.source is not None:
+                self.source.lock_exposure()
 
     def unlock_exposure(self) -> None:
-        self._locked = False
-        if self.source is not None:
-            self.source.unlock_exposure()
+        with self._lock:
+            self._locked = False
+            if self.source is not None:
+                self.source.unlock_exposure()
 
     # -- recovery
     def _open(self) -> None:
@@ -178,6 +231,7 @@ class ResilientSource(FrameSource):
             _close_quietly(source)
             raise CameraOpenError(f"camera failed to start: {exc!r}") from exc
         self.source = source
+        self._fresh = True
 
     def _mark_lost(self) -> None:
         if not self.lost:
@@ -186,30 +240,36 @@ class ResilientSource(FrameSource):
 
     def _recover(self, first_error: Exception, timeout: float | None = None) -> Frame | None:
         """Reopen with backoff until a frame (or, from start(), an open) succeeds."""
-        self.close()
+        self._close_source()
         last: Exception = first_error
         delay = self.cam.retry_backoff_s
         for attempt in range(1, self.cam.max_retries + 1):
+            self.heartbeat = time.monotonic()
             self.sleep(delay)
             delay = min(delay * 2.0, 30.0) if delay > 0 else 0.0
+            self.heartbeat = time.monotonic()
             try:
                 self._open()
                 if self._locked:
                     self.source.lock_exposure()  # type: ignore[union-attr]
                 frame = self.source.read(timeout)  # type: ignore[union-attr]
-            except CameraError as err:
+            except Exception as err:  # noqa: BLE001 - CameraError or a backend bug: try again
                 log.warning("camera reopen attempt %d/%d failed: %s", attempt, self.cam.max_retries, err)
                 last = err
-                self.close()
+                self._close_source()
                 continue
             self.lost = False
             log.warning("camera back after %d attempt(s)", attempt)
             self._emit(SessionEvent.CAMERA_BACK)
             return frame
+        # The last error's own fix (a missing file, a busy webcam) is the advice; the cable
+        # is only the guess for errors that name none.
+        fix = "" if "Fix:" in str(last) else (
+            " Fix: check the camera cable and that no other process holds the camera "
+            "(`rpicam-hello --list-cameras`), or raise [camera] max_retries")
         raise CameraFatal(
             f"camera lost and {self.cam.max_retries} reopen attempts failed (last error: {last}). "
-            "Exiting so that systemd restarts the booth. Fix: check the camera cable and that no other "
-            "process holds the camera (`rpicam-hello --list-cameras`), or raise [camera] max_retries"
+            f"Exiting so that systemd restarts the booth.{fix}"
         )
 
     def _emit(self, event: SessionEvent) -> None:

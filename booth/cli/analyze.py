@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from ..vision.report import face_json
+from ..errors import BoothError
 
 
 def register(sub) -> None:
@@ -44,6 +45,14 @@ def register(sub) -> None:
 
 
 # ------------------------------------------------------------------------------ analyze
+
+#: photos are analysed at most this large on the long side (faces need far less; decoding a
+#: 12000x9000 photo whole would take gigabytes)
+ANALYZE_MAX_SIDE = 4096
+
+
+class UsageError(BoothError):
+    """A bad command line: one line, exit 2."""
 
 
 def _guidance():
@@ -109,12 +118,24 @@ def cmd_analyze(args) -> int:
         return 1
     annotate_dir = Path(args.annotate) if args.annotate else None
     if annotate_dir:
-        annotate_dir.mkdir(parents=True, exist_ok=True)
+        from .images import IMAGE_SUFFIXES
+
+        if annotate_dir.exists() and not annotate_dir.is_dir():
+            raise UsageError(f"--annotate {annotate_dir} is a file, not a folder. Fix: give the folder for the "
+                             f"annotated PNGs first, e.g. --annotate out/ {annotate_dir}")
+        if not annotate_dir.exists() and annotate_dir.suffix.lower() in IMAGE_SUFFIXES:
+            raise UsageError(f"--annotate {annotate_dir} looks like an image, not a folder. Fix: --annotate DIR "
+                             "then the photos")
+        try:
+            annotate_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"--annotate {annotate_dir}: cannot create it ({exc.strerror or exc}). "
+                             "Fix: give a writable folder") from None
     failed = 0
     with FaceAnalyzer(cfg) as analyzer:
         for path in files:
             try:
-                image = load_image(path)
+                image = load_image(path, max_side=ANALYZE_MAX_SIDE)
             except BoothError as err:
                 failed += 1
                 if args.json:

@@ -64,6 +64,8 @@ def _frames(path: Path):
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
     if not (1.0 <= fps <= 240.0):
         fps = 30.0
+    count = cap.get(cv2.CAP_PROP_FRAME_COUNT)
+    declared = int(count) if count and 0 < count < 1e9 else 0  # what the container says it holds
     index = 0
     try:
         while True:
@@ -77,6 +79,11 @@ def _frames(path: Path):
         cap.release()
     if index == 0:
         raise CameraError(f"video {path} has no readable frames. Fix: check the file (ffprobe) or re-encode it")
+    if declared and index < declared - max(2, int(declared * 0.02)):
+        raise CameraError(
+            f"video {path} is truncated or corrupt: decoded {index} of the {declared} frames its container declares "
+            f"({index / fps:.1f} of {declared / fps:.1f} s); photos saved before the break are kept. "
+            "Fix: copy the video again or re-encode it (ffmpeg -i in.mp4 -c:v libx264 out.mp4)")
 
 
 def replay(path: Path, cfg, *, out=None, realtime: bool = False, emit=None, analyzer=None) -> dict:

@@ -30,13 +30,21 @@ def run(args) -> int:
         return 0
     scenario_named(args.scenario)  # a clear error before loading models
     cfg = sim_config(load_config_from_args(args), args.fps)
+    import tempfile
+
     results = []
-    for seed in range(args.seed, args.seed + max(1, args.seeds)):
-        out = None if args.out is None else f"{args.out}/{args.scenario}-{seed}"
-        r = run_scenario(args.scenario, seed, cfg, out_dir=out, max_seconds=args.max_seconds)
-        results.append(r)
-        if not args.json:
-            print(summary_text(r))
+    # Without --out the photos (of a simulated face) go to a temporary folder that is removed
+    # at the end: repeated runs leave nothing behind in /tmp.
+    with tempfile.TemporaryDirectory(prefix="booth-sim-") as tmp:
+        root = args.out if args.out is not None else tmp
+        for seed in range(args.seed, args.seed + max(1, args.seeds)):
+            r = run_scenario(args.scenario, seed, cfg, out_dir=f"{root}/{args.scenario}-{seed}",
+                             max_seconds=args.max_seconds)
+            results.append(r)
+            if not args.json:
+                print(summary_text(r))
+        if args.out is None and not args.json and any(r.captured for r in results):
+            print("(photos were written to a temporary folder, now removed; pass --out DIR to keep them)")
     if args.json:
         doc = [r.to_json() for r in results]
         print(json.dumps(doc[0] if len(doc) == 1 else doc, indent=2))

@@ -352,8 +352,15 @@ class Outbox:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            if self.step():
-                continue
+            try:
+                if self.step():
+                    continue
+            except Exception as exc:  # noqa: BLE001 - a broken job or folder must not end the worker
+                log.exception("outbox: step failed; retrying later")
+                with self._cond:
+                    self._attempts += 1
+                    self._next_try_at = self.clock() + self._backoff_s()
+                    self.last_error = _describe(exc)
             with self._cond:
                 if self._stop.is_set():
                     break
@@ -392,6 +399,13 @@ class Outbox:
         if self._lock_fh is not None:
             self._lock_fh.close()
             self._lock_fh = None
+
+    def restart(self) -> None:
+        """A new worker thread after the old one died (the supervisor calls this)."""
+        with self._cond:
+            self._thread = threading.Thread(target=self._run, name="handoff-outbox", daemon=True)
+            self._stop.clear()
+        self._thread.start()
 
     def retry_now(self) -> None:
         with self._cond:

@@ -46,16 +46,25 @@ def _inside(root: Path, p: Path) -> bool:
 
 
 def _job_files(job: dict) -> list[Path]:
-    return [Path(i["path"]) for i in job.get("items", []) if i.get("kind") == "file"]
+    items = job.get("items", [])
+    return [Path(i["path"]) for i in items if isinstance(i, dict) and i.get("kind") == "file"
+            and isinstance(i.get("path"), str)] if isinstance(items, list) else []
 
 
 def _jobs(directory: Path) -> list[tuple[Path, dict]]:
+    """The readable job files; a corrupt one is logged and skipped (never stops the sweep)."""
     out = []
     for f in sorted(directory.glob("*.json")) if directory.is_dir() else []:
         try:
-            out.append((f, json.loads(f.read_text())))
-        except (OSError, ValueError):
+            job = json.loads(f.read_text())
+            if not isinstance(job, dict):
+                raise ValueError(f"a {type(job).__name__}, not a job")
+            _job_files(job)
+            float(job.get("created_at", 0.0))
+        except (OSError, ValueError, TypeError) as exc:
+            log.error("retention: skipping the corrupt job file %s (%s). Fix: inspect it, then delete it", f, exc)
             continue
+        out.append((f, job))
     return out
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import json
 import logging
 import os
@@ -237,17 +238,77 @@ def render_page(token: str, grant: Grant) -> bytes:
                         deleted=html.escape(tr(PAGE_DELETED))).encode()
 
 
-def _handler_class(grants: GrantStore, limiter: RateLimiter, request_timeout_s: float):
+class _HeadDeadline(io.RawIOBase):
+    """The socket as a raw stream whose reads stop at ``handler.deadline`` (monotonic; None =
+    only the socket's own timeout): a client that drips one byte at a time cannot stretch the
+    request head past the deadline, however often it sends."""
+
+    def __init__(self, sock, handler):
+        self.sock, self.handler = sock, handler
+
+    def readable(self):
+        return True
+
+    def readinto(self, buf):
+        deadline = self.handler.deadline
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout("request head deadline passed")
+            self.sock.settimeout(min(left, self.handler.timeout))
+        try:
+            return self.sock.recv_into(buf)
+        finally:
+            if deadline is not None:
+                self.sock.settimeout(self.handler.timeout)
+
+
+def _handler_class(grants: GrantStore, limiter: RateLimiter, request_timeout_s: float, head_timeout_s: float = 5.0,
+                   max_body_bytes: int = 16384):
     class DownloadHandler(BaseHTTPRequestHandler):
         server_version = "booth"
         sys_version = ""
         timeout = request_timeout_s  # a slow or silent client cannot hold a thread for long
         protocol_version = "HTTP/1.1"
+        deadline: float | None = None
 
         def setup(self):
             super().setup()  # applies ``timeout`` to the socket, so the handshake is bounded too
             if isinstance(self.connection, ssl.SSLSocket):
+                self.connection.settimeout(min(head_timeout_s, request_timeout_s))
                 self.connection.do_handshake()
+                self.connection.settimeout(request_timeout_s)
+            self.rfile = io.BufferedReader(_HeadDeadline(self.connection, self), 8192)
+
+        def handle_one_request(self):
+            # the whole request head (and, on keep-alive, the wait for it) within head_timeout_s
+            self.deadline = time.monotonic() + head_timeout_s
+            try:
+                super().handle_one_request()
+            except (socket.timeout, TimeoutError):
+                self.close_connection = True
+
+        def _body_ok(self) -> bool:
+            """Read (and drop) a request body up to max_body_bytes; else refuse and close."""
+            if self.headers.get("Transfer-Encoding"):
+                self.close_connection = True  # chunked bodies are never read: the connection ends
+                return True
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0 or length > max_body_bytes:
+                self.close_connection = True
+                self._small(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large")
+                return False
+            while length > 0:  # under the head deadline: a slow body is cut off too
+                chunk = self.rfile.read(min(length, 65536))
+                if not chunk:
+                    self.close_connection = True
+                    return False
+                length -= len(chunk)
+            self.deadline = None
+            return True
 
         def log_message(self, fmt, *args):  # never log tokens
             log.debug("%s %s", self.client_address[0], re.sub(r"/d/[^/\s]+", "/d/<token>", fmt % args))
@@ -273,13 +334,16 @@ def _handler_class(grants: GrantStore, limiter: RateLimiter, request_timeout_s: 
                 self.wfile.write(data)
 
         def do_GET(self):
-            self._serve(body=True)
+            if self._body_ok():
+                self._serve(body=True)
 
         def do_HEAD(self):
-            self._serve(body=False)
+            if self._body_ok():
+                self._serve(body=False)
 
         def _refuse_method(self):
-            self._small(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed", {"Allow": "GET, HEAD"})
+            if self._body_ok():  # an unread body would be parsed as the next request
+                self._small(HTTPStatus.METHOD_NOT_ALLOWED, "method not allowed", {"Allow": "GET, HEAD"})
 
         do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
 
@@ -321,13 +385,65 @@ def _handler_class(grants: GrantStore, limiter: RateLimiter, request_timeout_s: 
 
 
 class _Server(ThreadingHTTPServer):
+    """One thread per connection, but at most ``max_connections`` of them, and at most
+    ``max_per_address`` per client address; the per-address rate limit is applied at accept,
+    before a thread is spent. Refused connections get a short 503/429 and are closed on the
+    accept loop (a non-blocking send: nothing there waits on a client)."""
+
     daemon_threads = True
     allow_reuse_address = True
-    request_queue_size = 32
+    request_queue_size = 64
 
-    def __init__(self, addr, handler, ssl_context: ssl.SSLContext | None):
+    def __init__(self, addr, handler, ssl_context: ssl.SSLContext | None, *, max_connections: int = 32,
+                 max_per_address: int = 4, limiter: RateLimiter | None = None):
         self.ssl_context = ssl_context
+        self.max_connections = max_connections
+        self.max_per_address = max_per_address
+        self.limiter = limiter
+        self._open: dict[str, int] = {}
+        self._count_lock = threading.Lock()
+        self.refused = 0
         super().__init__(addr, handler)
+
+    @property
+    def open_connections(self) -> int:
+        with self._count_lock:
+            return sum(self._open.values())
+
+    def verify_request(self, request, client_address) -> bool:
+        ip = client_address[0]
+        with self._count_lock:
+            total = sum(self._open.values())
+            mine = self._open.get(ip, 0)
+            why = ("busy" if total >= self.max_connections else
+                   "too many connections from your address" if mine >= self.max_per_address else None)
+            if why is None and self.limiter is not None and not self.limiter.allow(ip)[0]:
+                why = "too many requests"
+            if why is None:
+                self._open[ip] = mine + 1
+                return True
+        self.refused += 1
+        status = "429 Too Many Requests" if why != "busy" else "503 Service Unavailable"
+        try:
+            if self.ssl_context is None:
+                request.setblocking(False)
+                request.send(f"HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n"
+                             f"Retry-After: 2\r\n\r\n".encode())
+        except OSError:
+            pass
+        return False
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            ip = client_address[0]
+            with self._count_lock:
+                n = self._open.get(ip, 1) - 1
+                if n > 0:
+                    self._open[ip] = n
+                else:
+                    self._open.pop(ip, None)
 
     def get_request(self):
         sock, addr = super().get_request()
@@ -370,13 +486,17 @@ class DownloadServer:
 
     def __init__(self, grants: GrantStore, host: str = "127.0.0.1", port: int = 0, *, cert_file: str = "",
                  key_file: str = "", public_url: str = "", rate_per_min: float = 60.0, burst: int = 30,
-                 request_timeout_s: float = 10.0):
+                 request_timeout_s: float = 10.0, max_connections: int = 32, max_per_address: int = 4,
+                 head_timeout_s: float = 5.0, max_body_bytes: int = 16384):
         self.grants = grants
         self.host, self.port = host, int(port)
         self.ssl_context = make_ssl_context(cert_file, key_file) if cert_file else None
         self.public_url = public_url.rstrip("/")
         self.limiter = RateLimiter(rate_per_min, burst)
         self.request_timeout_s = request_timeout_s
+        self.max_connections, self.max_per_address = max_connections, max_per_address
+        self.head_timeout_s, self.max_body_bytes = head_timeout_s, max_body_bytes
+        self.accept_limiter = RateLimiter(rate_per_min, burst)  # connections per address, at accept
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -385,7 +505,9 @@ class DownloadServer:
         return cls(grants, section.server_host, section.server_port, cert_file=section.server_cert_file,
                    key_file=section.server_key_file, public_url=section.server_public_url,
                    rate_per_min=section.rate_limit_per_min, burst=section.rate_limit_burst,
-                   request_timeout_s=section.request_timeout_s)
+                   request_timeout_s=section.request_timeout_s, max_connections=section.server_max_connections,
+                   max_per_address=section.server_max_per_address, head_timeout_s=section.server_head_timeout_s,
+                   max_body_bytes=section.server_max_body_bytes)
 
     @property
     def scheme(self) -> str:
@@ -414,9 +536,12 @@ class DownloadServer:
     def start(self) -> "DownloadServer":
         if self._httpd is not None:
             return self
-        handler = _handler_class(self.grants, self.limiter, self.request_timeout_s)
+        handler = _handler_class(self.grants, self.limiter, self.request_timeout_s, self.head_timeout_s,
+                                 self.max_body_bytes)
         try:
-            self._httpd = _Server((self.host, self.port), handler, self.ssl_context)
+            self._httpd = _Server((self.host, self.port), handler, self.ssl_context,
+                                  max_connections=self.max_connections, max_per_address=self.max_per_address,
+                                  limiter=self.accept_limiter)
         except OSError as exc:
             raise HandoffServerError(f"download page cannot listen on {self.host}:{self.port} ({exc.strerror}). "
                                      "Fix: choose a free handoff.server_port or stop the other program") from None
@@ -434,6 +559,11 @@ class DownloadServer:
         if self._thread is not None:
             self._thread.join(timeout=5.0)
         self._httpd = self._thread = None
+
+    def restart(self) -> None:
+        """A fresh listener after the serving thread died (the app's supervisor calls this)."""
+        self.close()
+        self.start()
 
     def __enter__(self):
         return self.start()

@@ -52,6 +52,7 @@ class Handoff:
         self._reader: EvdevBadgeReader | None = None
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
+        self.sweep_busy_since: float | None = None
 
     @property
     def badge_required(self) -> bool:
@@ -108,10 +109,41 @@ class Handoff:
 
     def _sweep_loop(self) -> None:
         while not self._stop.wait(self.cfg.handoff.sweep_interval_s):
+            self.sweep_busy_since = time.monotonic()
             try:
                 self.sweep()
-            except OSError as exc:
-                log.error("handoff: retention sweep failed: %s", exc)
+            except Exception as exc:  # noqa: BLE001 - purging is a privacy promise: keep sweeping
+                log.exception("handoff: retention sweep failed (%s); next sweep in %g s", exc,
+                              self.cfg.handoff.sweep_interval_s)
+            finally:
+                self.sweep_busy_since = None
+
+    def _start_sweeper(self) -> None:
+        self._sweeper = threading.Thread(target=self._sweep_loop, name="handoff-sweep", daemon=True)
+        self._sweeper.start()
+
+    def _restart_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+        self._reader = EvdevBadgeReader(self.cfg.handoff.badge_device, self.scan_buffer, self.on_badge)
+        self._reader.start()
+
+    def workers(self) -> list[dict]:
+        """The long-lived threads, for the app's supervisor (booth/supervisor.py): retention
+        sweeper, upload worker, badge scanner, download server. None of them is required for
+        taking photos, so each is restarted with backoff when it dies."""
+        out = [dict(name="retention", thread=lambda: self._sweeper, heartbeat=lambda: self.sweep_busy_since,
+                    restart=self._start_sweeper, required=False)]
+        if self.outbox is not None:
+            out.append(dict(name="outbox", thread=lambda: self.outbox._thread, restart=self.outbox.restart,
+                            required=False))
+        if self._reader is not None:
+            out.append(dict(name="badge-scanner", thread=lambda: self._reader._thread if self._reader else None,
+                            restart=self._restart_reader, required=False))
+        if self.server is not None:
+            out.append(dict(name="download-server", thread=lambda: self.server._thread, restart=self.server.restart,
+                            required=False))
+        return out
 
     def start(self) -> "Handoff":
         self._stop.clear()
@@ -122,8 +154,7 @@ class Handoff:
         if self.cfg.handoff.badge_device and self.on_badge is not None:
             self._reader = EvdevBadgeReader(self.cfg.handoff.badge_device, self.scan_buffer, self.on_badge)
             self._reader.start()
-        self._sweeper = threading.Thread(target=self._sweep_loop, name="handoff-sweep", daemon=True)
-        self._sweeper.start()
+        self._start_sweeper()
         return self
 
     def close(self) -> None:

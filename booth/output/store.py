@@ -18,15 +18,33 @@ next start), never a truncated ``.jpg``. The sidecar is renamed last: its presen
 capture is complete. Files are mode 0600 (photos of people).
 
 Before writing, the store checks free space against ``booth.min_free_mb`` and raises
-:class:`~booth.errors.StorageError` naming the fix.
+:class:`~booth.errors.StorageError` naming the fix. :meth:`PhotoStore.readiness` answers the
+same question (and whether the folder is writable, with inodes left) *before* a session
+starts: the app shows "Out of service" with that fix while it fails.
+
+A capture is one unit. All its files are first written whole (each fsync'ed) into a hidden
+staging folder ``.staging-<stem>/``; then they are renamed into ``output_dir``, the sidecar
+last, and the staging folder removed. Start-up (:meth:`PhotoStore.repair`) finishes what a
+power cut interrupted: a staging folder that holds its sidecar is rolled forward (every file
+renamed into place), one without a sidecar never became a photo and is removed; a JPEG in
+``output_dir`` with no sidecar and no staging folder is moved to ``.quarantine/`` (never
+deleted silently). Each repair is logged. ``kill -9`` at any moment therefore leaves, after
+the next start, every capture complete or absent and no partial file under a final name.
+
+:meth:`PhotoStore.lock` takes an exclusive lock on the output folder (``.booth.lock``): a
+second booth on the same folder stops with one line and exit 2.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import io
 import json
 import logging
 import math
+import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -36,7 +54,7 @@ from typing import Any, Mapping
 import cv2
 import numpy as np
 
-from ..atomic import sweep_parts, write_bytes_atomic
+from ..atomic import fsync_dir, sweep_parts, write_bytes_atomic
 from ..config import BoothConfig, Profile
 from ..errors import StorageError
 from ..types import Candidate, FaceMeasures
@@ -44,6 +62,16 @@ from . import finish
 from .crops import SQUARE, CropRect, FaceGeometry, aspect_name, aspects_for, measure_crop, plan_framing
 
 log = logging.getLogger(__name__)
+
+STAGING_PREFIX = ".staging-"
+STORE_NAME = re.compile(r"^\d{8}-\d{6}_\d{5}.*_[^_]+\.jpg$")  # <stem>_<crop>.jpg as _stem() names them
+QUARANTINE_DIR = ".quarantine"
+LOCK_FILE = ".booth.lock"
+MIN_FREE_INODES = 64  # a capture takes ~5 (staging folder, crops, thumbnail, sidecar)
+
+
+def _remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
 
 
 
@@ -215,10 +243,17 @@ def free_mb(directory: Path) -> float:
 class PhotoStore:
     """Writes captures under ``booth.output_dir`` (see the module doc)."""
 
-    def __init__(self, cfg: BoothConfig, directory: str | Path | None = None):
+    def __init__(self, cfg: BoothConfig, directory: str | Path | None = None, *, lock: bool = False):
+        """``lock``: take the folder's exclusive lock first (the running booth does; the lock
+        comes before the repair, so a second booth never touches the first one's captures)."""
         self.cfg = cfg
         self.directory = Path(directory or cfg.booth.output_dir).expanduser().resolve()
+        self._lock_fd: int | None = None
+        self.repaired: list[str] = []  # what the start-up repair did (one line each)
+        if lock:
+            self.lock()
         self._clean_parts()
+        self.repair()
 
     # -- saving ----------------------------------------------------------------------
 
@@ -275,8 +310,14 @@ class PhotoStore:
 
         needed = sum(len(b) for b in blobs.values())
         self._check_space(needed)
+        staging = self.directory / f"{STAGING_PREFIX}{stem}"
+        try:
+            staging.mkdir(mode=0o700)
+        except OSError as exc:
+            raise StorageError(f"could not write in {self.directory}: {exc.strerror or exc}. Fix: check that "
+                               f"{self.directory} is writable and has free space and inodes (booth.output_dir)") from None
         for name, blob in blobs.items():
-            self._write(self.directory / name, blob)
+            self._write(staging / name, blob, staging)
 
         a = candidate.assessment
         meta = {
@@ -313,7 +354,8 @@ class PhotoStore:
             meta["extra"] = dict(extra)
         meta["timings_ms"]["save_total"] = round((time.perf_counter() - t0) * 1000.0, 1)
         sidecar = self.directory / f"{stem}.json"
-        self._write(sidecar, (json.dumps(meta, indent=1, default=str) + "\n").encode())
+        self._write(staging / sidecar.name, (json.dumps(meta, indent=1, default=str) + "\n").encode(), staging)
+        self._commit(staging, sidecar.name)
         return SavedCapture(stem=stem, crops={k: self.directory / v["file"] for k, v in crops_meta.items()},
                             thumbnail=self.directory / thumb_name, sidecar=sidecar, metadata=meta)
 
@@ -352,12 +394,131 @@ class PhotoStore:
                 "clutter_saved": None if done.clutter_after is None else round(done.clutter_after, 2),
                 "level": level, "advice": finish.clutter_advice(level, o.background)}
 
-    def _write(self, path: Path, blob: bytes) -> None:
+    def _write(self, path: Path, blob: bytes, staging: Path | None = None) -> None:
         try:
             write_bytes_atomic(path, blob)
         except OSError as exc:
-            raise StorageError(f"could not write {path}: {exc.strerror or exc}. Fix: check that "
+            if staging is not None:
+                _remove_tree(staging)  # nothing of this capture became visible
+            raise StorageError(f"could not write the photo to {self.directory}: {exc.strerror or exc}. Fix: check that "
                                f"{self.directory} is writable and has free space (booth.output_dir)") from None
+
+    def _commit(self, staging: Path, sidecar_name: str) -> None:
+        """Rename the staged files into place, the sidecar last, then drop the staging folder."""
+        fsync_dir(staging)
+        names = sorted(p.name for p in staging.iterdir() if p.name != sidecar_name and not p.name.endswith(".part"))
+        try:
+            for name in names + [sidecar_name]:
+                os.replace(staging / name, self.directory / name)
+            fsync_dir(self.directory)
+            staging.rmdir()
+        except OSError as exc:  # a rename within one folder: only a dying disk gets here
+            raise StorageError(f"could not finish the photo in {self.directory}: {exc.strerror or exc}; it is "
+                               "completed at the next start. Fix: check the storage (dmesg)") from None
+
+    # -- start-up repair, readiness, the folder lock ---------------------------------
+
+    def repair(self) -> list[str]:
+        """Finish or quarantine what a power cut left half-committed (see the module doc)."""
+        done: list[str] = []
+        d = self.directory
+        if not d.is_dir():
+            return done
+        for staging in sorted(d.glob(f"{STAGING_PREFIX}*")):
+            if not staging.is_dir():
+                continue
+            stem = staging.name[len(STAGING_PREFIX):]
+            sweep_parts(staging)
+            if (staging / f"{stem}.json").exists():
+                try:
+                    self._commit(staging, f"{stem}.json")
+                    done.append(f"completed capture {stem}: a power cut had stopped it while it was renamed into place")
+                except StorageError as err:
+                    done.append(f"could not complete capture {stem}: {err}")
+            else:
+                _remove_tree(staging)
+                done.append(f"removed the unfinished capture {stem} (its files were never visible)")
+        sidecars = {p.stem for p in d.glob("*.json")}
+        for jpg in sorted(d.glob("*.jpg")):
+            if not STORE_NAME.match(jpg.name) or jpg.name.rsplit("_", 1)[0] in sidecars:
+                continue  # not one of ours, or complete
+            qdir = d / QUARANTINE_DIR
+            try:
+                qdir.mkdir(mode=0o700, exist_ok=True)
+                os.replace(jpg, qdir / jpg.name)
+                done.append(f"moved {jpg.name} to {qdir} (a photo without its sidecar; check and delete it by hand)")
+            except OSError as exc:
+                done.append(f"could not quarantine {jpg}: {exc.strerror or exc}")
+        if done:
+            fsync_dir(d)
+        for line in done:
+            log.warning("start-up repair: %s", line)
+        self.repaired += done
+        return done
+
+    def readiness(self) -> str | None:
+        """None when the output folder can take a photo now, else the operator's fix (one line)."""
+        d = self.directory
+        try:
+            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            return (f"cannot create the photo folder {d} ({exc.strerror or exc}). "
+                    "Fix: set booth.output_dir to a writable folder")
+        try:
+            st = os.statvfs(d)
+        except OSError as exc:
+            return f"cannot read the photo folder {d} ({exc.strerror or exc}). Fix: check the storage"
+        free = st.f_bavail * st.f_frsize / 2**20
+        need = self.cfg.booth.min_free_mb
+        if free < need:
+            return (f"only {free:.0f} MB free in {d}; a photo needs {need:g} MB (booth.min_free_mb). "
+                    "Fix: free space or move old photos off the card, or lower booth.retention_hours")
+        if st.f_files and st.f_favail < MIN_FREE_INODES:
+            return (f"only {st.f_favail} free inodes in {d}. Fix: delete or move old photos off the card")
+        probe = d / f".probe-{os.getpid()}"
+        try:
+            fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+            os.unlink(probe)
+        except FileExistsError:
+            try:
+                os.unlink(probe)
+            except OSError:
+                pass
+        except OSError as exc:
+            return (f"cannot write in the photo folder {d} ({exc.strerror or exc}). "
+                    "Fix: make it writable for the booth user, or set booth.output_dir")
+        return None
+
+    def lock(self) -> "PhotoStore":
+        """Take the output folder for this booth alone (StorageError, exit 2, when another has it)."""
+        self._ensure_dir()
+        path = self.directory / LOCK_FILE
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = ""
+            try:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            except OSError:
+                pass
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
+                raise StorageError(
+                    f"another booth{f' (pid {holder})' if holder else ''} is already using the output folder "
+                    f"{self.directory}. Fix: stop it (systemctl stop booth) or give this one its own "
+                    "booth.output_dir") from None
+            raise StorageError(f"cannot lock {path}: {exc.strerror or exc}. Fix: check booth.output_dir") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._lock_fd = fd
+        return self
+
+    def unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing drops the flock
+            self._lock_fd = None
 
     def _stem(self, t: float, badge_id: str | None) -> str:
         stamp = time.strftime("%Y%m%d-%H%M%S")

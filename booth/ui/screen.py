@@ -52,6 +52,12 @@ KEEP_BG = (30, 170, 80)
 RETAKE_BG = (70, 76, 88)
 HIGHLIGHT = (255, 214, 10)
 ERROR_BG = (170, 30, 30)
+# Error / out-of-service text sizes, as fractions of the screen's short side (720 px at
+# 1280x720): the headline and the sitter's line >= 28 px of ink, the operator's fix >= 20 px.
+# (pygame's default bold font: cap height ~0.48 of the size)
+ERROR_HEADLINE_UNIT = 0.12
+ERROR_SITTER_UNIT = 0.085
+ERROR_OPERATOR_UNIT = 0.062
 ARROW = (0, 190, 255)  # the way to go: a colour the readiness guide never takes
 
 # Where the silhouette's head sits inside the crop (fractions of the crop), matching the framing
@@ -642,15 +648,70 @@ class Screen:
                        max_width=int(pw * 0.92), shadow=True, max_lines=2)
         self.blit_text(self.tr(N_("Step in and look at the screen")), int(u * 0.075), (px + pw // 2, py + int(ph * 0.68)),
                        HIGHLIGHT, max_width=int(pw * 0.92), shadow=True, max_lines=2)
-        self._draw_band(view.prompt or self.tr(N_("Step in")), colour=WHITE, bg=INK if self.ui.high_contrast else (20, 60, 120))
+        self._draw_band(self.tr(view.message) if view.message else view.prompt or self.tr(N_("Step in")), colour=WHITE, bg=INK if self.ui.high_contrast else (20, 60, 120))
+
+    def wrap_text(self, text: str, px: int, max_width: int, bold: bool = True) -> list[str]:
+        """``text`` broken into lines that fit ``max_width`` at ``px`` (a long path is cut)."""
+        font = self.font(px, bold)
+
+        def fits(t: str) -> bool:
+            return font.size(t)[0] <= max_width
+
+        lines: list[str] = []
+        for para in text.split("\n"):
+            line = ""
+            for word in para.split():
+                trial = f"{line} {word}" if line else word
+                if fits(trial):
+                    line = trial
+                    continue
+                if line:
+                    lines.append(line)
+                while not fits(word) and len(word) > 1:
+                    cut = len(word) - 1
+                    while cut > 1 and not fits(word[:cut]):
+                        cut -= 1
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                line = word
+            if line:
+                lines.append(line)
+        return lines
 
     def _draw_error(self, view: View):
+        """The error / out-of-service screen: a headline for the sitter (>= 28 px at 1280x720)
+        and the operator's fix wrapped in lines that stay readable (>= 20 px), never shrunk."""
         self._draw_dimmed_preview(view)
         u = self.layout.unit
+        w, h = self.layout.size
         px, py, pw, ph = self.layout.preview
-        self.blit_text(self.tr(N_("Sorry, one moment")), int(u * 0.12), (px + pw // 2, py + ph // 2), WHITE,
-                       max_width=int(pw * 0.9), shadow=True, max_lines=2)
-        self._draw_band(self.tr(view.message or N_("The booth is restarting")), bg=ERROR_BG)
+        self.error_text_rects = []
+        headline = self.tr(view.headline or N_("Sorry, one moment"))
+        sitter = self.tr(N_("Please come back later") if view.headline else N_("Back in a moment"))
+        for text, unit, colour, cy in ((headline, ERROR_HEADLINE_UNIT, WHITE, 0.34),
+                                       (sitter, ERROR_SITTER_UNIT, HIGHLIGHT, 0.6)):
+            size = int(u * unit)
+            lines = self.wrap_text(text, size, int(pw * 0.92))
+            step = self.font(size, True).get_linesize()
+            y = py + int(ph * cy) - step * (len(lines) - 1) // 2
+            for line in lines:  # wrapped, never shrunk
+                r = self.blit_text(line, size, (px + pw // 2, y), colour, shadow=True)
+                self.error_text_rects.append(("sitter", line, r))
+                y += step
+        message = self.tr(view.message or N_("The booth is restarting"))
+        op_px = max(1, int(u * ERROR_OPERATOR_UNIT))
+        lines = self.wrap_text(message, op_px, int(w * 0.92))
+        line_h = self.font(op_px, True).get_linesize()
+        bx, by, bw, bh = self.layout.band
+        need = line_h * len(lines) + line_h // 2
+        if need > bh:  # a long fix grows the band upwards rather than shrinking the text
+            by, bh = h - need, need
+        self.surface.fill(ERROR_BG, (bx, by, bw, bh))
+        y = by + (bh - line_h * len(lines)) // 2 + line_h // 2
+        for line in lines:
+            r = self.blit_text(line, op_px, (bx + bw // 2, y), WHITE, sitter=False)  # the operator's line (>= 20 px)
+            self.error_text_rects.append(("operator", line, r))
+            y += line_h
 
     def _draw_paused(self, view: View):
         """Out of service (the operator paused the booth): no camera picture, a plain notice."""

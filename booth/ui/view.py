@@ -61,6 +61,7 @@ class View:
     status: str | None = None  # a small operator line (fps), None on a sitter's screen
     language: str = "en"  # the sitter's catalogue language: the screen's own words follow it
     consent: ConsentScreen | None = None  # the consent screen's text (state CONSENT)
+    headline: str | None = None  # error screen: what the sitter reads in large type (default "Sorry, one moment")
 
 
 def crop_image(image: np.ndarray, crop_norm: Rect | None) -> np.ndarray:

@@ -22,17 +22,44 @@ class ImageError(BoothError):
     """An image file is missing, corrupt or in a format that cannot be read."""
 
 
-def load_image(path: str | Path) -> np.ndarray:
+#: images with more pixels than this are refused (decompression bombs); JPEGs below it are
+#: decoded reduced (DCT scaling) when ``max_side`` asks for it, other formats up to FULL_DECODE_MAX_PX
+BOMB_PIXELS = 180_000_000
+FULL_DECODE_MAX_PX = 64_000_000
+
+
+def load_image(path: str | Path, max_side: int | None = None) -> np.ndarray:
+    """``max_side``: decode at most this many pixels on the long side (JPEGs are decoded
+    reduced, never whole: a 12000x9000 photo costs megabytes, not gigabytes). Bombs (more
+    than BOMB_PIXELS) and huge non-JPEGs raise ImageError for this file only."""
+    import warnings
+
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     path = Path(path)
     if not path.is_file():
         raise ImageError(f"{path}: no such file. Fix: check the path")
     try:
-        with Image.open(path) as im:
-            im.load()
-            im = ImageOps.exif_transpose(im)
-            arr = _to_bgr8(im)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limits below
+            with Image.open(path) as im:
+                w, h = im.size
+                if w * h > BOMB_PIXELS:
+                    raise ImageError(f"{path}: refused, {w}x{h} is {w * h / 1e6:.0f} MP (a decompression bomb or a "
+                                     f"scan; the limit is {BOMB_PIXELS / 1e6:.0f} MP). Fix: resize it first")
+                if max_side and max(w, h) > max_side:
+                    if im.format == "JPEG":
+                        im.draft("RGB", (max(1, w * max_side // max(w, h)), max(1, h * max_side // max(w, h))))
+                    elif w * h > FULL_DECODE_MAX_PX:
+                        raise ImageError(f"{path}: refused, a {w}x{h} {im.format} would need "
+                                         f"{w * h * 4 / 2**20:.0f} MB to decode. Fix: resize it or save it as JPEG")
+                im.load()
+                if max_side and max(im.size) > max_side:
+                    im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+                im = ImageOps.exif_transpose(im)
+                arr = _to_bgr8(im)
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"{path}: refused as a decompression bomb ({exc}). Fix: resize it first") from None
     except UnidentifiedImageError:
         raise ImageError(f"{path}: not a readable image (unknown or corrupt format). Fix: re-export it as JPEG or PNG") from None
     except (OSError, SyntaxError, ValueError) as exc:

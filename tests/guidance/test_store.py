@@ -136,7 +136,9 @@ while True:
 def test_kill_9_during_saving_never_leaves_a_partial_jpeg(tmp_path):
     out = tmp_path / "photos"
     kills = 0
-    for delay in (0.15, 0.4, 0.75, 1.1, 1.6):
+    finished: dict = {}  # whole files are staged in .staging-<stem>/ first, renamed into place sidecar last
+    parts = []
+    for delay in (0.15, 0.4, 0.75, 1.1, 1.6, 3.0):
         proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(out), str(REPO / "tests")],
                                 stdout=subprocess.PIPE, cwd=REPO)
         assert proc.stdout.readline().strip() == b"ready"
@@ -144,16 +146,18 @@ def test_kill_9_during_saving_never_leaves_a_partial_jpeg(tmp_path):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         kills += 1
-    jpgs = sorted(out.glob("*.jpg"))
-    parts = sorted(out.glob(".*.part"))
-    assert jpgs, "the writer had time to finish some files"
-    for p in jpgs:
-        data = p.read_bytes()
-        assert data[:2] == b"\xff\xd8" and data.rstrip(b"\x00")[-2:] == b"\xff\xd9", p.name
+        for p in sorted(out.glob("*.jpg")) + sorted(out.glob(".staging-*/*.jpg")):
+            finished[p.name] = p.read_bytes()  # (the next start removes an unfinished staging folder)
+        parts += sorted(out.glob(".*.part")) + sorted(out.glob(".staging-*/.*.part"))
+    assert finished, "the writer had time to finish some files"
+    for name, data in finished.items():
+        assert data[:2] == b"\xff\xd8" and data.rstrip(b"\x00")[-2:] == b"\xff\xd9", name
         assert cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) is not None
     for side in out.glob("*.json"):  # a sidecar means every file of its capture is there
         meta = json.loads(side.read_text())
         assert all((out / c["file"]).exists() for c in meta["crops"].values())
     PhotoStore(BoothConfig(), out)  # a new start sweeps what a kill left half-written
-    assert not list(out.glob(".*.part"))
-    print(f"{kills} kills, {len(jpgs)} whole JPEGs, {len(parts)} .part leftovers swept")
+    assert not list(out.glob(".*.part")) and not list(out.glob(".staging-*"))
+    for jpg in out.glob("*.jpg"):  # and every photo left under a final name has its sidecar
+        assert (out / (jpg.name.rsplit("_", 1)[0] + ".json")).exists(), jpg.name
+    print(f"{kills} kills, {len(finished)} whole JPEGs, {len(parts)} .part leftovers swept")
