@@ -185,6 +185,7 @@ class Prompt(Enum):
     EXPRESS_APPROACHABLE = "express_approachable"
     EXPRESS_SERIOUS = "express_serious"
     EXPRESS_PLAYFUL = "express_playful"
+    EXPRESS_VULNERABLE = "express_vulnerable"
 
 
 #: The graded moves: the prompts whose way to go is measured (``Check.amount``, in frame
@@ -273,6 +274,7 @@ class BoothState(Enum):
     SAVING = "saving"
     THANK_YOU = "thank_you"
     ERROR = "error"
+    SERIES_REVIEW = "series_review"  # actor: the series as a set, keep/retake per expression
 
 
 class SessionEvent(Enum):
@@ -287,6 +289,21 @@ class SessionEvent(Enum):
     SAVED = "saved"  # the store finished writing the chosen photo
     SAVE_FAILED = "save_failed"
     BADGE_SCANNED = "badge_scanned"  # handoff: an attendee ID was read
+    SKIP = "skip"  # actor series: skip the expression being asked for (offered after a while)
+
+
+@dataclass(frozen=True, eq=False)
+class SeriesItem:
+    """One expression of the actor series as it stands: saved (with its files and the chosen
+    frame, for the series review) or skipped (by the sitter's button or by itself)."""
+
+    expression: str
+    status: str = "pending"  # pending | saved | skipped
+    files: tuple[str, ...] = ()
+    seconds: float | None = None  # from the expression's first prompt to its save or skip
+    skipped_by: str | None = None  # "button" | "auto"
+    candidate: "Candidate | None" = None  # the saved frame (the series review shows it)
+    retakes: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -324,3 +341,6 @@ class Actions:
     saved_files: tuple[str, ...] = ()  # set on the thank-you screen after saving
     crop_norm: tuple[float, float, float, float] | None = None  # the output crop (x, y, w, h, 0..1) the guide shows
     download_url: str | None = None  # handoff: QR link on the thank-you screen
+    skip_offered: bool = False  # actor series: the expression may be skipped now (touch / keep button)
+    series: tuple[SeriesItem, ...] = ()  # actor series: every expression's state (series review)
+    series_note: Mapping[str, object] | None = None  # actor series: write this series sidecar now

@@ -47,10 +47,12 @@ _EN = {
     Prompt.CLOSE_MOUTH: "Close your mouth gently",
     Prompt.HOLD_STILL: "Hold still",
     Prompt.TURN_TO_LIGHT: "Turn a little toward the light",
-    Prompt.EXPRESS_CONFIDENT: "Look confident: a slight smile, lips closed",
-    Prompt.EXPRESS_APPROACHABLE: "Approachable: a warm, open smile",
-    Prompt.EXPRESS_SERIOUS: "Serious now: no smile",
-    Prompt.EXPRESS_PLAYFUL: "Playful: a big smile",
+    # the actor series: what to do, in a few words (the rules: booth/guidance/actor.py)
+    Prompt.EXPRESS_CONFIDENT: "Confident: think of good news you can't share yet",
+    Prompt.EXPRESS_APPROACHABLE: "Approachable: smile at a friend walking in",
+    Prompt.EXPRESS_SERIOUS: "Intense: no smile, look right through the lens",
+    Prompt.EXPRESS_VULNERABLE: "Vulnerable: think of someone you miss",
+    Prompt.EXPRESS_PLAYFUL: "Playful: grin at a joke only you get",
 }
 
 # The same prompts when the way to go is at least BIG_MOVE (the arrow carries the distance).

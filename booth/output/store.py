@@ -156,6 +156,7 @@ class PhotoStore:
     def __init__(self, cfg: BoothConfig, directory: str | Path | None = None):
         self.cfg = cfg
         self.directory = Path(directory or cfg.booth.output_dir).expanduser().resolve()
+        self._series_names: dict = {}
         self._clean_parts()
 
     # -- saving ----------------------------------------------------------------------
@@ -245,6 +246,19 @@ class PhotoStore:
         except OSError as exc:
             raise StorageError(f"could not write {path}: {exc.strerror or exc}. Fix: check that "
                                f"{self.directory} is writable and has free space (booth.output_dir)") from None
+
+    def save_series_note(self, note: Mapping[str, Any]) -> Path:
+        """The actor series sidecar ``series_<stamp>.json`` (one per series, rewritten whole
+        when the series changes): every expression, saved with its files or skipped."""
+        self._ensure_dir()
+        key = (round(float(note.get("t", 0.0)), 3), note.get("badge_id"))
+        name = self._series_names.get(key)
+        if name is None:
+            name = f"series_{self._stem(key[0], key[1])}.json"
+            self._series_names = {key: name}
+        path = self.directory / name
+        self._write(path, (json.dumps(dict(note), indent=1, default=str) + "\n").encode())
+        return path
 
     def _stem(self, t: float, badge_id: str | None) -> str:
         stamp = time.strftime("%Y%m%d-%H%M%S")
