@@ -70,6 +70,8 @@ class BoothSection:
 @dataclass(frozen=True)
 class CameraSection:
     source: str = text("auto", "auto | picamera2 | opencv:N | file:PATH | sim[:SCENARIO]")
+    sim_photos: str = text("", "simulated sitter: a folder of one person's photos (*normal*, *happy*, *sad*, *surprised*, *wink*, *sleepy*, ...); empty: the astronaut")
+    sim_photos_prefix: str = text("", "simulated sitter: only files starting with this, e.g. subject01 (one Yale subject)")
     analysis_width: int = num(640, 160, 1920, "lores stream used for face analysis")
     analysis_height: int = num(480, 120, 1080)
     still_width: int = num(2304, 320, 9152, "main stream / still resolution (same field of view as the lores)")
