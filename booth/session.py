@@ -224,6 +224,8 @@ class Session:
                 event = T.SERIES_DONE if self._series_end_trigger() else T.NEXT_EXPRESSION
             else:
                 self.saved_files = self.saved_files + files
+        if event is SessionEvent.KEEP and self.skip_offered(t):
+            event = SessionEvent.SKIP  # the keep button means "skip this one" while a skip is offered
         if event is SessionEvent.SKIP:
             if not self.skip_offered(t):
                 return self._last  # not offered yet (or nothing to skip)
@@ -327,11 +329,15 @@ class Session:
         seconds = round(t - self._expr_start, 2) if self._expr_start is not None else None
         if status == "saved":
             chosen = self._review[self._review_index] if self._review else None
+            crop = None
+            if chosen is not None and chosen.observation.face is not None:
+                obs = chosen.observation
+                crop = plan_for_face(obs.face, obs.image_size, self.cfg).widest.norm(obs.image_size)
             self.series_items[i] = SeriesItem(old.expression, "saved", files, seconds, None, chosen,
-                                              old.retakes + (1 if self._retaking else 0))
+                                              crop, old.retakes + (1 if self._retaking else 0))
         elif old.status != "saved":  # skipping a retake keeps the photo already taken
             self.series_items[i] = SeriesItem(old.expression, "skipped", (), seconds,
-                                              self._payload.get("skipped_by", "auto"), None, old.retakes)
+                                              self._payload.get("skipped_by", "auto"), None, None, old.retakes)
         self.saved_files = tuple(f for item in self.series_items for f in item.files)
 
     def _skip_expression(self, t: float) -> None:

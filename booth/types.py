@@ -303,6 +303,7 @@ class SeriesItem:
     seconds: float | None = None  # from the expression's first prompt to its save or skip
     skipped_by: str | None = None  # "button" | "auto"
     candidate: "Candidate | None" = None  # the saved frame (the series review shows it)
+    crop_norm: tuple[float, float, float, float] | None = None  # its output crop on the frame (x, y, w, h, 0..1)
     retakes: int = 0
 
 

@@ -18,6 +18,8 @@ def register(sub) -> None:
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
     add_sitter_arguments(p)
     p.add_argument("--profile", choices=("badge", "professional", "actor"), help="override [booth] profile")
+    p.add_argument("--screenshots", metavar="DIR", default=None,
+                   help="draw the booth's screen (headless) and save a PNG at each new prompt or state")
     p.add_argument("--no-skip-button", action="store_true",
                    help="actor series: the sitter never presses Skip (the booth skips by itself)")
     p.set_defaults(handler=run)
@@ -66,8 +68,13 @@ def run(args) -> int:
     results = []
     for seed in range(args.seed, args.seed + max(1, args.seeds)):
         out = None if args.out is None else f"{args.out}/{args.scenario}-{seed}"
-        r = run_scenario(args.scenario, seed, cfg, out_dir=out, max_seconds=args.max_seconds,
-                         skip_press_s=None if args.no_skip_button else 3.0)
+        shooter = None if args.screenshots is None else Screenshots(cfg, f"{args.screenshots}/{args.scenario}-{seed}")
+        try:
+            r = run_scenario(args.scenario, seed, cfg, out_dir=out, max_seconds=args.max_seconds,
+                             skip_press_s=None if args.no_skip_button else 3.0, on_screen=shooter)
+        finally:
+            if shooter is not None:
+                shooter.close()
         results.append(r)
         if not args.json:
             print(summary_text(r))
@@ -110,6 +117,48 @@ def summary_text(r) -> str:
     if r.error:
         lines.append(f"  error: {r.error}")
     return "\n".join(lines)
+
+
+class Screenshots:
+    """The booth's real screen, drawn off-screen, saved as PNG at each new prompt or state
+    (and when a skip is first offered) of a simulated session: what the sitter saw."""
+
+    def __init__(self, cfg, directory: str, size: tuple[int, int] = (1280, 720)):
+        import os
+        from pathlib import Path
+
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+        from ..ui.screen import Screen
+        from ..ui.view import ViewBuilder
+
+        self.dir = Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.screen = Screen(cfg.ui, size=size)
+        self.builder = ViewBuilder()
+        self.last = None
+        self.count = 0
+        self.paths: list = []
+
+    def __call__(self, actions, image) -> None:
+        view = self.builder.build(actions, image)
+        key = (actions.state, view.prompt, actions.skip_offered, actions.expression_step)
+        if key == self.last or actions.state.value in ("capturing", "saving"):
+            return
+        self.last = key
+        self.screen.draw(view, now=0.0)
+        self.count += 1
+        name = f"{self.count:03d}_{actions.state.value}"
+        if actions.expression_step is not None:
+            name += f"_expr{actions.expression_step[0] + 1}"
+        if actions.skip_offered:
+            name += "_skip"
+        path = self.dir / f"{name}.png"
+        self.screen.screenshot(path)
+        self.paths.append(path)
+
+    def close(self) -> None:
+        self.screen.close()
 
 
 def series_distribution_text(results) -> str:

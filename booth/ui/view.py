@@ -59,6 +59,9 @@ class View:
     download_url: str | None = None
     expression_step: tuple[int, int] | None = None
     status: str | None = None  # a small operator line (fps), None on a sitter's screen
+    skip_offered: bool = False  # actor series: show "Skip this one"
+    # actor series review: (expression, status, photo cut to its crop or None), one per expression
+    series: tuple[tuple[str, str, np.ndarray | None], ...] = ()
 
 
 def crop_image(image: np.ndarray, crop_norm: Rect | None) -> np.ndarray:
@@ -84,6 +87,7 @@ class ViewBuilder:
         self.show_status = status
         self._cuts: dict[int, tuple] = {}  # id(candidate) -> (candidate, crop, image)
         self._step_wording: Prompt | None = None  # the move the screen words as a step now
+        self._series_cuts: dict[int, tuple] = {}  # id(candidate) -> (candidate, image): series review tiles
 
     def _cut(self, candidate, crop) -> np.ndarray:
         """The candidate cut to the crop, the same array object frame after frame (the screen
@@ -130,4 +134,21 @@ class ViewBuilder:
             download_url=actions.download_url or (download_url if actions.state is BoothState.THANK_YOU else None),
             expression_step=actions.expression_step,
             status=status if self.show_status else None,
+            skip_offered=actions.skip_offered,
+            series=self._series(actions) if actions.state is BoothState.SERIES_REVIEW else (),
         )
+
+    def _series(self, actions: Actions) -> tuple:
+        tiles, cuts = [], {}
+        for item in actions.series:
+            image = None
+            c = item.candidate
+            if c is not None:
+                hit = self._series_cuts.get(id(c))
+                if hit is None or hit[0] is not c:
+                    hit = (c, crop_image(c.frame.best, item.crop_norm))
+                cuts[id(c)] = hit
+                image = hit[1]
+            tiles.append((item.expression, item.status, image))
+        self._series_cuts = cuts
+        return tuple(tiles)

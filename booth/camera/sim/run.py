@@ -79,13 +79,16 @@ def _mock_rig(cfg):
 def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | None = None,
                  max_seconds: float | None = None, analyze_photo: bool = True, photo_set=None,
                  keep_after_s: float = 1.0, show_amount: bool = True,
-                 skip_press_s: float | None = 3.0) -> SimResult:
+                 skip_press_s: float | None = 3.0, on_screen=None) -> SimResult:
     """One simulated session. Ends at the first saved photo (the actor profile: when the
     series reaches the thank-you), or after ``max_seconds`` simulated.
 
     Actor series: the sitter presses Skip ``skip_press_s`` after the booth offers it (None:
     never; the booth then skips by itself after ``expression.actor_skip_after_s``) and Keep
     in the series review after ``keep_after_s``.
+
+    ``on_screen(actions, image)``: called with what the screen would show on every frame
+    (``booth simulate --screenshots``).
 
     ``show_amount=False`` hides the way to go from the sitter (a screen without graded
     prompts: no arrow, the plain words), to compare how people fare with and without it."""
@@ -149,6 +152,8 @@ def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | 
                 locked = actions.lock_camera
                 camera.lock_exposure() if locked else camera.unlock_exposure()
             show(actions)
+            if on_screen is not None:
+                on_screen(actions, frame.image)
             if actions.state != state:
                 if state == BoothState.COUNTDOWN and actions.state == BoothState.GUIDING:
                     result.countdown_aborted += 1
@@ -176,6 +181,8 @@ def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | 
                 review_at = None
                 actions = loop.on_event(SessionEvent.KEEP, frame.t)
                 show(actions)
+                if on_screen is not None:
+                    on_screen(actions, frame.image)
                 state = actions.state
                 result.states.append(f"{frame.t:.2f} {state.value}")
             if actions.skip_offered and skip_press_s is not None:
