@@ -68,8 +68,9 @@ def yale_matrix(faces: dict, cfg) -> dict[str, dict[str, tuple[int, int]]]:
     return {n: {c: tuple(v) for c, v in row.items()} for n, row in matrix.items()}
 
 
-def genki_matrix(data: Path, analyzer, cfg, limit: int | None = None) -> dict[str, dict[str, tuple[int, int]]]:
-    labels = read_labels(data, "genki4k")
+def genki_matrix(data: Path, analyzer, cfg, limit: int | None = None, step: int = 1) -> dict[str, dict[str, tuple[int, int]]]:
+    """``step``: every step-th photo in label order (GENKI lists its smiles first)."""
+    labels = read_labels(data, "genki4k")[::max(1, step)]
     if limit is not None:
         labels = labels[:limit]
     matrix = {n: {c: [0, 0] for c in GENKI_COLUMNS} for n in EXPRESSIONS}

@@ -187,6 +187,20 @@ def astronaut() -> PhotoSet:
                            "blinks are painted lids (skin colour from below the eye) over the mesh-located eyes"))
 
 
+#: 8-bit range a set's photos are compressed into before they become a sitter. Scanned photo
+#: sets crush their shadows and blow their highlights (Yale: 2-24 % of face pixels <= 25 or
+#: >= 247, a property of the scan, not of the booth's camera): relit in linear light, a
+#: crushed black stays black at any exposure and the booth's clipping gate could never pass.
+#: The sim's camera model decides clipping; the photo keeps its contrast order.
+TONE_RANGE = (40, 200)
+
+
+def lift_clipped(bgr: np.ndarray, lo: int = TONE_RANGE[0], hi: int = TONE_RANGE[1]) -> np.ndarray:
+    """``bgr`` with its 8-bit values mapped linearly from 0..255 into ``lo..hi``."""
+    lut = np.round(lo + np.arange(256) * (hi - lo) / 255.0).astype(np.uint8)
+    return lut[bgr]
+
+
 _ROLES = {"neutral": ("normal", "neutral", "noglasses"), "smile": ("happy", "smile"), "eyes_closed": ("sleepy", "closed"),
           # further expressions the actor series can ask for (booth/guidance/actor.py, photo_roles)
           "sad": ("sad",), "surprised": ("surprised", "surprise"), "wink": ("wink",),
@@ -214,6 +228,7 @@ def photo_folder(folder: str, prefix: str = "") -> PhotoSet:
         img = cv2.imread(str(p), cv2.IMREAD_COLOR)
         if img is None:
             raise PhotoSetError(f"{p} is not a readable image")
+        img = lift_clipped(img)
         h, w = img.shape[:2]
         sprites[role] = make_sprite(img, (0.3 * w, 0.25 * h, 0.4 * w, 0.5 * h))
     return PhotoSet(f"{base.name}/{prefix}", sprites["neutral"], sprites.get("smile"), sprites.get("eyes_closed"),

@@ -135,6 +135,7 @@ def _acting_table() -> dict:
 
 
 _ACTING = _acting_table()  # expression prompt -> Expression (what to act)
+_TRIES = ("neutral", "smile", "sad")  # the faces a sitter tries for an expression it has no photo of
 
 
 @dataclass
@@ -371,7 +372,9 @@ class SimulatedSitter(FrameSource):
             self.face_role = role
             self.events[-1] = (self.t, f"{self.events[-1][1]} (acts it: {role} photo)")
             return
-        others = [r for r in self.photos.roles if r != self.face_role] or [self.face_role]
+        # what a person falls back on: their smile, their straight face, a sad look; not a wink
+        tries = [r for r in self.photos.roles if r in _TRIES]
+        others = [r for r in tries if r != self.face_role] or tries or ["neutral"]
         self.face_role = others[int(self.rng.integers(len(others)))]
         self.events[-1] = (self.t, f"{self.events[-1][1]} (has no {expression.name} face; tries {self.face_role})")
 
