@@ -237,7 +237,7 @@ def analyze_saved(cfg, saved) -> tuple[dict | None, bool | None]:
         from ...guidance.checks import assess_still
     except ImportError:
         return face_json(obs.face), None
-    assessment = assess_still(obs, cfg)
+    assessment = assess_still(obs, cfg, expression=saved.metadata.get("expression_target"))  # actor: its own expression
     photo = face_json(obs.face) or {}
     photo["path"] = str(path)
     photo["failing"] = [c.name for c in assessment.checks if not c.ok]
