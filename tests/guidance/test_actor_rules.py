@@ -42,9 +42,10 @@ def test_each_rule_rejects_the_clearly_different_yale_conditions(yale):
 
 
 def test_genki_smiles_split_by_the_lips(shared_data, analyzer):
-    m = genki_matrix(shared_data, analyzer, actor_config(), step=15)  # 100 photos, smiles and not
+    m = genki_matrix(shared_data, analyzer, actor_config(), step=8)  # 188 photos, smiles and not
     share = {n: {c: k / max(1, t) for c, (k, t) in row.items()} for n, row in m.items()}
-    assert share["confident"]["smile, lips closed"] >= 0.7 and share["confident"]["smile, lips apart"] <= 0.05
+    assert m["confident"]["smile, lips closed"][1] >= 8  # enough closed-lip smiles to judge
+    assert share["confident"]["smile, lips closed"] >= 0.6 and share["confident"]["smile, lips apart"] <= 0.05
     assert share["playful"]["smile, lips apart"] >= 0.85 and share["playful"]["smile, lips closed"] <= 0.05
     assert share["approachable"]["smile, lips apart"] >= 0.85 and share["approachable"]["no smile"] <= 0.15
     assert share["serious"]["smile, lips apart"] == 0.0 and share["serious"]["no smile"] >= 0.6
