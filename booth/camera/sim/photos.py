@@ -222,7 +222,9 @@ def photo_folder(folder: str, prefix: str = "") -> PhotoSet:
                 found[role] = hit
                 break
     if "neutral" not in found:
-        raise PhotoSetError(f"no neutral photo (*normal* or *neutral*) with prefix {prefix!r} in {base}")
+        raise PhotoSetError(f"no neutral photo (*normal* or *neutral*) with prefix {prefix!r} in {base}. "
+                            "Fix: --photos DIR --prefix P naming one person's photos, e.g. "
+                            "--photos ../shared/data/images/yalefaces --prefix subject03_")
     sprites = {}
     for role, p in found.items():
         img = cv2.imread(str(p), cv2.IMREAD_COLOR)
