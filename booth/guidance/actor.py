@@ -15,12 +15,12 @@ on Yale (8 subjects; each subject's ``normal`` photo as the sitter's baseline, a
 learns it from the unsmiling frames) and GENKI-4K:
 
 - **Lips closed** ``gap <= 0.035 T`` (:data:`CLOSED_GAP`): Yale's unsmiling photos (normal,
-  sad, noglasses, glasses, 39 photos) read 0.002-0.037, p90 0.024; Yale's happy (a toothy
+  sad, noglasses, glasses: 32 photos) read 0.002-0.037, p90 0.024; Yale's happy (a toothy
   smile) 0.059-0.115. 0.035 sits between the two.
 - **Teeth / lips apart** ``gap >= 0.05 T`` (:data:`OPEN_GAP`): every Yale happy photo is
   above (min 0.059), no unsmiling one is. GENKI smiles with and without teeth split there.
 - **A smile in the mouth**: the mouth widens against the sitter's own neutral width. Yale
-  happy vs normal: +18 % to +29 % (all 8 subjects); sad and surprised: -5 % to +10 %. So
+  happy vs normal: +18 % to +28 % (all 8 subjects); sad and surprised: -5 % to +10 %. So
   ``+15 %`` (:data:`BROAD_GAIN`) marks a broad smile even where FER hesitates (subject 04's
   happy reads P(happy) 0.30 with +18 %), and ``+5 %`` (the config's ``mouth_width_gain``)
   is what any smile must show; an unsmiling look must stay under ``+8 %``
@@ -37,7 +37,7 @@ learns it from the unsmiling frames) and GENKI-4K:
 - **Engaged eyes** (never the dead gaze): the eyes-open limits the booth already uses
   (:func:`booth.vision.measures.eye_open_limits`, eased by a smile), and for the unsmiling
   intense look a firmer ``0.85 x`` the sitter's open median (:data:`INTENSE_EYES`): Yale's
-  normal photos are 1.0 by construction, sleepy 0.33-0.55 and winks (one eye) <= 0.62.
+  normal photos are 1.0 by construction, sleepy 0.33-0.53 and winks (the narrower eye) 0.38-0.62.
   Gaze at the lens is the booth's own gaze gate (``[gaze]``), for every expression.
   (Issue 14 adds an "engaged eyes" rule to the guidance; until it lands this is the one
   small local function :func:`eyes_engaged`.)
