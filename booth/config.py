@@ -71,6 +71,8 @@ class BoothSection:
 @dataclass(frozen=True)
 class CameraSection:
     source: str = text("auto", "auto | picamera2 | opencv:N | file:PATH | sim[:SCENARIO]")
+    sim_photos: str = text("", "simulated sitter: a folder of one person's photos (*normal*, *happy*, *sad*, *surprised*, *wink*, *sleepy*, ...); empty: the astronaut")
+    sim_photos_prefix: str = text("", "simulated sitter: only files starting with this, e.g. subject01 (one Yale subject)")
     analysis_width: int = num(640, 160, 1920, "lores stream used for face analysis")
     analysis_height: int = num(480, 120, 1080)
     still_width: int = num(2304, 320, 9152, "main stream / still resolution (same field of view as the lores)")
@@ -183,13 +185,16 @@ class ExpressionSection:
     mouth_gap_actor: float = num(0.30, 0.0, 1.0)
     hysteresis: float = num(0.05, 0.0, 0.5, "P(happy) bands widen by this once met (enter/exit)")
     neutral_happy_max: float = num(0.2, 0.0, 1.0, "frames below this P(happy) teach the sitter's neutral mouth width")
-    actor_series: tuple[str, ...] = field(default=("confident", "approachable", "serious", "playful"),
-                                          metadata={"doc": "actor profile: expressions captured in turn (confident | approachable | serious | playful)"})
-    actor_confident_happy: tuple[float, float] = band(0.15, 0.85, 0.0, 1.0, "actor 'confident': P(happy) band (closed-mouth smile)")
+    actor_series: tuple[str, ...] = field(default=("confident", "approachable", "serious", "vulnerable", "playful"),
+                                          metadata={"doc": "actor profile: expressions captured in turn (confident | approachable | serious | vulnerable | playful; booth/guidance/actor.py)"})
+    actor_confident_happy: tuple[float, float] = band(0.2, 1.0, 0.0, 1.0, "actor 'confident': P(happy) band (a closed-mouth smile; the lips decide, booth/guidance/actor.py)")
     actor_approachable_happy: tuple[float, float] = band(0.5, 1.0, 0.0, 1.0)
-    actor_serious_happy: tuple[float, float] = band(0.0, 0.15, 0.0, 1.0)
+    actor_serious_happy: tuple[float, float] = band(0.0, 0.2, 0.0, 1.0)
+    actor_vulnerable_happy: tuple[float, float] = band(0.0, 0.3, 0.0, 1.0)
     actor_playful_happy: tuple[float, float] = band(0.7, 1.0, 0.0, 1.0)
-    actor_closed_mouth_gap: float = num(0.08, 0.0, 1.0, "inner-lip gap / T for 'confident' and 'serious'")
+    actor_closed_mouth_gap: float = num(0.035, 0.0, 1.0, "inner-lip gap / T for 'confident' and 'serious' (Yale: unsmiling <= 0.037, smiles >= 0.059)")
+    actor_skip_offer_s: float = num(15.0, 1.0, 600.0, "actor: an expression not reached in this long offers a Skip (touch / keep button)")
+    actor_skip_after_s: float = num(30.0, 1.0, 1200.0, "actor: ... and is skipped by itself after this long (noted in the series sidecar)")
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,8 @@ class BoothLoop:
         self.last_observation: FaceObservation | None = None
         self.last_assessment: Assessment | None = None
         self.saved: list[Any] = []  # SavedCapture of synchronous saves, in order
+        self.series_notes: list[Any] = []  # paths of the actor series sidecars written
+        self._expression = self.session.expression_target
 
     @property
     def state(self) -> BoothState:
@@ -85,6 +87,12 @@ class BoothLoop:
         return self._follow(before, self.session.handle(event, t, **payload), t)
 
     def _follow(self, before: BoothState, actions: Actions, t: float) -> Actions:
+        if actions.series_note is not None:
+            self._write_series_note(actions.series_note)
+        expression = self.session.expression_target
+        if actions.state is BoothState.GUIDING and before is BoothState.GUIDING and expression != self._expression:
+            self.coach.restart(t)  # a skipped expression: the next one is a fresh attempt
+        self._expression = expression
         if actions.state is BoothState.GUIDING and before not in SITTER_STATES:
             # A new attempt: fresh readiness and relax clock. From ATTRACT it is a new sitter
             # (the session decides who is new: new_sitter_gap_s), whose eyes and mouth must
@@ -97,6 +105,16 @@ class BoothLoop:
                 return actions
             return self._save(actions.save, actions.badge_id, t)
         return actions
+
+    def _write_series_note(self, note) -> None:
+        """The actor series sidecar (small JSON, atomic): saved and skipped expressions."""
+        writer = getattr(self.store, "save_series_note", None)
+        if writer is None:
+            return
+        try:
+            self.series_notes.append(writer(note))
+        except BoothError as err:  # the photos themselves are saved; the note is a record
+            log.error("could not write the series sidecar: %s", err)
 
     def _save(self, candidate: Candidate, badge_id: str | None, t: float) -> Actions:
         expression = self.session.expression_target

@@ -18,7 +18,16 @@ chosen on the attract screen lasts until the session is back in attract. Plus ``
 vanishes for longer than ``booth.face_lost_grace_s`` ends the session; a second person in
 frame pauses it ("Only one person, please"); the manual shutter works whenever a sitter is
 there. In the actor profile each expression of ``expression.actor_series`` is its own
-capture: saving one moves on to guiding the next.
+capture: saving one moves on to guiding the next. An expression the sitter cannot reach
+within ``expression.actor_skip_offer_s`` is offered a skip (``Actions.skip_offered``; the
+SKIP event from touch or the keep button), and skipped by itself after
+``expression.actor_skip_after_s``; after the last expression (saved or skipped) the series
+review shows the set, one photo per expression, with keep/retake per expression, and the
+series sidecar (``Actions.series_note``) records what was saved and what was skipped::
+
+    guiding(expr i) --saved/skip--> guiding(expr i+1) ... --last--> series_review
+    series_review --retake(expr j)--> guiding(expr j) --saved/skip--> series_review
+    series_review --keep/timeout--> thank-you
 
 The session never touches hardware: :meth:`Session.step` and :meth:`Session.handle` return
 :class:`~booth.types.Actions`, which the app, ``booth replay`` or the simulator carry out.
@@ -40,7 +49,7 @@ from .guidance.best_frame import BestFrameBuffer
 from .guidance.checks import ACTOR_EXPRESSIONS, gating, hard_gates_ok
 from .output.crops import plan_for_face
 from .types import (Actions, Assessment, BoothState, Candidate, Check, ConsentRecord, ConsentScreen, FaceObservation,
-                    Frame, LightLevels, Prompt, SessionEvent)
+                    Frame, LightLevels, Prompt, SeriesItem, SessionEvent)
 
 
 class Trigger(Enum):
@@ -56,6 +65,8 @@ class Trigger(Enum):
     TIMEOUT = "timeout"  # review, thank-you or error screen ran its time
     NEXT_EXPRESSION = "next_expression"  # actor series: saved one, more to come
     ASK_CONSENT = "ask_consent"  # a face appeared and consent.enabled: ask before guiding
+    SKIP_EXPRESSION = "skip_expression"  # actor series: not reached within actor_skip_after_s (or SKIP pressed)
+    SERIES_DONE = "series_done"  # actor series: the last expression saved or skipped
 
 
 Effect = Callable[["Session", float], None]  # a Session method: (session, t)
@@ -108,6 +119,13 @@ class Session:
         # Set by the app: why no new session may start now (the output cannot take a photo);
         # None = open. A session under way is not interrupted.
         self.blocked: str | None = None
+        self.series_items: list[SeriesItem] = []
+        self._series_pos = 0  # highlighted expression in the series review
+        self._expr_start: float | None = None  # when the current expression was first asked for
+        self._retaking = False  # guiding an expression again from the series review
+        self._series_t0 = 0.0
+        self._note: dict | None = None
+        self._reset_series()
         self._sync_expression()
 
     # -- the actor series ------------------------------------------------------------
@@ -119,6 +137,20 @@ class Session:
 
     def _sync_expression(self) -> None:
         self.buffer.expression = self.expression_target
+
+    def _reset_series(self) -> None:
+        self.series_items = [SeriesItem(name) for name in self.series]
+        self._series_pos = 0
+        self._expr_start = None
+        self._retaking = False
+
+    def _series_end_trigger(self) -> bool:
+        """Is the expression being finished the series' last (or a retake from the review)?"""
+        return self._retaking or self.series_index + 1 >= len(self.series)
+
+    def skip_offered(self, t: float) -> bool:
+        return (bool(self.series) and self.state is S.GUIDING and self._expr_start is not None
+                and t - self._expr_start >= self.cfg.expression.actor_skip_offer_s)
 
     # -- inputs ----------------------------------------------------------------------
 
@@ -160,9 +192,19 @@ class Session:
                 return self._actions(t, None, None, None)  # not a way to agree here
         trigger: Trigger | SessionEvent = event
         if event is SessionEvent.SAVED and self.state is S.SAVING:
-            self.saved_files = self.saved_files + tuple(str(f) for f in payload.get("files", ()))
-            if self.series and self.series_index + 1 < len(self.series):
-                trigger = T.NEXT_EXPRESSION
+            files = tuple(str(f) for f in payload.get("files", ()))
+            if self.series:
+                self._finish_expression(t, "saved", files=files)
+                trigger = T.SERIES_DONE if self._series_end_trigger() else T.NEXT_EXPRESSION
+            else:
+                self.saved_files = self.saved_files + files
+        if event is SessionEvent.KEEP and self.skip_offered(t):
+            event = trigger = SessionEvent.SKIP  # the keep button means "skip this one" while a skip is offered
+        if event is SessionEvent.SKIP:
+            if not self.skip_offered(t):
+                return self._last  # not offered yet (or nothing to skip)
+            self._payload["skipped_by"] = "button"
+            trigger = T.SERIES_DONE if self._series_end_trigger() else T.SKIP_EXPRESSION
         self._fire(trigger, t)
         self._payload = {}
         return self._actions(t, None, None, None)
@@ -205,6 +247,10 @@ class Session:
         if st is S.GUIDING:
             # not on the frame that opened guiding: that assessment belongs to before (the
             # loop restarts the coach's readiness for the new attempt)
+            if self.series and self._expr_start is not None \
+                    and t - self._expr_start >= self.cfg.expression.actor_skip_after_s:
+                self._payload = {"skipped_by": "auto"}
+                return T.SERIES_DONE if self._series_end_trigger() else T.SKIP_EXPRESSION
             return T.READY if (a.ready and obs.faces <= 1 and t > self._entered_t) else None
         if st is S.COUNTDOWN:
             # Only a hard gate aborts: a smile that fades for a moment is the best-frame
@@ -254,7 +300,55 @@ class Session:
 
     def _next_expression(self, t: float) -> None:
         self.series_index += 1
+        self._expr_start = None  # set when guiding it starts
         self._sync_expression()
+
+    def _finish_expression(self, t: float, status: str, *, files: tuple[str, ...] = ()) -> None:
+        i = self.series_index
+        old = self.series_items[i]
+        seconds = round(t - self._expr_start, 2) if self._expr_start is not None else None
+        if status == "saved":
+            chosen = self._review[self._review_index] if self._review else None
+            crop = None
+            if chosen is not None and chosen.observation.face is not None:
+                obs = chosen.observation
+                crop = plan_for_face(obs.face, obs.image_size, self.cfg).widest.norm(obs.image_size)
+            self.series_items[i] = SeriesItem(old.expression, "saved", files, seconds, None, chosen,
+                                              crop, old.retakes + (1 if self._retaking else 0))
+        elif old.status != "saved":  # skipping a retake keeps the photo already taken
+            self.series_items[i] = SeriesItem(old.expression, "skipped", (), seconds,
+                                              self._payload.get("skipped_by", "auto"), None, None, old.retakes)
+        self.saved_files = tuple(f for item in self.series_items for f in item.files)
+
+    def _skip_expression(self, t: float) -> None:
+        self._finish_expression(t, "skipped")
+        if not self._series_end_trigger():
+            self._next_expression(t)
+            self._enter_guiding(t)  # a fresh attempt at the next expression
+            self.buffer.clear()
+
+    def _next_in_series(self, t: float) -> None:
+        if self.series_items:
+            self._series_pos = (self._series_pos + 1) % len(self.series_items)
+
+    def _retake_in_series(self, t: float) -> None:
+        pos = self._payload.get("expression_index", self._series_pos)
+        self.series_index = max(0, min(len(self.series) - 1, int(pos)))
+        self._retaking = True
+        self._expr_start = None
+        self.buffer.clear()
+        self._sync_expression()
+
+    def series_note(self, t: float, final: bool) -> dict:
+        """The series sidecar: every expression, saved (files, seconds) or skipped (by whom, after how long)."""
+        return {
+            "kind": "actor_series", "final": final, "t": round(self._series_t0, 3), "badge_id": self.badge_id,
+            "expressions": [{"expression": it.expression, "status": it.status, "files": list(it.files),
+                             "seconds": it.seconds, "skipped_by": it.skipped_by, "retakes": it.retakes}
+                            for it in self.series_items],
+            "skip_offer_s": self.cfg.expression.actor_skip_offer_s,
+            "skip_after_s": self.cfg.expression.actor_skip_after_s,
+        }
 
     def _record_error(self, t: float) -> None:
         self.message = self._payload.get("message") or N_("Something went wrong")  # the screen translates it
@@ -281,6 +375,7 @@ class Session:
         self._consent_screen = None
         self.buffer.clear()
         self.series_index = 0
+        self._reset_series()
         self._sync_expression()
         self.saved_files = ()
         self.badge_id = None  # a badge belongs to one sitter's session
@@ -289,6 +384,10 @@ class Session:
         self._review, self._review_index = (), 0
 
     def _enter_guiding(self, t: float) -> None:
+        if self.series and self._expr_start is None:
+            self._expr_start = t
+            if self.series_index == 0 and not self._retaking:
+                self._series_t0 = t
         self._manual = False
         self._timeout_s = None
         self._review, self._review_index = (), 0
@@ -315,6 +414,16 @@ class Session:
 
     def _enter_timed(self, t: float) -> None:
         self._timeout_s = self.cfg.booth.thank_you_s
+        if self.series:
+            self._note = self.series_note(t, final=True)
+
+    def _enter_series_review(self, t: float) -> None:
+        self._retaking = False
+        self._review, self._review_index = (), 0
+        saved = [i for i, it in enumerate(self.series_items) if it.status == "saved"]
+        self._series_pos = saved[0] if saved else 0
+        self._timeout_s = 2.0 * self.cfg.booth.review_s
+        self._note = self.series_note(t, final=False)
 
     def _enter_paused(self, t: float) -> None:
         self._enter_attract(t)  # whoever was there is no longer photographed
@@ -349,6 +458,7 @@ class Session:
         elif st is S.GUIDING and a is None:
             prompt, amount = self._last.prompt, self._last.prompt_amount
         save, self._pending_save = self._pending_save, None
+        note, self._note = self._note, None
         actions = Actions(
             state=st,
             prompt=prompt,
@@ -363,12 +473,16 @@ class Session:
             lights=lights,
             message=self.message if st is S.ERROR else (
                 BADGE_FIRST if st is S.ATTRACT and self.cfg.handoff.badge_required and not self.badge_id else None),
-            expression_step=(self.series_index, len(self.series)) if self.series else None,
+            expression_step=(self._series_pos if st is S.SERIES_REVIEW else self.series_index, len(self.series))
+            if self.series else None,
             badge_id=self.badge_id,
             saved_files=self.saved_files if st is S.THANK_YOU else (),
             crop_norm=crop if crop is not None else (self._last.crop_norm if st in SITTER_STATES else None),
             language=self.language,
             consent=self._consent_screen if st is S.CONSENT else None,
+            skip_offered=self.skip_offered(t),
+            series=tuple(self.series_items) if self.series else (),
+            series_note=note,
         )
         self._last = actions
         return actions
@@ -407,6 +521,16 @@ TRANSITIONS: Mapping[tuple[BoothState, Trigger | SessionEvent], Transition] = Ma
 
     (S.THANK_YOU, T.TIMEOUT): Transition(S.ATTRACT, Session._expect_departure),
 
+    # the actor series (the session turns SKIP and SAVED into these when a series runs)
+    (S.GUIDING, T.SKIP_EXPRESSION): Transition(S.GUIDING, Session._skip_expression),
+    (S.GUIDING, T.SERIES_DONE): Transition(S.SERIES_REVIEW, Session._skip_expression),
+    (S.SAVING, T.SERIES_DONE): Transition(S.SERIES_REVIEW),
+    (S.SERIES_REVIEW, E.KEEP): Transition(S.THANK_YOU),
+    (S.SERIES_REVIEW, E.SHUTTER): Transition(S.THANK_YOU),
+    (S.SERIES_REVIEW, T.TIMEOUT): Transition(S.THANK_YOU),
+    (S.SERIES_REVIEW, E.NEXT): Transition(S.SERIES_REVIEW, Session._next_in_series),
+    (S.SERIES_REVIEW, E.RETAKE): Transition(S.GUIDING, Session._retake_in_series),
+
     # consent (booth/consent.py): asked before guiding when consent.enabled
     (S.ATTRACT, T.ASK_CONSENT): Transition(S.CONSENT),
     (S.ATTRACT, E.LANGUAGE): Transition(S.ATTRACT, Session._next_language),
@@ -441,6 +565,7 @@ ON_ENTER: Mapping[BoothState, Effect] = MappingProxyType({
     S.ERROR: Session._enter_error,
     S.PAUSED: Session._enter_paused,
     S.CONSENT: Session._enter_consent,
+    S.SERIES_REVIEW: Session._enter_series_review,
 })
 
 

@@ -48,6 +48,9 @@ class SimResult:
     frames: int = 0
     sitter_log: list[str] = field(default_factory=list)
     error: str | None = None
+    series: list[dict] = field(default_factory=list)  # actor profile: each expression's outcome
+    series_note: str | None = None  # the series sidecar's path
+    series_done_s: float | None = None  # from the sitter's arrival to the series review
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -62,8 +65,17 @@ def sim_config(cfg, fps: float | None = None):
 
 def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | None = None,
                  max_seconds: float | None = None, analyze_photo: bool = True, photo_set=None,
-                 keep_after_s: float = 1.0, show_amount: bool = True) -> SimResult:
-    """One simulated session. Ends at the first saved photo, or after ``max_seconds`` simulated.
+                 keep_after_s: float = 1.0, show_amount: bool = True,
+                 skip_press_s: float | None = 3.0, on_screen=None) -> SimResult:
+    """One simulated session. Ends at the first saved photo (the actor profile: when the
+    series reaches the thank-you), or after ``max_seconds`` simulated.
+
+    Actor series: the sitter presses Skip ``skip_press_s`` after the booth offers it (None:
+    never; the booth then skips by itself after ``expression.actor_skip_after_s``) and Keep
+    in the series review after ``keep_after_s``.
+
+    ``on_screen(actions, image)``: called with what the screen would show on every frame
+    (``booth simulate --screenshots``).
 
     ``show_amount=False`` hides the way to go from the sitter (a screen without graded
     prompts: no arrow, the plain words), to compare how people fare with and without it."""
@@ -82,7 +94,13 @@ def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | 
     middle = core(store_cfg, out_dir=out_dir, lights=True)  # the light controller drives the mock rig
     loop = middle.loop
     rig = sim_rig(store_cfg)
-    limit = max_seconds if max_seconds is not None else scenario.max_s
+    from .config import Profile
+
+    actor = store_cfg.profile is Profile.ACTOR
+    ex = store_cfg.expression
+    limit = max_seconds if max_seconds is not None else (
+        scenario.max_s if not actor else scenario.max_s + len(ex.actor_series) * (ex.actor_skip_after_s + 15.0))
+    offered_at = None
     state = None
     prompt = None
     review_at = None
@@ -111,6 +129,8 @@ def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | 
                 locked = actions.lock_camera
                 camera.lock_exposure() if locked else camera.unlock_exposure()
             show(actions)
+            if on_screen is not None:
+                on_screen(actions, frame.image)
             if actions.state != state:
                 if state == BoothState.COUNTDOWN and actions.state == BoothState.GUIDING:
                     result.countdown_aborted += 1
@@ -129,10 +149,29 @@ def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | 
                 amount = actions.prompt_amount
                 result.prompt_amounts.append(None if amount is None else round(amount, 3))
             prompt = actions.prompt
-            if review_at is not None and state == BoothState.REVIEW and frame.t - review_at >= keep_after_s:
+            if state == BoothState.SERIES_REVIEW and review_at is None:
+                review_at = frame.t
+                if result.series_done_s is None:
+                    result.series_done_s = round(frame.t - sitter.arrived_at, 3)
+            if review_at is not None and state in (BoothState.REVIEW, BoothState.SERIES_REVIEW) \
+                    and frame.t - review_at >= keep_after_s:
                 review_at = None
-                show(loop.on_event(SessionEvent.KEEP, frame.t))
-            if loop.saved:
+                actions = loop.on_event(SessionEvent.KEEP, frame.t)
+                show(actions)
+                if on_screen is not None:
+                    on_screen(actions, frame.image)
+                state = actions.state
+                result.states.append(f"{frame.t:.2f} {state.value}")
+            if actions.skip_offered and skip_press_s is not None:
+                if offered_at is None:
+                    offered_at = frame.t
+                elif frame.t - offered_at >= skip_press_s:
+                    offered_at = None
+                    sitter.events.append((frame.t, "presses Skip"))
+                    show(loop.on_event(SessionEvent.SKIP, frame.t))
+            else:
+                offered_at = None
+            if (loop.saved and not actor) or (actor and state == BoothState.THANK_YOU):
                 break
     finally:
         camera.close()
@@ -145,6 +184,10 @@ def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | 
         result.final_lights = {k: round(v, 3) for k, v in sitter.levels.levels.items()}
         if loop.last_observation is not None and loop.last_observation.face is not None:
             result.final_dev = round(loop.last_observation.face.light_balance_ev, 3)
+    if actor:
+        result.series = [{"expression": it.expression, "status": it.status, "seconds": it.seconds,
+                          "skipped_by": it.skipped_by, "files": list(it.files)} for it in loop.session.series_items]
+        result.series_note = str(loop.series_notes[-1]) if loop.series_notes else None
     if loop.saved:
         saved = loop.saved[0]
         result.captured = True
@@ -169,7 +212,7 @@ def analyze_saved(cfg, saved) -> tuple[dict | None, bool | None]:
         from .guidance.checks import assess_still
     except ImportError:
         return face_json(obs.face), None
-    assessment = assess_still(obs, cfg)
+    assessment = assess_still(obs, cfg, expression=saved.metadata.get("expression_target"))  # actor: its own expression
     photo = face_json(obs.face) or {}
     photo["path"] = str(path)
     photo["failing"] = [c.name for c in assessment.checks if not c.ok]

@@ -189,6 +189,7 @@ class Prompt(Enum):
     TURN_SHOULDERS_LEFT = "turn_shoulders_left"  # toward the sitter's own left
     TURN_SHOULDERS_RIGHT = "turn_shoulders_right"
     LOOK_HERE = "look_here"  # the countdown's cue next to the lens ([ui] lens)
+    EXPRESS_VULNERABLE = "express_vulnerable"
 
 
 #: The graded moves: the prompts whose way to go is measured (``Check.amount``, in frame
@@ -279,6 +280,7 @@ class BoothState(Enum):
     ERROR = "error"
     PAUSED = "paused"  # out of service: the operator paused the booth (console)
     CONSENT = "consent"  # before guiding: the organiser's text, agree or decline (booth/consent.py)
+    SERIES_REVIEW = "series_review"  # actor: the series as a set, keep/retake per expression
 
 
 class SessionEvent(Enum):
@@ -327,6 +329,22 @@ class ConsentScreen:
     touch: bool  # "I agree" is a touch button
     text_sha256: str
     STATE_TIMEOUT = "state_timeout"  # the app: a state outlived its bound (e.g. no frames): end it
+    SKIP = "skip"  # actor series: skip the expression being asked for (offered after a while)
+
+
+@dataclass(frozen=True, eq=False)
+class SeriesItem:
+    """One expression of the actor series as it stands: saved (with its files and the chosen
+    frame, for the series review) or skipped (by the sitter's button or by itself)."""
+
+    expression: str
+    status: str = "pending"  # pending | saved | skipped
+    files: tuple[str, ...] = ()
+    seconds: float | None = None  # from the expression's first prompt to its save or skip
+    skipped_by: str | None = None  # "button" | "auto"
+    candidate: "Candidate | None" = None  # the saved frame (the series review shows it)
+    crop_norm: tuple[float, float, float, float] | None = None  # its output crop on the frame (x, y, w, h, 0..1)
+    retakes: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -371,3 +389,6 @@ class Actions:
     download_url: str | None = None  # handoff: QR link on the thank-you screen
     language: str | None = None  # the sitter's own catalogue language (None: the configured default)
     consent: ConsentScreen | None = None  # the consent screen's text (state CONSENT)
+    skip_offered: bool = False  # actor series: the expression may be skipped now (touch / keep button)
+    series: tuple[SeriesItem, ...] = ()  # actor series: every expression's state (series review)
+    series_note: Mapping[str, object] | None = None  # actor series: write this series sidecar now

@@ -34,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         else:
             p.add_argument("--scenario", default="enter-off-centre", help="simulated sitter scenario (see booth simulate)")
             p.add_argument("--seed", type=int, default=0)
+            from .camera.commands import add_sitter_arguments
+
+            add_sitter_arguments(p)
         p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="booth TOML config")
         p.add_argument("--seconds", type=float, default=None, help="stop after this long")
         p.add_argument("--frames", type=int, default=None, help="stop after this many camera frames (soak runs)")
@@ -78,6 +81,10 @@ def _start(args, camera_spec: str, seed: int = 0) -> int:
     from ..console.service import check_config
 
     check_config(cfg)  # [console]/[metrics] mistakes stop the booth before the camera and models start
+    if getattr(args, "photos", None) is not None or getattr(args, "prefix", None) is not None:
+        from .simulate import apply_sitter_arguments
+
+        cfg = apply_sitter_arguments(cfg, args)  # booth demo --photos DIR --prefix P
     if args.window:
         cfg = dataclasses.replace(cfg, ui=dataclasses.replace(cfg.ui, fullscreen=False))
     _quiet_sdl(args.headless)

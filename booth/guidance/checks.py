@@ -32,13 +32,10 @@ from ..errors import ConfigError
 from ..output.crops import Framing, plan_for_face
 from ..types import Assessment, Check, FaceMeasures, FaceObservation, Prompt
 from ..vision.measures import eye_open_limits
+from .actor import EXPRESSIONS, judge
 
-ACTOR_EXPRESSIONS = {
-    "confident": Prompt.EXPRESS_CONFIDENT,
-    "approachable": Prompt.EXPRESS_APPROACHABLE,
-    "serious": Prompt.EXPRESS_SERIOUS,
-    "playful": Prompt.EXPRESS_PLAYFUL,
-}
+#: the actor series' expressions and their prompts (rules and derivation: booth/guidance/actor.py)
+ACTOR_EXPRESSIONS = {name: e.prompt for name, e in EXPRESSIONS.items()}
 ADVISORY = frozenset({"exposure", "background", "colour_cast"})
 
 
@@ -89,7 +86,12 @@ def mouth_limit(cfg: BoothConfig, expression: str | None) -> float:
     if cfg.profile is Profile.BADGE:
         return ex.mouth_gap_badge
     if cfg.profile is Profile.ACTOR:
-        return ex.actor_closed_mouth_gap if expression in ("confident", "serious") else ex.mouth_gap_actor
+        name = expression or (ex.actor_series[0] if ex.actor_series else "confident")
+        if name in ("confident", "serious"):
+            return ex.actor_closed_mouth_gap
+        if name == "playful":
+            return ex.mouth_gap_actor
+        return EXPRESSIONS[name].mouth_max if name in EXPRESSIONS else ex.mouth_gap_actor
     return ex.mouth_gap_professional
 
 
@@ -278,7 +280,9 @@ def _mouth_and_expression(f: _Frame) -> list[Check]:
     # The mouth is a hard gate, the expression a soft one.
     cfg, face = f.cfg, f.face
     limit = mouth_limit(cfg, f.expression)
-    closed_wanted = cfg.profile is Profile.BADGE or (cfg.profile is Profile.ACTOR and limit == cfg.expression.actor_closed_mouth_gap)
+    actor_name = (f.expression or (cfg.expression.actor_series[0] if cfg.expression.actor_series else "confident")) \
+        if cfg.profile is Profile.ACTOR else None
+    closed_wanted = cfg.profile is Profile.BADGE or (actor_name in EXPRESSIONS and EXPRESSIONS[actor_name].closed)
     return [
         Check("mouth", face.mouth_gap <= limit, face.mouth_gap, f"inner-lip gap <= {limit:g} T",
               Prompt.CLOSE_MOUTH if closed_wanted else Prompt.SOFTEN_SMILE),
@@ -335,25 +339,21 @@ CHECK_FAMILIES: tuple[Callable[[_Frame], list[Check]], ...] = (
 def _expression_check(face: FaceMeasures, cfg: BoothConfig, expression: str | None, relax_level: int,
                       baseline: Baseline | None, strict: bool) -> Check:
     ex = cfg.expression
+    if cfg.profile is Profile.ACTOR:
+        return _actor_check(face, cfg, expression, baseline, strict)
     factor = cfg.guidance.relax_factor ** relax_level
     lo, hi = _widen(expression_band(cfg, expression), factor)
     if not strict:
         lo, hi = max(0.0, lo - ex.hysteresis), min(1.0, hi + ex.hysteresis)
     p = happy(face)
-    actor = cfg.profile is Profile.ACTOR
-    name = expression or (ex.actor_series[0] if actor and ex.actor_series else None)
-    if actor:
-        more = less = ACTOR_EXPRESSIONS[name or ""]  # no series: a KeyError, as before
-    else:
-        more, less = Prompt.SMILE, Prompt.SOFTEN_SMILE
+    more, less = Prompt.SMILE, Prompt.SOFTEN_SMILE
     target = f"P(happy) {lo:.2f}-{hi:.2f}"
     if p < lo:
         return Check("expression", False, p, target, more, hard=False)
     if p > hi:
         return Check("expression", False, p, target, less, hard=False)
     # A smile shows in the mouth too: wider than this sitter's own neutral mouth.
-    wants_smile = (cfg.profile is Profile.PROFESSIONAL) or (actor and name in ("approachable", "playful"))
-    wants_neutral = actor and name == "serious"
+    wants_smile = cfg.profile is Profile.PROFESSIONAL
     if baseline is not None and baseline.neutral_mouth_width:
         gain = ex.mouth_width_gain / factor
         ratio = face.mouth_width / baseline.neutral_mouth_width - 1.0
@@ -410,6 +410,22 @@ def serious_eyes_check(face: FaceMeasures, cfg: BoothConfig, neutral_open_eye: f
     prompt = Prompt.LOOK_AT_CAMERA if not on_lens else Prompt.OPEN_EYES
     return Check("serious_eyes", on_lens and open_ok and not face.eyes_closed, r if r is not None else 1.0,
                  f"eyes >= {need:.2f} x neutral opening, gaze within {gz.h_enter:g}/{gz.v_enter:g}", prompt)
+
+
+def _actor_check(face: FaceMeasures, cfg: BoothConfig, expression: str | None, baseline: Baseline | None,
+                 strict: bool) -> Check:
+    """The actor series' expression: the evidence-derived rule of booth/guidance/actor.py.
+    It does not relax with time (a relaxed "confident" would accept a toothy grin): an
+    expression the sitter cannot reach is skipped instead (the session offers a skip)."""
+    ex = cfg.expression
+    name = expression or (ex.actor_series[0] if ex.actor_series else "confident")
+    lo, hi = expression_band(cfg, name)
+    if not strict:
+        lo, hi = max(0.0, lo - ex.hysteresis), min(1.0, hi + ex.hysteresis)
+    b = baseline or Baseline()
+    v = judge(name, face, cfg, neutral_width=b.neutral_mouth_width, open_eye=b.open_eye, happy_band=(lo, hi))
+    target = v.target if v.ok else f"{v.target} ({v.why})"
+    return Check("expression", v.ok, v.value, target, ACTOR_EXPRESSIONS[name], hard=False)
 
 
 # ------------------------------------------------------------------------------ score

@@ -252,6 +252,7 @@ class PhotoStore:
         self.repaired: list[str] = []  # what the start-up repair did (one line each)
         if lock:
             self.lock()
+        self._series_names: dict = {}
         self._clean_parts()
         self.repair()
 
@@ -519,6 +520,18 @@ class PhotoStore:
         if self._lock_fd is not None:
             os.close(self._lock_fd)  # closing drops the flock
             self._lock_fd = None
+    def save_series_note(self, note: Mapping[str, Any]) -> Path:
+        """The actor series sidecar ``series_<stamp>.json`` (one per series, rewritten whole
+        when the series changes): every expression, saved with its files or skipped."""
+        self._ensure_dir()
+        key = (round(float(note.get("t", 0.0)), 3), note.get("badge_id"))
+        name = self._series_names.get(key)
+        if name is None:
+            name = f"series_{self._stem(key[0], key[1])}.json"
+            self._series_names = {key: name}
+        path = self.directory / name
+        self._write(path, (json.dumps(dict(note), indent=1, default=str) + "\n").encode())
+        return path
 
     def _stem(self, t: float, badge_id: str | None) -> str:
         stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -313,6 +313,8 @@ class Screen:
         state = view.state
         if state is BoothState.REVIEW and view.review:
             self._draw_review(view)
+        elif state is BoothState.SERIES_REVIEW:
+            self._draw_series_review(view)
         elif state in (BoothState.THANK_YOU, BoothState.SAVING):
             self._draw_thank_you(view)
         elif state is BoothState.ATTRACT:
@@ -337,7 +339,7 @@ class Screen:
             self.blit_text(self._notice[0], int(self.layout.unit * 0.06), (w // 2, int(self.layout.unit * 0.08)),
                            WHITE, max_width=int(w * 0.9), shadow=True)
         self.last_state = state
-        self.last_review_count = len(view.review)
+        self.last_review_count = len(view.series) if state is BoothState.SERIES_REVIEW else len(view.review)
         if self.speaker is not None:
             self.speaker.on_view(view)  # never waits: the mixer plays on SDL's audio thread
 
@@ -440,6 +442,15 @@ class Screen:
             self._draw_look_here(rect)
         if view.state is BoothState.GUIDING:
             self._shutter_button()
+            if view.skip_offered:
+                self._skip_button()
+
+    def _skip_button(self):
+        """Actor series: the expression that will not come may be skipped (the keep button too)."""
+        u = self.layout.unit
+        px, py, pw, ph = self.layout.preview
+        bw, bh = int(u * 0.42), int(u * 0.11)
+        self._button((px + u // 30, py + ph - bh - u // 30, bw, bh), self.tr(N_("Skip this one")), RETAKE_BG, SessionEvent.SKIP)
 
     def move_arrow(self, view: View) -> tuple[tuple[int, int], tuple[int, int]] | None:
         """(tail, tip) on screen of the arrow for ``view.move``, or None when there is none.
@@ -841,6 +852,62 @@ class Screen:
         """The review screen's one line: how to choose, and that the booth chooses by itself."""
         return self.tr(N_("Tap a photo, then Keep. We keep the best one in {seconds:g} s")).format(seconds=self.review_s)
 
+    def _draw_series_review(self, view: View):
+        """The actor series as a set: one tile per expression (its photo, or "skipped"), the
+        highlighted one retaken with "Retake", the whole set kept with "Keep all"."""
+        pg = self.pg
+        w, h = self.layout.size
+        u = self.layout.unit
+        self.blit_text(self.tr(N_("Your series")), int(u * 0.09), (w // 2, int(h * 0.06)), WHITE, max_width=int(w * 0.9))
+        tiles = view.series
+        n = max(1, len(tiles))
+        btn_h = int(u * 0.15)
+        top, bottom = int(h * 0.12), h - btn_h - int(u * 0.1)
+        gap = int(u * 0.03)
+        cols = n if not self.layout.portrait else min(n, 2)
+        rows = -(-n // cols)
+        tile_w = (w - gap * (cols + 1)) // cols
+        tile_h = (bottom - top - gap * (rows - 1)) // rows
+        label_px = int(u * 0.045)
+        current = view.expression_step[0] if view.expression_step else 0
+        for i, (name, status, image) in enumerate(tiles):
+            r, c = divmod(i, cols)
+            box = pg.Rect(gap + c * (tile_w + gap), top + r * (tile_h + gap), tile_w, tile_h)
+            photo_box = (box.width - 12, box.height - label_px * 2 - 12)
+            if image is not None:
+                thumb = self._thumb(image, photo_box)
+                rect = thumb.get_rect(center=(box.centerx, box.top + 6 + photo_box[1] // 2))
+                self.surface.blit(thumb, rect)
+            else:
+                pw_ = min(photo_box[0], int(photo_box[1] * 0.8))  # a 4:5 card where the photo would be
+                rect = pg.Rect(0, 0, pw_, min(photo_box[1], int(pw_ / 0.8)))
+                rect.center = (box.centerx, box.top + 6 + photo_box[1] // 2)
+                pg.draw.rect(self.surface, (45, 45, 50), rect, border_radius=8)
+                self.blit_text(self.tr(N_("skipped")) if status == "skipped" else "-", int(u * 0.05), rect.center, (170, 170, 170),
+                               max_width=int(rect.width * 0.9))
+            if i == current:
+                pg.draw.rect(self.surface, HIGHLIGHT, rect.inflate(12, 12), max(4, u // 100), border_radius=6)
+            mark = self.tr(N_("kept")) if status == "saved" else self.tr(N_("skipped"))
+            self.blit_text(f"{self.expression_name(name)}: {mark}", label_px, (box.centerx, box.bottom - label_px),
+                           WHITE if status == "saved" else (170, 170, 170), max_width=box.width)
+            repeat = (i - current) % n
+            if repeat:
+                self._hit.append((rect, SessionEvent.NEXT, repeat))
+        bw = int(min(w * 0.44, u * 0.62))
+        by = h - btn_h - int(u * 0.04)
+        name = self.expression_name(tiles[current][0]) if tiles else ""
+        self._button((w // 2 - bw - gap // 2, by, bw, btn_h), self.tr(N_("Retake {name}")).format(name=name), RETAKE_BG,
+                     SessionEvent.RETAKE)
+        self._button((w // 2 + gap // 2, by, bw, btn_h), self.tr(N_("Keep all")), KEEP_BG, SessionEvent.KEEP)
+
+    #: the actor series' expressions as the sitter reads them (booth/guidance/actor.py's names)
+    EXPRESSION_NAMES = {"confident": N_("Confident"), "approachable": N_("Approachable"), "serious": N_("Serious"),
+                        "vulnerable": N_("Vulnerable"), "playful": N_("Playful")}
+
+    def expression_name(self, name: str) -> str:
+        marked = self.EXPRESSION_NAMES.get(name)
+        return self.tr(marked) if marked else name.capitalize()
+
     def _qr_surface(self, url: str, side: int):
         if self._qr_cache is None or self._qr_cache[0] != (url, side):
             from ..handoff.qr import qr_rgb_fit
@@ -921,7 +988,7 @@ class Screen:
                 return [SessionEvent.LANGUAGE]
         if state is BoothState.ATTRACT and key == pg.K_l:
             return [SessionEvent.LANGUAGE]
-        if state is BoothState.REVIEW:
+        if state in (BoothState.REVIEW, BoothState.SERIES_REVIEW):
             if key in (pg.K_RETURN, pg.K_KP_ENTER, pg.K_k, pg.K_SPACE):
                 return [SessionEvent.KEEP]
             if key in (pg.K_r, pg.K_BACKSPACE):

@@ -62,6 +62,9 @@ class View:
     language: str = "en"  # the sitter's catalogue language: the screen's own words follow it
     consent: ConsentScreen | None = None  # the consent screen's text (state CONSENT)
     headline: str | None = None  # error screen: what the sitter reads in large type (default "Sorry, one moment")
+    skip_offered: bool = False  # actor series: show "Skip this one"
+    # actor series review: (expression, status, photo cut to its crop or None), one per expression
+    series: tuple[tuple[str, str, np.ndarray | None], ...] = ()
 
 
 def crop_image(image: np.ndarray, crop_norm: Rect | None) -> np.ndarray:
@@ -87,6 +90,7 @@ class ViewBuilder:
         self.show_status = status
         self._cuts: dict[int, tuple] = {}  # id(candidate) -> (candidate, crop, image)
         self._step_wording: Prompt | None = None  # the move the screen words as a step now
+        self._series_cuts: dict[int, tuple] = {}  # id(candidate) -> (candidate, image): series review tiles
 
     def _cut(self, candidate, crop) -> np.ndarray:
         """The candidate cut to the crop, the same array object frame after frame (the screen
@@ -136,4 +140,21 @@ class ViewBuilder:
             status=status if self.show_status else None,
             language=lang,
             consent=actions.consent,
+            skip_offered=actions.skip_offered,
+            series=self._series(actions) if actions.state is BoothState.SERIES_REVIEW else (),
         )
+
+    def _series(self, actions: Actions) -> tuple:
+        tiles, cuts = [], {}
+        for item in actions.series:
+            image = None
+            c = item.candidate
+            if c is not None:
+                hit = self._series_cuts.get(id(c))
+                if hit is None or hit[0] is not c:
+                    hit = (c, crop_image(c.frame.best, item.crop_norm))
+                cuts[id(c)] = hit
+                image = hit[1]
+            tiles.append((item.expression, item.status, image))
+        self._series_cuts = cuts
+        return tuple(tiles)

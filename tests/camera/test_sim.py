@@ -202,3 +202,37 @@ def test_shown_how_far_the_sitter_takes_one_step_of_about_that_size_and_sometime
     assert (counts == 1).mean() >= 0.6 and (counts >= 2).any()
     # Shown only "a little", the same sitters shuffle in three or more small steps.
     assert np.mean(plain) >= 3 and np.mean(plain) > counts.mean() + 1.5
+
+
+def test_a_yale_sitter_acts_the_prompted_expression_after_a_human_delay(shared_data):
+    from booth.camera.sim import photo_folder
+
+    photos = photo_folder(str(shared_data / "images" / "yalefaces"), "subject03_")
+    assert {"sad", "surprised", "wink"} <= set(photos.extra)
+    with SimulatedSitter("tilted", seed=1, cfg=CFG, photo_set=photos) as sitter:
+        run_for(sitter, 0.3, Actions(state=BoothState.GUIDING, lights=EVEN))
+        ask = Actions(state=BoothState.GUIDING, prompt=Prompt.EXPRESS_VULNERABLE, lights=EVEN)
+        sitter.respond(ask)
+        sitter.advance(0.35)
+        assert sitter.placements(sitter.size)[-1][0] is photos.neutral  # not yet: a person reacts in 0.4-0.8 s
+        run_for(sitter, 0.6, ask)
+        assert sitter.placements(sitter.size)[-1][0] is photos.extra["sad"]
+        ask = Actions(state=BoothState.GUIDING, prompt=Prompt.EXPRESS_PLAYFUL, lights=EVEN)
+        sitter.respond(ask)
+        run_for(sitter, 1.0, ask)
+        assert sitter.placements(sitter.size)[-1][0] is photos.smile
+
+
+def test_a_sitter_without_the_face_tries_what_it_has_and_never_gets_there(shared_data):
+    from booth.camera.sim import photo_folder
+
+    photos = photo_folder(str(shared_data / "images" / "yalefaces"), "subject03_")
+    with SimulatedSitter("tilted", seed=2, cfg=CFG, photo_set=photos) as sitter:
+        ask = Actions(state=BoothState.GUIDING, prompt=Prompt.EXPRESS_CONFIDENT, lights=EVEN)  # no closed-lip smile
+        sitter.respond(ask)
+        tried = set()
+        for _ in range(12):  # the prompt stays up: the sitter tries again after each pause
+            sitter.advance(0.5)
+            tried.add(sitter.face_role)
+        assert len(tried) >= 2 and tried <= {"neutral", "smile", "sad"}
+        assert any("has no confident face" in what for _, what in sitter.events)

@@ -201,6 +201,9 @@ def test_actor_series_saves_one_headshot_per_expression(tmp_path):
         a = b.run(4.0, **wanted[name])
         assert a.state is BoothState.REVIEW, name
         a = b.event(SessionEvent.KEEP)
+    assert a.state is BoothState.SERIES_REVIEW  # the set, one photo per expression
+    assert [it.status for it in a.series] == ["saved"] * 3
+    a = b.event(SessionEvent.KEEP)
     assert a.state is BoothState.THANK_YOU
     assert [s.metadata["expression_target"] for s in b.loop.saved] == ["confident", "serious", "playful"]
     assert all(list(s.crops) == ["4x5"] for s in b.loop.saved)

@@ -404,3 +404,34 @@ def test_review_says_how_to_choose_and_that_the_booth_keeps_the_best(screen, art
     cols = np.nonzero(grey.any(axis=1))[0]
     expect = screen.text_surface(hint, int(u * 0.045), max_width=int(W * 0.92)).get_width()
     assert cols.size and abs((cols.max() - cols.min()) - expect) < 0.1 * expect
+def test_actor_series_skip_offer_and_series_review(screen, artifacts_dir):
+    """Guiding an expression that will not come: "Skip this one" by touch; the series review:
+    one tile per expression (photo or "skipped"), retake the highlighted one, keep all."""
+    from booth.types import SeriesItem
+
+    img = camera_image()
+    draw(screen, Actions(state=BoothState.GUIDING, prompt=Prompt.EXPRESS_VULNERABLE, crop_norm=CROP,
+                         skip_offered=True), img)
+    assert shows_text(screen, prompt_text(Prompt.EXPRESS_VULNERABLE)) > 0.8  # the words, not only the name
+    a = Actions(state=BoothState.GUIDING, prompt=Prompt.EXPRESS_VULNERABLE, expression_step=(3, 5),
+                crop_norm=CROP, skip_offered=True)
+    draw(screen, a, img)
+    screen.screenshot(artifacts_dir / "ui" / f"actor_skip_offered_{screen.layout.size[0]}x{screen.layout.size[1]}.png")
+    assert screen.tap(screen.hit_rect(SessionEvent.SKIP).center) == [SessionEvent.SKIP]
+    draw(screen, Actions(state=BoothState.GUIDING, prompt=Prompt.EXPRESS_VULNERABLE, expression_step=(3, 5),
+                         crop_norm=CROP))
+    assert screen.hit_rect(SessionEvent.SKIP) is None  # not offered: no button
+
+    names = ["confident", "approachable", "serious", "vulnerable", "playful"]
+    items = tuple(SeriesItem(n, "saved", (f"{n}.jpg",), 9.0, None, candidate(i, img), CROP)
+                  if n in ("approachable", "serious", "playful") else SeriesItem(n, "skipped", (), 18.0, "button")
+                  for i, n in enumerate(names))
+    review = Actions(state=BoothState.SERIES_REVIEW, series=items, expression_step=(1, 5))
+    draw(screen, review, img)
+    screen.screenshot(artifacts_dir / "ui" / f"actor_series_review_{screen.layout.size[0]}x{screen.layout.size[1]}.png")
+    assert screen.tap(screen.hit_rect(SessionEvent.KEEP).center) == [SessionEvent.KEEP]
+    assert screen.tap(screen.hit_rect(SessionEvent.RETAKE).center) == [SessionEvent.RETAKE]
+    # tapping the "serious" tile highlights it (one NEXT from "approachable")
+    nexts = [ev for rect, ev, n in screen._hit if ev is SessionEvent.NEXT for _ in range(n)]
+    assert len(nexts) == sum(range(1, 5))  # every other tile moves the highlight there
+    assert screen.key_event(pygame.K_r) == [SessionEvent.RETAKE]

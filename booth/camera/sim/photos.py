@@ -10,7 +10,10 @@ to these real pixels by :mod:`booth.camera.sim.render`.
   ``booth models fetch``). She smiles in the only photo, so it serves as ``neutral`` and
   ``smile`` both (an honest limit: asking her to smile changes nothing).
 - :func:`photo_folder` loads a folder with files named ``*normal*``/``*neutral*``,
-  ``*happy*``/``*smile*`` and ``*sleepy*``/``*closed*`` (e.g. one Yale subject's set).
+  ``*happy*``/``*smile*`` and ``*sleepy*``/``*closed*`` (e.g. one Yale subject's set), and
+  the further expressions the actor series asks for when present (``*sad*``,
+  ``*surprised*``, ``*wink*``, ``*confident*``, ``*smirk*``: ``PhotoSet.extra``).
+  ``booth simulate --photos DIR --prefix P`` (``[camera] sim_photos``) picks the set.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Mapping
 
 import cv2
 import numpy as np
@@ -73,10 +77,22 @@ class PhotoSet:
     smile: Sprite | None = None
     eyes_closed: Sprite | None = None
     notes: tuple[str, ...] = field(default=())
+    extra: Mapping[str, Sprite] = field(default_factory=dict)  # more expressions: sad, surprised, wink ...
 
     @property
     def can_smile(self) -> bool:
         return self.smile is not None
+
+    def role(self, name: str) -> Sprite | None:
+        """The photo acting ``name`` (neutral, smile, eyes_closed, or one of ``extra``), or None."""
+        if name in ("neutral", "smile", "eyes_closed"):
+            return getattr(self, name)
+        return self.extra.get(name)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        base = [r for r in ("neutral", "smile") if getattr(self, r) is not None]
+        return tuple(base + sorted(self.extra))
 
 
 def _mesh(bgr: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
@@ -171,7 +187,25 @@ def astronaut() -> PhotoSet:
                            "blinks are painted lids (skin colour from below the eye) over the mesh-located eyes"))
 
 
-_ROLES = {"neutral": ("normal", "neutral", "noglasses"), "smile": ("happy", "smile"), "eyes_closed": ("sleepy", "closed")}
+#: 8-bit range a set's photos are compressed into before they become a sitter. Scanned photo
+#: sets crush their shadows and blow their highlights (Yale: 2-24 % of face pixels <= 25 or
+#: >= 247, a property of the scan, not of the booth's camera): relit in linear light, a
+#: crushed black stays black at any exposure and the booth's clipping gate could never pass.
+#: The sim's camera model decides clipping; the photo keeps its contrast order.
+TONE_RANGE = (40, 200)
+
+
+def lift_clipped(bgr: np.ndarray, lo: int = TONE_RANGE[0], hi: int = TONE_RANGE[1]) -> np.ndarray:
+    """``bgr`` with its 8-bit values mapped linearly from 0..255 into ``lo..hi``."""
+    lut = np.round(lo + np.arange(256) * (hi - lo) / 255.0).astype(np.uint8)
+    return lut[bgr]
+
+
+_ROLES = {"neutral": ("normal", "neutral", "noglasses"), "smile": ("happy", "smile"), "eyes_closed": ("sleepy", "closed"),
+          # further expressions the actor series can ask for (booth/guidance/actor.py, photo_roles)
+          "sad": ("sad",), "surprised": ("surprised", "surprise"), "wink": ("wink",),
+          "confident": ("confident",), "smirk": ("smirk",)}
+_BASE_ROLES = ("neutral", "smile", "eyes_closed")
 
 
 @lru_cache(maxsize=8)
@@ -188,13 +222,25 @@ def photo_folder(folder: str, prefix: str = "") -> PhotoSet:
                 found[role] = hit
                 break
     if "neutral" not in found:
-        raise PhotoSetError(f"no neutral photo (*normal* or *neutral*) with prefix {prefix!r} in {base}")
+        raise PhotoSetError(f"no neutral photo (*normal* or *neutral*) with prefix {prefix!r} in {base}. "
+                            "Fix: --photos DIR --prefix P naming one person's photos, e.g. "
+                            "--photos ../shared/data/images/yalefaces --prefix subject03_")
     sprites = {}
     for role, p in found.items():
         img = cv2.imread(str(p), cv2.IMREAD_COLOR)
         if img is None:
             raise PhotoSetError(f"{p} is not a readable image")
+        img = lift_clipped(img)
         h, w = img.shape[:2]
         sprites[role] = make_sprite(img, (0.3 * w, 0.25 * h, 0.4 * w, 0.5 * h))
     return PhotoSet(f"{base.name}/{prefix}", sprites["neutral"], sprites.get("smile"), sprites.get("eyes_closed"),
-                    notes=tuple(f"{r}: {p.name}" for r, p in found.items()))
+                    notes=tuple(f"{r}: {p.name}" for r, p in found.items()),
+                    extra={r: sp for r, sp in sprites.items() if r not in _BASE_ROLES})
+
+
+def photos_for(cfg) -> PhotoSet:
+    """The sitter's photo set from ``[camera] sim_photos`` / ``sim_photos_prefix`` (the astronaut when empty)."""
+    folder = getattr(cfg.camera, "sim_photos", "")
+    if not folder:
+        return astronaut()
+    return photo_folder(str(Path(folder).expanduser().resolve()), cfg.camera.sim_photos_prefix)

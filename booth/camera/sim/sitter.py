@@ -31,6 +31,13 @@ screen shows a person):
   "hold still"; random blinks (Poisson, ~14/min, the scenario may say more).
 - **Eyes and face**: "look at the camera" brings the gaze back near zero; "open your eyes"
   lowers the blink rate; "smile" swaps to the smiling photo when the set has one.
+- **Acting** (the actor series): told an expression ("Vulnerable: think of someone you
+  miss"), the sitter switches, after the reaction delay, to the photo of the set that acts
+  it (``Expression.photo_roles`` in booth/guidance/actor.py: a Yale subject's ``sad`` for
+  "vulnerable", ``happy`` for "approachable" and "playful", ``normal`` for "serious"). With
+  no such photo the sitter tries what it has (another of its photos, at random, each time
+  the prompt is still up after a pause) and never gets there: the booth must skip it. The
+  sitter knows only the prompt, never the rule.
 - **Scenario events**: a second person enters and leaves when asked; the sitter walks out
   during the countdown; the camera delivers nothing for a while.
 
@@ -51,7 +58,7 @@ import numpy as np
 
 from ...types import MOVE_DIRECTIONS, Actions, BoothState, CameraMeta, Frame, LightLevels, Prompt
 from ..base import CameraDisconnected, CameraOpenError, CameraTimeout, FrameSource
-from .photos import PhotoSet, astronaut
+from .photos import PhotoSet, photos_for
 from .render import AutoExposure, Lighting, Placement, compose, expose
 from .scenarios import Scenario, scenario_named
 
@@ -122,6 +129,16 @@ MIN_STEP = 0.015  # the smallest deliberate shuffle; never the wrong way
 STEP_S_PER_WIDTH = 1.5  # extra seconds per frame width beyond the typical step
 
 
+def _acting_table() -> dict:
+    from ...guidance.actor import EXPRESSIONS
+
+    return {e.prompt: e for e in EXPRESSIONS.values()}
+
+
+_ACTING = _acting_table()  # expression prompt -> Expression (what to act)
+_TRIES = ("neutral", "smile", "sad")  # the faces a sitter tries for an expression it has no photo of
+
+
 @dataclass
 class Reaction:
     prompt: Prompt | None
@@ -140,7 +157,7 @@ class SimulatedSitter(FrameSource):
         self.name = f"sim:{self.scenario.name}"
         self.seed = seed
         self.rng = np.random.default_rng(seed)
-        self.photos = photo_set or astronaut()
+        self.photos = photo_set or photos_for(self.cfg)
         cam = self.cfg.camera
         self.size = (int(cam.analysis_width), int(cam.analysis_height))
         # The still has the preview's field of view: the analysis aspect at the still's width.
@@ -178,7 +195,7 @@ class SimulatedSitter(FrameSource):
         self.blink_rate = sc.blink_per_min
         self.blink_at = self._next_blink(0.0)
         self.blink_len = sc.blink_s
-        self.smiling = False
+        self.face_role = "neutral"  # which photo of the set the face is now
         self.levels = LightLevels.of(key_left=self.cfg.lights.attract_level, key_right=self.cfg.lights.attract_level,
                                      fill=self.cfg.lights.attract_level, background=0.0)
         self.state = BoothState.ATTRACT
@@ -361,10 +378,12 @@ class SimulatedSitter(FrameSource):
             self.blink_len = min(self.blink_len, 0.25)
             if self.blink_at > t:
                 self.blink_at = self._next_blink(t)
-        elif prompt in (Prompt.SMILE, Prompt.EXPRESS_APPROACHABLE, Prompt.EXPRESS_PLAYFUL):
-            self.smiling = self.photos.can_smile
-        elif prompt in (Prompt.SOFTEN_SMILE, Prompt.CLOSE_MOUTH, Prompt.EXPRESS_SERIOUS):
-            self.smiling = False
+        elif prompt in _ACTING:
+            self._act_expression(_ACTING[prompt], repeat)
+        elif prompt == Prompt.SMILE:
+            self.face_role = "smile" if self.photos.can_smile else self.face_role
+        elif prompt in (Prompt.SOFTEN_SMILE, Prompt.CLOSE_MOUTH):
+            self.face_role = "neutral"
         elif prompt == Prompt.HOLD_STILL:
             self.calm_until = t + 3.0
         elif prompt == Prompt.ONE_PERSON and self.second is not None and not self.second_leaving:
@@ -373,6 +392,23 @@ class SimulatedSitter(FrameSource):
             x = self.second.get("x", t)
             self.second.move("x", (1.6 if x > 0.5 else -0.6) - x, t0, 0.8)
             self.events.append((t0, "the second person leaves"))
+
+    def _act_expression(self, expression, repeat: bool) -> None:
+        """Make the prompted expression: its photo when the set has one, else a try."""
+        role = next((r for r in expression.photo_roles if self.photos.role(r) is not None), None)
+        if role is not None:
+            self.face_role = role
+            self.events[-1] = (self.t, f"{self.events[-1][1]} (acts it: {role} photo)")
+            return
+        # what a person falls back on: their smile, their straight face, a sad look; not a wink
+        tries = [r for r in self.photos.roles if r in _TRIES]
+        others = [r for r in tries if r != self.face_role] or tries or ["neutral"]
+        self.face_role = others[int(self.rng.integers(len(others)))]
+        self.events[-1] = (self.t, f"{self.events[-1][1]} (has no {expression.name} face; tries {self.face_role})")
+
+    @property
+    def smiling(self) -> bool:
+        return self.face_role == "smile"
 
     # ------------------------------------------------------------------ pixels
     def _lid(self, t: float) -> float:
@@ -407,7 +443,7 @@ class SimulatedSitter(FrameSource):
                 roll=s.get("roll", t), mirror=True)))
         b = self.body
         lid = self._lid(t)
-        sprite = self.photos.smile if (self.smiling and self.photos.smile is not None) else self.photos.neutral
+        sprite = self.photos.role(self.face_role) or self.photos.neutral
         if lid > 0.8 and self.photos.eyes_closed is not None:
             sprite, lid = self.photos.eyes_closed, 0.0
         out.append((sprite, Placement(
