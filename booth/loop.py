@@ -63,6 +63,14 @@ class BoothLoop:
         self.series_notes: list[Any] = []  # paths of the actor series sidecars written
         self._expression = self.session.expression_target
 
+    def reconfigure(self, cfg: BoothConfig) -> None:
+        """A new config for the middle (the operator's reload or profile switch): a fresh coach
+        and session on it; the analyzer, store and lights stay (they belong to running parts)."""
+        self.cfg = cfg
+        self.coach = Coach(cfg)
+        self.session = Session(cfg)
+        self._expression = self.session.expression_target
+
     @property
     def state(self) -> BoothState:
         return self.session.state

@@ -300,6 +300,8 @@ class SessionEvent(Enum):
     AGREE = "agree"  # consent screen: "I agree" touched (the button and a badge scan agree too, if allowed)
     DECLINE = "decline"  # consent screen: "No, thanks": back to attract, nothing stored
     LANGUAGE = "language"  # attract/consent: the next catalogue language, for this sitter only
+    STATE_TIMEOUT = "state_timeout"  # the app: a state outlived its bound (e.g. no frames): end it
+    SKIP = "skip"  # actor series: skip the expression being asked for (offered after a while)
 
 
 @dataclass(frozen=True)
@@ -328,8 +330,6 @@ class ConsentScreen:
     hint: str  # how to agree here (touch / button / badge)
     touch: bool  # "I agree" is a touch button
     text_sha256: str
-    STATE_TIMEOUT = "state_timeout"  # the app: a state outlived its bound (e.g. no frames): end it
-    SKIP = "skip"  # actor series: skip the expression being asked for (offered after a while)
 
 
 @dataclass(frozen=True, eq=False)

@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         else:
             p.add_argument("--scenario", default="enter-off-centre", help="simulated sitter scenario (see booth simulate)")
             p.add_argument("--seed", type=int, default=0)
-            from .camera.commands import add_sitter_arguments
+            from .simulate import add_sitter_arguments
 
             add_sitter_arguments(p)
         p.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="booth TOML config")

@@ -220,15 +220,10 @@ class ConsoleBridge:
         raise BoothError(f"unknown command {cmd.kind}")
 
     def _apply_config(self, booth, new, paused: bool) -> None:
-        from ..guidance.coach import Coach
-        from ..session import Session
-
         loop = booth.parts.loop
         keep = dataclasses.replace(new, camera=booth.cfg.camera, vision=booth.cfg.vision, lights=booth.cfg.lights,
                                    ui=booth.cfg.ui)  # those belong to running hardware: at restart
-        loop.cfg = keep
-        loop.coach = Coach(keep)
-        loop.session = Session(keep)
+        loop.reconfigure(keep)
         if getattr(loop, "store", None) is not None:
             loop.store.cfg = keep
         booth.cfg = keep

@@ -546,7 +546,6 @@ def run_clips(cfg, video_dir: Path | None = None, mediapipe_python: str | None =
 def _make_loop(cfg, analyzer, out: Path):
     import dataclasses
 
-    from ..loop import BoothLoop
     from ..output.store import PhotoStore
 
     try:
@@ -556,7 +555,9 @@ def _make_loop(cfg, analyzer, out: Path):
         controller = None
     out.mkdir(parents=True, exist_ok=True)
     store_cfg = dataclasses.replace(cfg, booth=dataclasses.replace(cfg.booth, output_dir=str(out)))
-    return BoothLoop(store_cfg, analyzer, PhotoStore(store_cfg, out), controller)
+    from ..compose import core
+
+    return core(store_cfg, analyzer=analyzer, store=PhotoStore(store_cfg, out), lights=controller or False).loop
 
 
 def format_clips_report(rep: dict) -> str:

@@ -13,7 +13,7 @@ from booth.app import Booth, BoothParts
 from booth.config import BoothConfig, Profile
 from booth.console.hooks import ConsoleBridge
 from booth.errors import BoothError, ConfigError
-from booth.loop import BoothLoop
+from booth.compose import core
 from booth.output.store import PhotoStore
 from booth.session import Session
 from booth.stats import SessionStats
@@ -38,7 +38,7 @@ def drain(booth):
 @pytest.fixture
 def idle_booth(tmp_path):
     cfg = make_config(tmp_path)
-    loop = BoothLoop(cfg, NobodyThere(), PhotoStore(cfg))
+    loop = core(cfg, analyzer=NobodyThere(), store=PhotoStore(cfg), lights=False).loop
     booth = Booth(cfg, BoothParts(source=Camera(sitter_image()), loop=loop, rig=RecordingRig()), screen=None)
     bridge = ConsoleBridge(cfg, stats=SessionStats(None), config_path=str(tmp_path / "booth.toml"))
     booth.console = bridge

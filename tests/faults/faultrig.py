@@ -30,7 +30,7 @@ from booth.app import BackgroundSaver, Booth, BoothFault, BoothParts, Inbox  # n
 from booth.camera.base import CameraTimeout, ResilientSource  # noqa: E402
 from booth.config import BoothConfig, load_config  # noqa: E402
 from booth.errors import BoothError  # noqa: E402
-from booth.loop import BoothLoop  # noqa: E402
+from booth.compose import core  # noqa: E402
 from booth.output.store import PhotoStore  # noqa: E402
 from booth.types import Frame  # noqa: E402
 from booth.ui.screen import Screen  # noqa: E402
@@ -289,7 +289,7 @@ def rig_maker(tmp_path: Path, monkeypatch, rigs: list):
             def after(saved, badge_id):
                 return handoff.on_saved(list(saved.paths), dict(saved.metadata), badge_id)
         saver = BackgroundSaver(save_wrap(save) if save_wrap else save, inbox, after=after)
-        loop = BoothLoop(cfg, ScriptedAnalyzer(faults), store, saver=saver.submit)
+        loop = core(cfg, analyzer=ScriptedAnalyzer(faults), store=store, lights=False, saver=saver.submit).loop
         pings = Pings(tmp_path, monkeypatch)
         screen = RecordingScreen(cfg.ui, size=(1280, 720))
         parts = BoothParts(source=source, loop=loop, saver=saver, handoff=handoff,
