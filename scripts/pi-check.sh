@@ -60,9 +60,9 @@ begin() { step_name=$1; step_start=$(date +%s); printf '\033[1m==> %s\033[0m\n' 
 end() { local s=$(( $(date +%s) - step_start )); printf '%s\t%s\t%s\n' "$step_name" "$s" "${1:-ok}" >> "$TIMES"; echo "    ($step_name: ${s} s)"; }
 
 # ---------------------------------------------------------------------------------------- host
-begin host "host tools: qemu-user-static, binfmt-support, debootstrap"
+begin host "host tools: qemu-user-static, binfmt-support, debootstrap, rsync"
 need=()
-for pkg in qemu-user-static binfmt-support debootstrap; do
+for pkg in qemu-user-static binfmt-support debootstrap rsync; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -110,7 +110,7 @@ if [ ! -f "$CPUINFO" ]; then
     done > "$CPUINFO"
 fi
 mounted=()
-mount_in() { mkdir -p "$ROOTFS$2"; mount "${@:3}" "$1" "$ROOTFS$2"; mounted=("$ROOTFS$2" "${mounted[@]}"); }
+mount_in() { [ -e "$ROOTFS$2" ] || mkdir -p "$ROOTFS$2"; mount "${@:3}" "$1" "$ROOTFS$2"; mounted=("$ROOTFS$2" "${mounted[@]}"); }
 cleanup() { for m in "${mounted[@]}"; do umount -l "$m" 2>/dev/null || true; done; }
 trap cleanup EXIT
 mount_in proc /proc -t proc
@@ -119,11 +119,13 @@ mount_in /dev /dev --bind
 mount_in /sys /sys --bind
 if [ -d "$DATA" ]; then mount_in "$DATA" /mnt/data --bind -o ro; fi
 cp -L /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+# The host's CA bundle (it may hold a local egress CA that pip's TLS needs here; a Pi has its own).
+mount_in /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt --bind -o ro
 # The Pi's view: no TTY games, QEMU pinned to the Pi 5's core, the booth's usual test environment.
 inside() {
     chroot "$ROOTFS" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
         QEMU_CPU=cortex-a76 SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy GPIOZERO_PIN_FACTORY=mock \
-        PIP_DISABLE_PIP_VERSION_CHECK=1 "$@"
+        PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_DEFAULT_TIMEOUT=180 PIP_CERT=/etc/ssl/certs/ca-certificates.crt "$@"
 }
 echo "    emulated: $(inside uname -m), $(inside python3 --version), numpy $(inside python3 -c 'import numpy; print(numpy.__version__)')"
 
