@@ -189,7 +189,7 @@ else
         rm -rf "$X86"
         python3 -m venv "$X86"
         numpy_v=$(inside python3 -c 'import numpy; print(numpy.__version__)')
-        grep -vE '^(booth|pip|setuptools|wheel|evdev|lgpio)( |=|@)' "$OUT/freeze-2.txt" \
+        grep -vE '^(-e |#)' "$OUT/freeze-2.txt" | grep -vE '^(booth|pip|setuptools|wheel|evdev|lgpio)( |=|@)' \
             | grep -v ' @ ' > "$X86/.versions.txt" || true
         "$X86/bin/python" -m pip install --quiet --disable-pip-version-check "numpy==$numpy_v" -r "$X86/.versions.txt" >/dev/null
         "$X86/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$SRC" >/dev/null
