@@ -65,7 +65,7 @@ def _guidance():
     return assess_still, text
 
 
-def observation_json(path: str, obs, assessment, text_of, note: str | None) -> dict:
+def observation_json(path: str, obs, assessment, text_of, note: str | None, near: list[str] | None = None) -> dict:
     out = {"path": path, "size": list(obs.image_size), "faces": obs.faces, "face": face_json(obs.face)}
     if assessment is None:
         out.update(checks=[], prompt=None, ready=None)
@@ -77,6 +77,10 @@ def observation_json(path: str, obs, assessment, text_of, note: str | None) -> d
         out["prompt"] = text_of(assessment.prompt, amount=amount) if assessment.prompt is not None else None
         out["prompt_amount"] = None if amount is None else round(float(amount), 3)  # frame widths to go
         out["ready"] = bool(assessment.gates_ok)
+    if near is not None:
+        # Checks whose verdict would flip if a measure moved by its platform tolerance (a Pi's
+        # aarch64 build measures slightly differently): a knife-edge verdict, said so.
+        out["near_threshold"] = near
     if note:
         out["note"] = note
     out["timings_ms"] = {k: round(v, 2) for k, v in obs.timings_ms.items()}
@@ -96,6 +100,8 @@ def human_line(rec: dict) -> str:
     if rec.get("ready") is not None:
         failing = [c["name"] for c in rec["checks"] if not c["ok"]]
         head += f"\n    ready: {'yes' if rec['ready'] else 'no'}; prompt: {rec['prompt'] or '-'}; failing: {', '.join(failing) or 'none'}"
+        if rec.get("near_threshold"):
+            head += f"; within platform tolerance of its threshold: {', '.join(rec['near_threshold'])}"
     elif rec.get("note"):
         head += f"\n    ({rec['note']})"
     return head
@@ -104,6 +110,7 @@ def human_line(rec: dict) -> str:
 def cmd_analyze(args) -> int:
     from . import load_config_from_args
     from ..errors import BoothError
+    from ..guidance.tolerance import checks_near_threshold
     from ..vision.analyzer import FaceAnalyzer
     from ..vision.images import list_images, load_image
 
@@ -145,7 +152,8 @@ def cmd_analyze(args) -> int:
                 continue
             obs = analyzer.analyze_still(image)
             assessment = guidance[0](obs, cfg) if guidance else None
-            rec = observation_json(str(path), obs, assessment, guidance[1] if guidance else None, note)
+            near = checks_near_threshold(obs, lambda o: guidance[0](o, cfg), assessment) if guidance else None
+            rec = observation_json(str(path), obs, assessment, guidance[1] if guidance else None, note, near)
             print(json.dumps(rec) if args.json else human_line(rec), flush=True)
             if annotate_dir:
                 from ..vision.annotate import annotate
