@@ -125,6 +125,11 @@ class FaceAnalyzer:
         """How many times the face mesh has run."""
         return self._mesh.runs
 
+    @property
+    def expression_model(self) -> ExpressionModel:
+        """The FER expression model (evaluate's SMILEsmileD figure uses it alone)."""
+        return self._expression
+
     def reset(self) -> None:
         """Forget the tracked face and every per-sitter history."""
         self._track = self._new_track()
@@ -368,7 +373,8 @@ class FaceAnalyzer:
         timings["measures"] = (time.perf_counter() - t0) * 1000.0
         return face
 
-    def _eyes(self, left: float, right: float, happy: float, t: float, video: bool) -> tuple[bool, bool]:
+    def _eyes(self, left: float, right: float, happy: float, t: float, video: bool,
+              p_closed: float | None = None) -> tuple[bool, bool]:
         """(eyes_closed, blink) from the two openings.
 
         Closed: an eye under the absolute floor, or (video) under ``ratio`` x its own open
@@ -377,16 +383,20 @@ class FaceAnalyzer:
         under ``eyes.blink_dip`` x its median over the last ``eyes.blink_window_s``; a
         sustained narrowing (a smile) soon becomes the recent level and is no blink. The flag
         stays set ``eyes.blink_guard_frames`` frames after the dip.
+
+        ``p_closed`` (``vision.learned_eyes``): the learned eye model's P(closed) of the more
+        closed eye; when given, it replaces the absolute floor (closed at >= 0.5), and the
+        sitter's own open median still applies in video mode.
         """
         ey = self.cfg.eyes
         floor, ratio = M.eye_open_limits(ey, happy)
+        absolute = (min(left, right) < floor) if p_closed is None else p_closed >= 0.5
         if not video:
-            closed = min(left, right) < floor
-            return closed, closed
+            return absolute, absolute
         tr = self._track
-        closed = False
+        closed = absolute
         for value, hist in ((left, tr.open_left), (right, tr.open_right)):
-            limit = floor
+            limit = 0.0 if p_closed is not None else floor
             if len(hist) >= EYE_HISTORY_MIN:
                 limit = max(limit, ratio * statistics.median(hist))
             closed |= value < limit
@@ -418,6 +428,14 @@ class FaceAnalyzer:
         crown = forehead + (cfg.framing.crown_factor if crown_k is None else crown_k) * (forehead - chin)
         t_px = float(np.hypot(*(chin - eye_mid)))
         yaw, pitch, roll = M.head_pose(lm, cfg.vision.pitch_offset_deg)
+        v = cfg.vision
+        happy = smile_score(expression)
+        learned = None
+        if v.learned_pose or v.learned_smile or v.learned_eyes:  # booth/vision/README.md "Learned measures"
+            learned = M.learned_models().measure(lm, expression, (right_eye.opening, left_eye.opening), happy,
+                                                 (yaw, pitch, roll), M.eye_line_roll(iris_r, iris_l))
+            if v.learned_pose:
+                yaw, pitch, roll = learned[2]
         # gaze: each eye against its own corners, pose-compensated, then averaged. The iris
         # sits above the corner line when looking at the lens: a GENKI-measured offset is
         # removed (README: "Vertical gaze").
@@ -428,7 +446,10 @@ class FaceAnalyzer:
             gazes.append(M.gaze(eye.iris[0], ca, cb, height, yaw, pitch))
         gaze_h = 0.5 * (gazes[0][0] + gazes[1][0])
         gaze_v = 0.5 * (gazes[0][1] + gazes[1][1]) - cfg.vision.gaze_v_offset
-        eyes_closed, blink = self._eyes(left_eye.opening, right_eye.opening, smile_score(expression), t, video)
+        p_closed = learned[1] if learned is not None and v.learned_eyes else None  # (right, left)
+        eyes_closed, blink = self._eyes(left_eye.opening, right_eye.opening, happy, t, video,
+                                        None if p_closed is None else max(p_closed))
+        smile = learned[0] if learned is not None and v.learned_smile else happy
         mouth_gap = float(np.hypot(*(lm[13, :2] - lm[14, :2]))) / max(t_px, 1e-6)
         mouth_width = float(np.hypot(*(lm[61, :2] - lm[291, :2]))) / max(ied, 1e-6)
         stats = M.exposure_stats(mesh.crop, self._mask)
@@ -447,9 +468,10 @@ class FaceAnalyzer:
             yaw=yaw, pitch=pitch, roll=roll,
             ear_left=left_eye.opening, ear_right=right_eye.opening, eyes_closed=eyes_closed, blink=blink,
             gaze_h=gaze_h, gaze_v=gaze_v, mouth_gap=mouth_gap, mouth_width=mouth_width,
-            expression=probs, smile=smile_score(expression),
+            expression=probs, smile=smile,
             exposure=stats.exposure, clipped=stats.clipped, light_balance_ev=balance,
             sharpness=stats.sharpness, background=background, cast_a=cast_a, cast_b=cast_b, tracked=tracked,
+            eye_closed_p=(0.0, 0.0) if p_closed is None else (p_closed[1], p_closed[0]),
         )
 
     def _observation(self, frame: Frame, face: FaceMeasures | None, detections,
