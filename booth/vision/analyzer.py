@@ -60,6 +60,9 @@ IRIS_RECHECK = 0.85
 #: a tracked face whose landmarks put the next ROI this far (fraction of the ROI side) from
 #: the one the mesh just looked through gets a second mesh pass on the new ROI (fast moves)
 REFRAME_SHIFT = 0.04
+#: static mode: when the main face found by the short-range model is shorter than this
+#: fraction of the image height, the full-range model looks for the other faces
+STILL_OTHERS_FULL_RANGE = 0.4
 #: frames an eye reading may be carried without the model reading the eye again
 IRIS_MAX_AGE = 8
 #: with vision.iris_alternate: the eye off turn is read as well when the head has carried it
@@ -231,14 +234,18 @@ class FaceAnalyzer:
         timings[stage] = timings.get(stage, 0.0) + (time.perf_counter() - t0) * 1000.0
         return out
 
-    def _attempts(self):
+    def _attempts(self, still: bool = False):
         """Detector passes in order of cost: short-range on the letterboxed frame; with a
-        replicated margin (tight face crops); the full-range model (far faces)."""
+        replicated margin (tight face crops); the full-range model (far faces); in static
+        mode, last, the full-range model with the margin (a dim 61 px face in
+        mediapipe_gesture_people whose unpadded box framed the mesh off the face)."""
         if self._short is not None:
             yield self._short, 0.0
             yield self._short, TIGHT_CROP_MARGIN
         if self._full is not None:
             yield self._full, 0.0
+            if still:
+                yield self._full, TIGHT_CROP_MARGIN
 
     def _detect_pass(self, det: FaceDetector, image: np.ndarray, margin: float) -> list[Detection]:
         return [d for d in det.detect(image, margin) if max(d.box[2], d.box[3]) >= self.cfg.vision.min_face_px]
@@ -267,12 +274,18 @@ class FaceAnalyzer:
         score until the mesh confirms one (a logo or a cartoon can fool the detector, rarely
         the mesh as well). Returns the mesh and the other confirmed faces."""
         bar = self.cfg.vision.min_face_presence
-        for det, margin in self._attempts():
+        for det, margin in self._attempts(still):
             found = self._timed(timings, "detect", self._detect_pass, det, image, margin)
             for cand in sorted(found, key=lambda d: -d.score)[:MAX_CANDIDATES]:
                 mesh = self._mesh_on(pixels, self._roi_of(cand), still, timings)
                 if mesh.presence >= bar:
                     rest = [d for d in found if d is not cand]
+                    if still and det is self._short and self._full is not None and \
+                            cand.box[3] < STILL_OTHERS_FULL_RANGE * image.shape[0]:
+                        # a photo that is not a close-up: the short-range model merges or
+                        # misses faces beyond ~2 m (a group of 5 read as 2); the full-range
+                        # model counts the others
+                        rest = self._timed(timings, "detect", self._detect_pass, self._full, image, 0.0)
                     return mesh, self._verified_others(pixels, mesh, rest, timings)
         return None, ()
 

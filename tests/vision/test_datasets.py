@@ -11,7 +11,7 @@ import pytest
 from booth.config import BoothConfig
 from booth.vision.analyzer import FaceAnalyzer
 from booth.vision.data.train import eye_cv, pose_cv, samples_from, smile_cv
-from booth.vision.evaluate import (evaluate_detection, evaluate_genki, evaluate_iris_economy, evaluate_smilesmiled,
+from booth.vision.evaluate import (evaluate_detection, evaluate_face_counts, evaluate_genki, evaluate_iris_economy, evaluate_smilesmiled,
                                    evaluate_yale, first_change, video_blinks, video_face_flags)
 
 pytestmark = pytest.mark.shared
@@ -23,7 +23,7 @@ SMILE_CV_WHOLE = 0.9505  # the same, the 8 photos without a face counted wrong
 EYE_CV_WINKS = 2  # of 8 Yale winks flagged closed, leave-the-subject-out
 POSE_CV_MAE = {"yaw": 2.83, "pitch": 3.57, "roll": 0.93}  # 5-fold, |angle| <= 30 (n 1425)
 POSE_CV_PITCH_R = 0.726
-SMILESMILED_FER = 0.0  # filled from the first run
+SMILESMILED_FER = 0.890  # P(happy) >= 0.5 on the 300 crops
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_genki_pose_error_and_sign_conventions(genki):
 
 
 @pytest.mark.parametrize("group,min_found", [("yalefaces", 87), ("face_recognition", 23),
-                                             ("mediapipe_gesture_people", 19)])
+                                             ("mediapipe_gesture_people", 20)])
 def test_single_face_groups(shared_data, analyzer, group, min_found):
     r = evaluate_detection(shared_data, analyzer, group)
     print(f"{group}: {r.found}/{r.n} missed {r.missed}")
@@ -190,3 +190,13 @@ def test_lfi_24_blinks_are_exactly_the_two_real_ones(shared_data, analyzer):
     (a0, b0), (a1, b1) = episodes
     # labelled 5.20-5.50 s and 19.33-19.50 s (segments approximate to ~0.5 s)
     assert a0 < 5.6 and b0 > 5.1 and a1 < 19.6 and b1 > 19.2
+
+
+def test_face_counts_on_group_photos(shared_data, analyzer):
+    counts = evaluate_face_counts(shared_data, analyzer)
+    print("face counts", counts)
+    wrong = {name: (lab, got) for name, lab, got in counts if lab != got}
+    multi = [c for c in counts if c[1] >= 2]
+    assert len(multi) == 6 and all(lab == got for _, lab, got in multi), multi
+    # the one miss: a shouting soldier with a cap, face turned, that the mesh does not confirm
+    assert set(wrong) <= {"BWPictureHuman.jpg"}, wrong
