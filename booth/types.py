@@ -131,6 +131,7 @@ class FaceMeasures:
     cast_a: float  # cheek CIELAB a*
     cast_b: float  # cheek CIELAB b*
     tracked: bool = False  # True when the ROI came from the previous frame's landmarks
+    eye_closed_p: tuple[float, float] = (0.0, 0.0)  # (left, right) P(eye closed), the learned eye model
 
 
 @dataclass(frozen=True, eq=False)

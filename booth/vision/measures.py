@@ -303,3 +303,251 @@ def crown_factor_from_mask(person: np.ndarray, image_size: tuple[int, int], fore
     if np.count_nonzero(np.isnan(lengths_a)) > 2:
         return None
     return float(np.nanmedian(lengths_a)) / length
+
+
+# ------------------------------------------------------------------------------ learned-model features
+# Inputs of the small learned models (booth/vision/learned.py, weights in data/). Mesh
+# points are put in the face's own frame first: origin at the eye-corner midpoint, x along
+# the line between the eyes' centres (subject's left = image right), y up, unit = the
+# distance between the eye centres, so the figures do not depend on the face's size, place
+# or roll.
+
+#: eye corners of the mesh (image-left eye = the subject's right eye first)
+MESH_EYES = ((33, 133), (362, 263))
+#: upper and lower eyelid middles of the mesh, per eye (same order)
+MESH_LIDS = ((159, 145), (386, 374))
+
+
+def face_frame(landmarks: np.ndarray, ids: np.ndarray | None = None) -> np.ndarray:
+    """(468, 3) mesh in the face's own frame (see above): x right, y up, z toward the
+    camera (from the mesh's mean depth), in units of the eye-centre distance. With ``ids``
+    only those rows are computed (the others are 0): the learned models read
+    :data:`FRAME_IDS` only, and this runs on every frame."""
+    lm = np.asarray(landmarks, np.float64)
+    (a, b), (c, d_) = MESH_EYES
+    right = 0.5 * (lm[a, :2] + lm[b, :2])
+    left = 0.5 * (lm[c, :2] + lm[d_, :2])
+    axis = left - right
+    ied = max(float(np.hypot(axis[0], axis[1])), 1e-6)
+    e = axis / ied
+    # rows: image (dx, dy) -> face (x, y up); z -> toward the camera
+    rot = np.array([[e[0], e[1], 0.0], [e[1], -e[0], 0.0], [0.0, 0.0, -1.0]]) / ied
+    origin = np.array([0.5 * (left[0] + right[0]), 0.5 * (left[1] + right[1]), lm[:, 2].mean()])
+    if ids is None:
+        return (lm - origin) @ rot
+    out = np.zeros((len(lm), 3))
+    out[ids] = (lm[ids] - origin) @ rot
+    return out
+
+
+SMILE_GEOMETRY = ("mouth_width", "corner_lift", "corner_lift_outer", "mouth_open", "lid_to_corner",
+                  "cheek_raise", "upper_lip", "lower_lip", "corner_to_nose")
+
+
+def smile_geometry(f: np.ndarray) -> np.ndarray:
+    """Mouth and cheek figures of a face-frame mesh (:func:`face_frame`), in
+    :data:`SMILE_GEOMETRY` order: mouth width; lift of the corners (61, 291) above the inner
+    lip centre (13/14) and above the outer lip centre (0/17); inner lip gap; lower eyelid
+    (145/374) to corner height; lower eyelid to upper cheek (117/346) height (the cheek
+    raise of a genuine smile); upper and lower lip heights; corner height below the nose
+    tip (1)."""
+    corners = 0.5 * (f[61] + f[291])
+    inner = 0.5 * (f[13] + f[14])
+    outer = 0.5 * (f[0] + f[17])
+    lids = 0.5 * (f[145] + f[374])
+    cheek = 0.5 * (f[117] + f[346])
+    return np.array([
+        float(np.hypot(*(f[291, :2] - f[61, :2]))),
+        corners[1] - inner[1],
+        corners[1] - outer[1],
+        f[13, 1] - f[14, 1],
+        lids[1] - corners[1],
+        lids[1] - cheek[1],
+        f[0, 1] - f[13, 1],
+        f[14, 1] - f[17, 1],
+        f[1, 1] - corners[1],
+    ])
+
+
+SMILE_FEATURES = tuple(f"logp_{c}" for c in ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")) \
+    + SMILE_GEOMETRY
+
+
+def smile_features(expression: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """The smile model's inputs: the expression model's log-probabilities, then
+    :func:`smile_geometry`."""
+    p = np.clip(np.asarray(expression, np.float64), 1e-4, 1.0)
+    return np.concatenate([np.log(p), smile_geometry(f)])
+
+
+EYE_FEATURES = ("contour_opening", "mesh_opening", "both_contour_opening", "happy")
+
+
+def eye_features(f: np.ndarray, openings: tuple[float, float], happy: float) -> np.ndarray:
+    """(2, 4) inputs of the eye-state model, one row per eye (subject's right eye, then
+    left), in :data:`EYE_FEATURES` order: the iris model's eyelid-contour opening (the
+    analyzer's ``ear_*``), the mesh's own lid gap (159/145, 386/374) over the eye width (both
+    relative to the eye's size, so to the face's), the mean contour opening of both eyes
+    (lids close together; a drowsy face narrows both) and P(happy) (a genuine smile narrows
+    the eyes)."""
+    out = np.empty((2, 4))
+    both = 0.5 * (openings[0] + openings[1])
+    for k, ((a, b), (up, lo)) in enumerate(zip(MESH_EYES, MESH_LIDS)):
+        width = max(float(np.hypot(*(f[b, :2] - f[a, :2]))), 1e-6)
+        out[k] = (openings[k], (f[up, 1] - f[lo, 1]) / width, both, happy)
+    return out
+
+
+#: mesh points whose face-frame position feeds the pose correction: nose, forehead, chin,
+#: lips, eye corners and lids, brows, cheek and jaw outline
+POSE_KEY_POINTS = (1, 4, 6, 10, 152, 13, 14, 61, 291, 0, 17, 33, 133, 263, 362, 234, 454, 168, 2, 98, 327, 159,
+                   145, 386, 374, 70, 300, 105, 334, 127, 356, 132, 361, 58, 288, 172, 397, 150, 379, 176, 400)
+POSE_FEATURES = ("yaw", "pitch", "roll", "eye_roll") + tuple(f"p{i}_{c}" for i in POSE_KEY_POINTS for c in "xyz")
+_POSE_KEY = np.array(POSE_KEY_POINTS)
+
+
+def eye_line_roll(iris_right: np.ndarray, iris_left: np.ndarray) -> float:
+    """Roll (degrees, same sign as :func:`head_pose`'s) of the line between the iris centres
+    on the image: GENKI-4K's roll labels follow it more closely than the 3D fit (MAE 0.97 vs
+    1.14 deg)."""
+    d = np.asarray(iris_left, np.float64)[:2] - np.asarray(iris_right, np.float64)[:2]
+    return math.degrees(math.atan2(d[1], d[0]))
+
+
+def pose_features(landmarks: np.ndarray, angles: tuple[float, float, float], eye_roll: float,
+                  frame: np.ndarray | None = None) -> np.ndarray:
+    """The pose correction's inputs (:data:`POSE_FEATURES`): the Procrustes (yaw, pitch,
+    roll), the iris line's roll, then the face-frame x, y, z of :data:`POSE_KEY_POINTS`."""
+    f = face_frame(landmarks) if frame is None else frame
+    return np.concatenate([np.asarray(angles, np.float64), [eye_roll], f[_POSE_KEY].ravel()])
+
+
+def pose_base(x: np.ndarray) -> np.ndarray:
+    """What the pose correction corrects, from its inputs: (Procrustes yaw, Procrustes
+    pitch, iris-line roll)."""
+    x = np.atleast_2d(x)
+    return x[:, [0, 1, 3]]
+
+
+class LearnedModels:
+    """The shipped weights (booth/vision/data/*.json, made by ``python -m
+    booth.vision.data.train``), loaded once, evaluated in numpy.
+
+    :meth:`measure` is the per-frame path: the same figures as :func:`smile_features`,
+    :func:`eye_features` and :func:`pose_features` through the models (tests/vision checks
+    they agree), folded into a few array operations on the :data:`FRAME_IDS` rows only."""
+
+    def __init__(self):
+        from .learned import load_model
+
+        self.smile = load_model("smile_model")
+        self.eyes = load_model("eye_model")
+        self.pose = tuple(load_model(f"pose_model_{a}") for a in ("yaw", "pitch", "roll"))
+        for m, names in ((self.smile, SMILE_FEATURES), (self.eyes, EYE_FEATURES), (self.pose[0], POSE_FEATURES)):
+            if tuple(m.features) != tuple(names):
+                raise ValueError("booth/vision/data: a learned model's features differ from the code's; "
+                                 "retrain with `python -m booth.vision.data.train`")
+        # folded weights: decision = x @ w + b on raw features
+        def fold(m):
+            w = m.coef / m.scale
+            return w, float(m.intercept - m.mean @ w)
+
+        self._smile_w, self._smile_b = fold(self.smile)
+        self._eye_w, self._eye_b = fold(self.eyes)
+        folded = [fold(m) for m in self.pose]
+        self._pose_w = np.stack([w for w, _ in folded], axis=1)  # (features, 3)
+        self._pose_b = np.array([b for _, b in folded])
+        row = {int(i): k for k, i in enumerate(FRAME_IDS)}
+        self._rows = FRAME_IDS
+        self._eye_rows = tuple((row[a], row[b], row[u], row[lo]) for (a, b), (u, lo) in zip(MESH_EYES, MESH_LIDS))
+        self._key_rows = np.array([row[i] for i in POSE_KEY_POINTS])
+        self._eye_flat = np.array([r for rows in self._eye_rows for r in rows])
+        self._pose_base_idx = np.array([0, 1, 3])
+        (ea, eb), (ec, ed) = MESH_EYES
+        self._eye_ids = np.array([ea, eb, ec, ed])
+        # smile geometry after the width: linear in the face-frame y of these points
+        pts = (61, 291, 13, 14, 0, 17, 145, 374, 117, 346, 1)
+        self._smile_rows = np.array([row[i] for i in pts])
+        c = {i: k for k, i in enumerate(pts)}
+        g = np.zeros((8, len(pts)))
+
+        def put(r, terms):
+            for i, v in terms:
+                g[r, c[i]] += v
+
+        put(0, [(61, .5), (291, .5), (13, -.5), (14, -.5)])  # corner lift over the inner lips
+        put(1, [(61, .5), (291, .5), (0, -.5), (17, -.5)])  # over the outer lips
+        put(2, [(13, 1), (14, -1)])  # mouth open
+        put(3, [(145, .5), (374, .5), (61, -.5), (291, -.5)])  # lower lids to corners
+        put(4, [(145, .5), (374, .5), (117, -.5), (346, -.5)])  # cheek raise
+        put(5, [(0, 1), (13, -1)])  # upper lip
+        put(6, [(14, 1), (17, -1)])  # lower lip
+        put(7, [(1, 1), (61, -.5), (291, -.5)])  # corners below the nose tip
+        self._smile_g = g
+
+    def measure(self, landmarks: np.ndarray, expression: np.ndarray, openings: tuple[float, float], happy: float,
+                angles: tuple[float, float, float], eye_roll: float
+                ) -> tuple[float, tuple[float, float], tuple[float, float, float]]:
+        """(P(smile), (P(right eye closed), P(left eye closed)), corrected (yaw, pitch,
+        roll)) for one face; ``openings`` are the (right, left) eyelid-contour openings."""
+        lm = landmarks
+        (ra, rb), (la, lb) = lm[self._eye_ids, :2].tolist()[:2], lm[self._eye_ids, :2].tolist()[2:]
+        rx, ry = 0.5 * (ra[0] + rb[0]), 0.5 * (ra[1] + rb[1])
+        lx, ly = 0.5 * (la[0] + lb[0]), 0.5 * (la[1] + lb[1])
+        ied = max(math.hypot(lx - rx, ly - ry), 1e-6)
+        ex, ey = (lx - rx) / ied / ied, (ly - ry) / ied / ied
+        rot = np.array([[ex, ey, 0.0], [ey, -ex, 0.0], [0.0, 0.0, -1.0 / ied]])
+        pts = lm[self._rows]
+        fc = (pts - (0.5 * (lx + rx), 0.5 * (ly + ry), float(lm[:, 2].mean()))) @ rot  # face frame, FRAME_IDS rows
+        # smile
+        sy = fc[self._smile_rows, 1]
+        (x61, y61), (x291, y291) = fc[self._smile_rows[:2], :2].tolist()
+        xs = np.concatenate([np.log(np.clip(expression, 1e-4, 1.0)), (math.hypot(x291 - x61, y291 - y61),),
+                             self._smile_g @ sy])
+        smile = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, float(xs @ self._smile_w) + self._smile_b))))
+        # eyes
+        both = 0.5 * (openings[0] + openings[1])
+        w0, w1, w2, w3 = self._eye_w.tolist()
+        ev = fc[self._eye_flat, :2].tolist()
+        p_closed = []
+        for k, opening in enumerate(openings):
+            (ax, ay), (bx, by), (_, uy), (_, loy) = ev[4 * k:4 * k + 4]
+            width = max(math.hypot(bx - ax, by - ay), 1e-6)
+            dec = opening * w0 + (uy - loy) / width * w1 + both * w2 + happy * w3 + self._eye_b
+            p_closed.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, dec)))))
+        # pose
+        xp = np.concatenate([angles, (eye_roll,), fc[self._key_rows].ravel()])
+        yaw, pitch, roll = (xp[self._pose_base_idx] + xp @ self._pose_w + self._pose_b).tolist()
+        return smile, (p_closed[0], p_closed[1]), (yaw, pitch, roll)
+
+    def smile_score(self, expression: np.ndarray, f: np.ndarray) -> float:
+        """P(smile) from the expression probabilities and the face-frame mesh (reference path)."""
+        return float(self.smile.predict(smile_features(expression, f)))
+
+    def eyes_closed_p(self, f: np.ndarray, openings: tuple[float, float], happy: float) -> tuple[float, float]:
+        """P(closed) of the (subject's right, left) eye; ``openings`` in the same order (reference path)."""
+        p = self.eyes.predict(eye_features(f, openings, happy))
+        return float(p[0]), float(p[1])
+
+    def head_pose(self, landmarks: np.ndarray, f: np.ndarray, angles: tuple[float, float, float],
+                  eye_roll: float) -> tuple[float, float, float]:
+        """The pose from the Procrustes ``angles`` and the iris line's roll, corrected on mesh
+        features (a ridge model per axis, see :func:`pose_base`; reference path)."""
+        x = pose_features(landmarks, angles, eye_roll, f)
+        base = pose_base(x)[0]
+        return tuple(float(a + m.predict(x)) for a, m in zip(base, self.pose))  # type: ignore[return-value]
+
+
+_LEARNED: LearnedModels | None = None
+
+
+def learned_models() -> LearnedModels:
+    global _LEARNED
+    if _LEARNED is None:
+        _LEARNED = LearnedModels()
+    return _LEARNED
+
+
+#: the mesh points the learned models read (smile geometry, eyes, pose)
+FRAME_IDS = np.unique(np.array(list(POSE_KEY_POINTS) + [61, 291, 13, 14, 0, 17, 145, 374, 117, 346, 1]
+                               + [i for pair in MESH_EYES + MESH_LIDS for i in pair]))

@@ -10,10 +10,20 @@ import pytest
 
 from booth.config import BoothConfig
 from booth.vision.analyzer import FaceAnalyzer
-from booth.vision.evaluate import (evaluate_detection, evaluate_genki, evaluate_iris_economy, evaluate_yale,
-                                   first_change, video_face_flags)
+from booth.vision.data.train import eye_cv, pose_cv, samples_from, smile_cv
+from booth.vision.evaluate import (evaluate_detection, evaluate_face_counts, evaluate_genki, evaluate_iris_economy, evaluate_smilesmiled,
+                                   evaluate_yale, first_change, video_blinks, video_face_flags)
 
 pytestmark = pytest.mark.shared
+
+# cross-validated figures of the learned models as booth/vision/README.md states them
+# ("Learned measures"); the tests below recompute them from the analyzer's outputs
+SMILE_CV_FOUND = 0.9558  # 5-fold, GENKI-4K faces found (1492)
+SMILE_CV_WHOLE = 0.9505  # the same, the 8 photos without a face counted wrong
+EYE_CV_WINKS = 2  # of 8 Yale winks flagged closed, leave-the-subject-out
+POSE_CV_MAE = {"yaw": 2.83, "pitch": 3.57, "roll": 0.93}  # 5-fold, |angle| <= 30 (n 1425)
+POSE_CV_PITCH_R = 0.726
+SMILESMILED_FER = 0.890  # P(happy) >= 0.5 on the 300 crops
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +67,7 @@ def test_genki_pose_error_and_sign_conventions(genki):
 
 
 @pytest.mark.parametrize("group,min_found", [("yalefaces", 87), ("face_recognition", 23),
-                                             ("mediapipe_gesture_people", 19)])
+                                             ("mediapipe_gesture_people", 20)])
 def test_single_face_groups(shared_data, analyzer, group, min_found):
     r = evaluate_detection(shared_data, analyzer, group)
     print(f"{group}: {r.found}/{r.n} missed {r.missed}")
@@ -117,3 +127,77 @@ def test_the_iris_economies_see_what_reading_both_eyes_every_frame_sees(shared_d
     p95 = {k: v[0] for k, v in e.errors.items()}
     assert p95["ear_left"] < 0.025 and p95["ear_right"] < 0.025, p95
     assert p95["gaze_h"] < 0.02 and p95["gaze_v"] < 0.06 and p95["ied_rel"] < 0.015, p95
+
+
+# ------------------------------------------------------------------------------ learned models
+# Each cross-validated figure is recomputed here from the analyzer's outputs (out of fold:
+# every sample predicted by a model trained without it) and must be the figure
+# booth/vision/README.md states ("Learned measures").
+
+
+@pytest.fixture(scope="module")
+def samples(genki, yale):
+    return samples_from(genki, yale)
+
+
+def test_learned_smile_cross_validated_balanced_accuracy_is_the_readme_figure(samples):
+    cv = smile_cv(samples)
+    print("smile CV", cv)
+    assert cv["cv_balanced_accuracy_found"] == pytest.approx(SMILE_CV_FOUND, abs=0.002)
+    assert cv["cv_balanced_accuracy_whole_set"] == pytest.approx(SMILE_CV_WHOLE, abs=0.002)
+    # better than the expression model alone, by more than fold noise
+    assert cv["cv_balanced_accuracy_found"] > cv["fer_alone_balanced_accuracy_found"] + 0.005
+
+
+def test_learned_eye_model_leave_subjects_out_flags_every_sleepy_face_and_no_open_one(samples):
+    cv = eye_cv(samples)
+    print("eyes CV", cv)
+    assert cv["n_sleepy"] == 8 and cv["cv_sleepy_flagged"] == 8
+    assert cv["n_open"] == 71 and cv["cv_open_flagged"] == 0
+    assert cv["cv_wink_flagged"] == EYE_CV_WINKS
+
+
+def test_learned_pose_cross_validated_error_is_the_readme_figure(samples):
+    cv = pose_cv(samples)
+    print("pose CV", cv)
+    for axis, mae in POSE_CV_MAE.items():
+        assert cv[f"cv_{axis}_mae"] == pytest.approx(mae, abs=0.02), axis
+        assert cv[f"cv_{axis}_mae"] < cv[f"procrustes_{axis}_mae"], axis
+    assert cv["cv_pitch_r"] == pytest.approx(POSE_CV_PITCH_R, abs=0.005)
+
+
+def test_the_shipped_models_on_the_whole_development_set(genki, yale):
+    # in-sample (the models were trained on these photos): a check that the shipped weights
+    # are the trained ones and the analyzer applies them, not an accuracy claim
+    assert genki.smile_balanced_accuracy() >= 0.95
+    pe = genki.pose_errors(limit=30.0)
+    # yaw stays the Procrustes fit at run time (the learned yaw is not mirror-symmetric)
+    assert pe["pitch"] < 4.0 and pe["yaw"] < 3.3 and pe["roll"] < 1.0
+    sleepy = [v for v in yale.values() if v["condition"] == "sleepy"]
+    open_eyes = [v for v in yale.values() if v["eyes"] == "open"]
+    assert all(v["eyes_closed"] for v in sleepy) and not any(v["eyes_closed"] for v in open_eyes)
+
+
+def test_expression_model_alone_on_smilesmiled(shared_data, analyzer):
+    acc = evaluate_smilesmiled(shared_data, analyzer)
+    print(f"SMILEsmileD balanced accuracy {acc:.3f}")
+    assert acc == pytest.approx(SMILESMILED_FER, abs=0.005)
+
+
+def test_lfi_24_blinks_are_exactly_the_two_real_ones(shared_data, analyzer):
+    episodes, closed, faces = video_blinks(shared_data / "videos" / "lfi_24" / "sample_vid.mp4", analyzer)
+    print("blink episodes", episodes, "closed frames", closed, "of", faces)
+    assert len(episodes) == 2, episodes
+    (a0, b0), (a1, b1) = episodes
+    # labelled 5.20-5.50 s and 19.33-19.50 s (segments approximate to ~0.5 s)
+    assert a0 < 5.6 and b0 > 5.1 and a1 < 19.6 and b1 > 19.2
+
+
+def test_face_counts_on_group_photos(shared_data, analyzer):
+    counts = evaluate_face_counts(shared_data, analyzer)
+    print("face counts", counts)
+    wrong = {name: (lab, got) for name, lab, got in counts if lab != got}
+    multi = [c for c in counts if c[1] >= 2]
+    assert len(multi) == 6 and all(lab == got for _, lab, got in multi), multi
+    # the one miss: a shouting soldier with a cap, face turned, that the mesh does not confirm
+    assert set(wrong) <= {"BWPictureHuman.jpg"}, wrong

@@ -1,0 +1,248 @@
+"""Train the vision's small learned models on the development set and report their
+cross-validated figures::
+
+    python -m booth.vision.data.train [--data ../shared/data] [--cv-only]
+
+Writes ``smile_model.json``, ``eye_model.json`` and ``pose_model.json`` beside this file
+(booth/vision/learned.py evaluates them in numpy at run time). Every figure it prints is
+out-of-fold: each sample is predicted by a model that never saw it (5 folds on GENKI-4K;
+Yale by subject, 8 folds, so a subject's own other photos never help it). The same
+functions are called by tests/vision/test_datasets.py, which recomputes the figures.
+
+The inputs are the analyzer's own outputs on each photo (mesh landmarks, expression
+probabilities, eyelid-contour openings), and none of them depends on a learned model, so
+the models can be retrained with the current weights loaded.
+
+- smile: logistic regression on the expression model's log-probabilities and mouth/cheek
+  geometry (:func:`booth.vision.measures.smile_features`), GENKI-4K smile labels.
+- eyes: logistic regression per eye on the contour and mesh openings, both eyes' mean
+  contour opening and P(happy) (:func:`booth.vision.measures.eye_features`); Yale
+  ``sleepy`` eyes are "closed", every other condition but ``wink`` "open" (which eye of a
+  wink is shut is not labelled: winks are reported, not trained on).
+- pose: ridge regression per axis of the label minus the base angle (Procrustes yaw and
+  pitch, the iris line's roll), on the Procrustes angles, the iris line's roll and the
+  face-frame 3D positions of :data:`POSE_KEY_POINTS`, GENKI-4K pose labels (all faces; the
+  figures are reported on |angle| <= 30).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import measures as M
+from ..learned import DATA_DIR, LinearModel, balanced_accuracy, cross_validate, fit_logistic, fit_ridge, kfold
+
+SMILE_L2 = 1.0
+EYE_L2 = 1.0
+POSE_L2 = 3.0
+FOLDS = 5
+SEED = 0
+
+POSE_KEY_POINTS, POSE_FEATURES, pose_features = M.POSE_KEY_POINTS, M.POSE_FEATURES, M.pose_features
+
+
+# ------------------------------------------------------------------------------ design matrices
+
+
+@dataclass
+class Samples:
+    smile_x: np.ndarray
+    smile_y: np.ndarray
+    pose_x: np.ndarray
+    pose_angles: np.ndarray  # Procrustes (yaw, pitch, roll) with the default pitch offset
+    pose_y: np.ndarray  # labels (yaw, pitch, roll) degrees
+    genki_missed: int  # GENKI photos with no face (count as wrong in the whole-set smile figure)
+    genki_smile_all: np.ndarray  # smile labels of every GENKI photo, found or not
+    eye_x: np.ndarray  # (n_images, 2, 4)
+    eye_condition: np.ndarray
+    eye_subject: np.ndarray
+
+
+def genki_samples(rows: list[dict]) -> tuple[np.ndarray, ...]:
+    """From evaluate.evaluate_genki's rows (found faces: landmarks, expression, raw_pose)."""
+    sx, sy, px, pa, py = [], [], [], [], []
+    for r in rows:
+        f = M.face_frame(r["landmarks"])
+        sx.append(M.smile_features(r["expression_p"], f))
+        sy.append(r["label_smile"])
+        pa.append(r["raw_pose"])
+        px.append(pose_features(r["landmarks"], r["raw_pose"], r["eye_roll"], f))
+        py.append((r["label_yaw"], r["label_pitch"], r["label_roll"]))
+    return np.array(sx), np.array(sy, float), np.array(px), np.array(pa), np.array(py)
+
+
+def yale_samples(yale: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """From evaluate.evaluate_yale's result (every image is found)."""
+    x, cond, subj = [], [], []
+    for name, r in yale.items():
+        if not r["found"]:
+            continue
+        f = M.face_frame(r["landmarks"])
+        x.append(M.eye_features(f, (r["ear_right"], r["ear_left"]), r["happy"]))
+        cond.append(r["condition"])
+        subj.append(name.split("_")[0])
+    return np.array(x), np.array(cond), np.array(subj)
+
+
+# ------------------------------------------------------------------------------ trainers
+
+
+def fit_smile(x: np.ndarray, y: np.ndarray) -> LinearModel:
+    return fit_logistic(x, y, M.SMILE_FEATURES, SMILE_L2)
+
+
+def eye_training_set(x: np.ndarray, cond: np.ndarray, subj: np.ndarray):
+    use = cond != "wink"
+    xe = x[use].reshape(-1, x.shape[-1])
+    ye = np.repeat((cond[use] == "sleepy").astype(float), 2)
+    return xe, ye, np.repeat(subj[use], 2), use
+
+
+def fit_eyes(x: np.ndarray, y: np.ndarray) -> LinearModel:
+    return fit_logistic(x, y, M.EYE_FEATURES, EYE_L2)
+
+
+class PoseModel:
+    """Three ridge models (yaw, pitch, roll residuals) sharing the same inputs."""
+
+    def __init__(self, models: tuple[LinearModel, LinearModel, LinearModel]):
+        self.models = models
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        x = np.atleast_2d(x)
+        return M.pose_base(x) + np.stack([m.predict(x) for m in self.models], axis=1)
+
+
+def fit_pose(x: np.ndarray, y: np.ndarray) -> PoseModel:
+    base = M.pose_base(x)
+    return PoseModel(tuple(fit_ridge(x, y[:, k] - base[:, k], POSE_FEATURES, POSE_L2) for k in range(3)))
+
+
+# ------------------------------------------------------------------------------ cross-validated figures
+
+
+def smile_cv(s: Samples) -> dict:
+    p = cross_validate(fit_smile, s.smile_x, s.smile_y, kfold(len(s.smile_x), FOLDS, SEED))
+    pos = s.genki_smile_all == 1
+    # whole set: a photo with no face counts as wrong (as evaluate's smile figure does)
+    tp = int(((p >= 0.5) & (s.smile_y == 1)).sum())
+    tn = int(((p < 0.5) & (s.smile_y == 0)).sum())
+    whole = 0.5 * (tp / pos.sum() + tn / (~pos).sum())
+    fer = balanced_accuracy(s.smile_y, np.exp(s.smile_x[:, M.SMILE_FEATURES.index("logp_happy")]))
+    return {"cv_balanced_accuracy_found": balanced_accuracy(s.smile_y, p), "cv_balanced_accuracy_whole_set": whole,
+            "fer_alone_balanced_accuracy_found": fer, "n_found": len(p), "n_missed": s.genki_missed}
+
+
+def eye_cv(s: Samples) -> dict:
+    xe, ye, ge, use = eye_training_set(s.eye_x, s.eye_condition, s.eye_subject)
+    p = cross_validate(fit_eyes, xe, ye, kfold(len(xe), 8, SEED, groups=ge)).reshape(-1, 2)
+    cond = s.eye_condition[use]
+    closed = p.max(axis=1) >= 0.5
+    sleepy = cond == "sleepy"
+    # winks, by a model trained on every subject but the wink's own
+    wink = s.eye_condition == "wink"
+    pw = np.full((wink.sum(), 2), np.nan)
+    wsub = s.eye_subject[wink]
+    for subj in np.unique(wsub):
+        train = ge != subj
+        m = fit_eyes(xe[train], ye[train])
+        pw[wsub == subj] = m.predict(s.eye_x[wink][wsub == subj].reshape(-1, 4)).reshape(-1, 2)
+    return {"cv_sleepy_flagged": int(closed[sleepy].sum()), "n_sleepy": int(sleepy.sum()),
+            "cv_open_flagged": int(closed[~sleepy].sum()), "n_open": int((~sleepy).sum()),
+            "cv_max_p_open": float(p[~sleepy].max()), "cv_min_p_sleepy": float(p[sleepy].max(axis=1).min()),
+            "cv_wink_flagged": int((pw.max(axis=1) >= 0.5).sum()), "n_wink": int(wink.sum())}
+
+
+def pose_cv(s: Samples, limit: float = 30.0) -> dict:
+    folds = kfold(len(s.pose_x), FOLDS, SEED)
+    pred = np.full((len(s.pose_x), 3), np.nan)
+    for test in folds:
+        train = np.setdiff1d(np.arange(len(s.pose_x)), test)
+        pred[test] = fit_pose(s.pose_x[train], s.pose_y[train]).predict(s.pose_x[test])
+    sel = np.abs(s.pose_y).max(axis=1) <= limit
+    out = {"n": int(sel.sum())}
+    for k, axis in enumerate(("yaw", "pitch", "roll")):
+        for name, est in (("cv", pred), ("procrustes", s.pose_angles)):
+            err = est[sel, k] - s.pose_y[sel, k]
+            out[f"{name}_{axis}_mae"] = float(np.abs(err).mean())
+            out[f"{name}_{axis}_r"] = float(np.corrcoef(est[sel, k], s.pose_y[sel, k])[0, 1])
+            out[f"{name}_{axis}_p95"] = float(np.percentile(np.abs(err), 95))
+    # how well each pitch estimate separates level faces from pitched ones, at a gate
+    lab = s.pose_y[sel, 1]
+    for name, est in (("cv", pred[sel, 1]), ("procrustes", s.pose_angles[sel, 1])):
+        for gate in (5.0, 8.0):
+            out[f"{name}_level_refused_at_{gate:g}"] = float((np.abs(est[np.abs(lab) <= 3]) > gate).mean())
+            out[f"{name}_pitched_refused_at_{gate:g}"] = float((np.abs(est[np.abs(lab) >= 15]) > gate).mean())
+    return out
+
+
+# ------------------------------------------------------------------------------ CLI
+
+
+def collect(data: Path) -> Samples:
+    from ...config import BoothConfig
+    from ..analyzer import FaceAnalyzer
+    from ..evaluate import evaluate_genki, evaluate_yale
+
+    from dataclasses import replace
+
+    cfg = BoothConfig()
+    # the models' inputs do not depend on the learned models: train without them
+    cfg = replace(cfg, vision=replace(cfg.vision, learned_smile=False, learned_eyes=False, learned_pose=False))
+    with FaceAnalyzer(cfg) as analyzer:
+        g = evaluate_genki(data, analyzer)
+        y = evaluate_yale(data, analyzer)
+    return samples_from(g, y)
+
+
+def samples_from(g, y) -> Samples:
+    sx, sy, px, pa, py = genki_samples(g.rows)
+    ex, ec, es = yale_samples(y)
+    return Samples(sx, sy, px, pa, py, len(g.missed), np.array([r["label_smile"] for r in g.all_rows]), ex, ec, es)
+
+
+def train_all(s: Samples) -> dict[str, LinearModel]:
+    meta = {"trained_on": "../shared/data development set", "script": "python -m booth.vision.data.train"}
+    smile = fit_smile(s.smile_x, s.smile_y)
+    xe, ye, _, _ = eye_training_set(s.eye_x, s.eye_condition, s.eye_subject)
+    eyes = fit_eyes(xe, ye)
+    pose = fit_pose(s.pose_x, s.pose_y)
+    out = {"smile_model": LinearModel(smile.kind, smile.features, smile.mean, smile.scale, smile.coef,
+                                      smile.intercept, {**meta, "l2": SMILE_L2, "labels": "GENKI-4K smile"}),
+           "eye_model": LinearModel(eyes.kind, eyes.features, eyes.mean, eyes.scale, eyes.coef, eyes.intercept,
+                                    {**meta, "l2": EYE_L2, "labels": "Yale sleepy = closed, other non-wink = open",
+                                     "output": "P(eye closed), per eye"})}
+    for axis, m in zip(("yaw", "pitch", "roll"), pose.models):
+        out[f"pose_model_{axis}"] = LinearModel(m.kind, m.features, m.mean, m.scale, m.coef, m.intercept,
+                                                {**meta, "l2": POSE_L2, "labels": f"GENKI-4K {axis} (deg)",
+                                                 "output": f"{axis} label minus the " + ("iris-line roll" if axis == "roll" else f"Procrustes {axis}") + " (deg)"})
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..evaluate import DEFAULT_DATA
+
+    ap = argparse.ArgumentParser(prog="python -m booth.vision.data.train", description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--cv-only", action="store_true", help="print the cross-validated figures, write nothing")
+    args = ap.parse_args(argv)
+    if not (args.data / "README.md").exists():
+        print(f"no shared data at {args.data}: pass --data PATH", file=sys.stderr)
+        return 2
+    s = collect(args.data)
+    for name, figures in (("smile", smile_cv(s)), ("eyes", eye_cv(s)), ("pose", pose_cv(s))):
+        print(name + ": " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items()))
+    if not args.cv_only:
+        for name, model in train_all(s).items():
+            model.save(DATA_DIR / f"{name}.json")
+            print(f"wrote {DATA_DIR / (name + '.json')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""The numpy learners behind the vision's small models (booth/vision/learned.py) and the
+shipped weights' agreement with the code's features. No shared data needed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from booth.vision import measures as M
+from booth.vision.learned import (LinearModel, balanced_accuracy, cross_validate, fit_logistic, fit_ridge, kfold,
+                                  load_model)
+
+
+def test_logistic_regression_finds_the_boundary_of_a_noisy_two_class_problem():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(600, 3)) * [1.0, 5.0, 0.1]
+    y = (x[:, 0] + 0.2 * x[:, 1] + rng.normal(scale=0.3, size=600) > 0.5).astype(float)
+    m = fit_logistic(x, y, ("a", "b", "c"), l2=0.1)
+    p = m.predict(x)
+    assert balanced_accuracy(y, p) > 0.9
+    # the learned direction is the true one (weights on the standardised scale)
+    w = m.coef * np.array([1.0, 1.0, 1.0]) / m.scale
+    assert w[0] > 0 and w[1] > 0 and abs(w[1] / w[0] - 0.2) < 0.08
+
+
+def test_ridge_recovers_a_linear_relation_and_round_trips_through_json(tmp_path):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(400, 4))
+    y = 3.0 * x[:, 0] - 2.0 * x[:, 2] + 7.0 + rng.normal(scale=0.01, size=400)
+    m = fit_ridge(x, y, tuple("abcd"), l2=1e-6)
+    assert np.abs(m.predict(x) - y).max() < 0.1
+    m.save(tmp_path / "m.json")
+    again = LinearModel.from_json(__import__("json").loads((tmp_path / "m.json").read_text()))
+    assert np.allclose(again.predict(x[:5]), m.predict(x[:5]), atol=1e-6)
+
+
+def test_folds_cover_every_sample_once_and_keep_groups_together():
+    folds = kfold(103, 5, seed=0)
+    assert sorted(np.concatenate(folds).tolist()) == list(range(103))
+    groups = np.repeat(np.arange(8), 11)
+    gf = kfold(len(groups), 8, seed=0, groups=groups)
+    assert sorted(np.concatenate(gf).tolist()) == list(range(len(groups)))
+    assert all(len(np.unique(groups[f])) == 1 for f in gf)
+
+
+def test_cross_validation_predicts_each_sample_with_a_model_that_never_saw_it():
+    # memorising labels cannot help out of fold: random labels score near chance
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 40))
+    y = rng.integers(0, 2, 300).astype(float)
+    p = cross_validate(lambda a, b: fit_logistic(a, b, tuple(map(str, range(40))), 0.01), x, y, kfold(300, 5))
+    assert abs(balanced_accuracy(y, p) - 0.5) < 0.12
+
+
+def test_the_shipped_weights_match_the_features_the_code_computes():
+    assert load_model("smile_model").features == M.SMILE_FEATURES
+    assert load_model("eye_model").features == M.EYE_FEATURES
+    for axis in ("yaw", "pitch", "roll"):
+        assert load_model(f"pose_model_{axis}").features == M.POSE_FEATURES
+    M.learned_models()  # loads and checks without raising
+
+
+def test_the_per_frame_path_gives_the_reference_features_figures():
+    # LearnedModels.measure folds the features and weights for speed; it must agree with
+    # the feature functions the training script uses
+    rng = np.random.default_rng(4)
+    models = M.learned_models()
+    for _ in range(5):
+        lm = rng.normal(size=(468, 3)) * 40 + [320, 240, 0]
+        lm[[33, 133]] = [[280, 230, 0], [300, 231, 1]]
+        lm[[362, 263]] = [[340, 229, 1], [360, 228, 0]]
+        expr = rng.dirichlet(np.ones(7))
+        openings, happy, angles, eye_roll = (0.31, 0.27), 0.4, (3.0, -2.0, 1.5), 1.2
+        smile, closed, pose = models.measure(lm.astype(np.float32), expr, openings, happy, angles, eye_roll)
+        f = M.face_frame(lm.astype(np.float32))
+        assert smile == pytest.approx(models.smile_score(expr, f), abs=1e-9)
+        assert closed == pytest.approx(models.eyes_closed_p(f, openings, happy), abs=1e-9)
+        assert pose == pytest.approx(models.head_pose(lm.astype(np.float32), f, angles, eye_roll), abs=1e-6)
