@@ -773,6 +773,7 @@ class Booth:
         """Free space and writability of the output, checked every [service] storage_check_s
         (and at once after a failed save): the booth goes out of service and comes back by itself."""
         probe = self.parts.storage
+        assert probe is not None  # the storage worker starts only when a probe was given
         while not self.stop_event.is_set():
             self._storage_beat = time.monotonic()
             problem = probe()

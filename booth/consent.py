@@ -71,12 +71,12 @@ def screen_for(cfg: BoothConfig, lang: str) -> ConsentScreen:
     if own:
         body = tuple(p.strip().replace("{hours}", _hours(hours)) for p in own.split("\n\n") if p.strip())
     else:
-        body = [gettext(KEPT_HOURS, lang).replace("{hours}", _hours(hours)) if hours > 0 else gettext(KEPT_FOREVER, lang),
-                gettext(UPLOADED if uploads(cfg) else LOCAL_ONLY, lang)]
+        parts = [gettext(KEPT_HOURS, lang).replace("{hours}", _hours(hours)) if hours > 0 else gettext(KEPT_FOREVER, lang),
+                 gettext(UPLOADED if uploads(cfg) else LOCAL_ONLY, lang)]
         if cfg.handoff.server_enabled:
-            body.append(gettext(DOWNLOAD, lang))
-        body.append(gettext(NOTHING_IF_NO, lang))
-        body = tuple(body)
+            parts.append(gettext(DOWNLOAD, lang))
+        parts.append(gettext(NOTHING_IF_NO, lang))
+        body = tuple(parts)
     methods = tuple(sorted(set(cfg.consent.agree_by)))
     hint = gettext(HINTS[methods], lang)
     title, agree, decline = gettext(TITLE, lang), gettext(AGREE, lang), gettext(DECLINE, lang)

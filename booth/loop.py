@@ -17,7 +17,7 @@ toward the light at once.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from .config import BoothConfig
 from .errors import BoothError
@@ -114,7 +114,7 @@ class BoothLoop:
             return self._save(actions.save, actions.badge_id, t)
         return actions
 
-    def _write_series_note(self, note) -> None:
+    def _write_series_note(self, note: Mapping[str, object]) -> None:
         """The actor series sidecar (small JSON, atomic): saved and skipped expressions."""
         writer = getattr(self.store, "save_series_note", None)
         if writer is None:

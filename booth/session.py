@@ -124,7 +124,7 @@ class Session:
         self._expr_start: float | None = None  # when the current expression was first asked for
         self._retaking = False  # guiding an expression again from the series review
         self._series_t0 = 0.0
-        self._note: dict | None = None
+        self._note: dict[str, Any] | None = None
         self._reset_series()
         self._sync_expression()
 
@@ -312,7 +312,7 @@ class Session:
             crop = None
             if chosen is not None and chosen.observation.face is not None:
                 obs = chosen.observation
-                crop = plan_for_face(obs.face, obs.image_size, self.cfg).widest.norm(obs.image_size)
+                crop = plan_for_face(chosen.observation.face, obs.image_size, self.cfg).widest.norm(obs.image_size)
             self.series_items[i] = SeriesItem(old.expression, "saved", files, seconds, None, chosen,
                                               crop, old.retakes + (1 if self._retaking else 0))
         elif old.status != "saved":  # skipping a retake keeps the photo already taken
@@ -339,7 +339,7 @@ class Session:
         self.buffer.clear()
         self._sync_expression()
 
-    def series_note(self, t: float, final: bool) -> dict:
+    def series_note(self, t: float, final: bool) -> dict[str, Any]:
         """The series sidecar: every expression, saved (files, seconds) or skipped (by whom, after how long)."""
         return {
             "kind": "actor_series", "final": final, "t": round(self._series_t0, 3), "badge_id": self.badge_id,

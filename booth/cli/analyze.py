@@ -125,7 +125,7 @@ def cmd_analyze(args) -> int:
         return 1
     annotate_dir = Path(args.annotate) if args.annotate else None
     if annotate_dir:
-        from .images import IMAGE_SUFFIXES
+        from ..vision.images import IMAGE_SUFFIXES
 
         if annotate_dir.exists() and not annotate_dir.is_dir():
             raise UsageError(f"--annotate {annotate_dir} is a file, not a folder. Fix: give the folder for the "
@@ -178,7 +178,7 @@ def cmd_bench(args) -> int:
                   one_core=not args.all_cores)
         print(json.dumps(rep) if args.json else format_report(rep))
         return 0
-    from .bench import format_clips_report, run_clips
+    from ..vision.bench import format_clips_report, run_clips
 
     try:
         rep = run_clips(cfg, Path(args.videos) if args.videos else None, mediapipe_python=args.mediapipe_python,

@@ -144,7 +144,7 @@ class Screenshots:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.screen = Screen(cfg.ui, size=size)
         self.builder = ViewBuilder()
-        self.last = None
+        self.last: tuple[object, ...] | None = None
         self.count = 0
         self.paths: list = []
 

@@ -321,7 +321,7 @@ class ConsoleBridge:
                 where = _existing(self.cfg.booth.output_dir)
                 disk, total = round(free_mb(where), 1), round(shutil.disk_usage(where).total / 2**20, 1)
             except OSError:
-                disk = total = None
+                disk = total = None  # type: ignore[assignment]  # unknown: the page shows "-"
             figures = {"disk_free_mb": disk, "disk_total_mb": total, "outbox": ob}
             self._slow = (now, figures)
             return figures

@@ -24,7 +24,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from ..atomic import write_json_atomic
 from ..types import Actions, BoothState
@@ -65,7 +65,7 @@ def list_captures(output_dir: str | Path, upload_configured: bool, limit: int | 
         return []
     states = _upload_states(out_dir) if upload_configured else {}
     sidecars = sorted(out_dir.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    records = []
+    records: list[Any] = []
     for sc in sidecars:
         if limit is not None and len(records) >= limit:
             break

@@ -125,7 +125,7 @@ class Handoff:
     def _restart_reader(self) -> None:
         if self._reader is not None:
             self._reader.close()
-        self._reader = EvdevBadgeReader(self.cfg.handoff.badge_device, self.scan_buffer, self.on_badge)
+        self._reader = EvdevBadgeReader(self.cfg.handoff.badge_device, self.scan_buffer, self.on_badge or (lambda _: None))
         self._reader.start()
 
     def workers(self) -> list[dict]:

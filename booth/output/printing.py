@@ -76,12 +76,12 @@ def layout(media: str, dpi: int, photo_size: tuple[int, int], with_line: bool) -
 def compose_pdf(photo: Path, out: Path, media: str, dpi: int, line: str | None) -> Placement:
     from PIL import Image, ImageDraw, ImageFont
 
-    with Image.open(photo) as im:
-        im = im.convert("RGB")
+    with Image.open(photo) as opened:
+        im = opened.convert("RGB")
         place = layout(media, dpi, im.size, bool(line))
         page = Image.new("RGB", place.page_px, (255, 255, 255))
         x, y, w, h = place.photo_box
-        page.paste(im.resize((w, h), Image.LANCZOS), (x, y))
+        page.paste(im.resize((w, h), Image.Resampling.LANCZOS), (x, y))
     if line and place.line_box is not None:
         lx, ly, lw, lh = place.line_box
         draw = ImageDraw.Draw(page)

@@ -368,7 +368,7 @@ class PhotoStore:
                 from ..vision.expression import Segmenter
 
                 self._segmenter = Segmenter(self.cfg.vision.threads)
-            except Exception as exc:  # a missing model must not lose the photo
+            except Exception as exc:  # noqa: BLE001 - a missing model must not lose the photo
                 log.warning("segmentation unavailable for the finished photo (%s): background as shot, "
                             "pad in grey. Fix: run `booth models fetch`", exc)
                 self._segmenter = False

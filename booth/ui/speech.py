@@ -33,7 +33,7 @@ import wave
 from pathlib import Path
 
 from ..config import BoothConfig, SpeechSection
-from ..i18n import LANGUAGES, gettext
+from ..i18n import LANGUAGES
 from ..types import BoothState, Prompt
 
 log = logging.getLogger(__name__)
@@ -181,7 +181,7 @@ class Speaker:
         elif view.state is BoothState.GUIDING and view.prompt:
             phrase, key = view.prompt, ("p", view.prompt, lang)
         else:
-            key = ("s", view.state)
+            key = ("s", view.state, "")
         if key == self._last:
             return None
         self._last = key

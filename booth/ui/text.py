@@ -85,7 +85,9 @@ class Typeface:
         px = max(floor, int(round(px * self.scale)))
         if max_width is None or self.width(text, px, bold) <= max_width:
             return TextBlock(px, (text,))
-        fits_h = (lambda b: max_height is None or self.block_height(b, bold) <= max_height)
+        def fits_h(b: TextBlock) -> bool:
+            return max_height is None or self.block_height(b, bold) <= max_height
+
         if wrap_first:  # a paragraph: lines at the wanted size before any shrinking
             for n in range(2, max_lines + 1):
                 lines = wrap(text, lambda s: self.width(s, px, bold), max_width, n)
@@ -97,7 +99,7 @@ class Typeface:
                 return TextBlock(size, (text,))
             if size <= 0.8 * px or size == floor:
                 for n in range(2, max_lines + 1):
-                    lines = wrap(text, lambda s: self.width(s, size, bold), max_width, n)
+                    lines = wrap(text, lambda s, size=size: self.width(s, size, bold), max_width, n)
                     if lines is not None and fits_h(TextBlock(size, lines)):
                         return TextBlock(size, lines)
             if size == floor:

@@ -13,7 +13,7 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,7 @@ for p in (TESTS, TESTS / "app"):
 
 from guidance.sitter import observation  # noqa: E402
 
-from booth.app import BackgroundSaver, Booth, BoothFault, BoothParts, Inbox  # noqa: E402
+from booth.app import BackgroundSaver, Booth, BoothParts, Inbox  # noqa: E402
 from booth.camera.base import CameraTimeout, ResilientSource  # noqa: E402
 from booth.config import BoothConfig, load_config  # noqa: E402
 from booth.errors import BoothError  # noqa: E402

@@ -16,7 +16,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 
 import booth.atomic as atomic_mod
 import booth.output.store as store_mod

@@ -77,7 +77,7 @@ def test_kill_9_while_saving_leaves_every_capture_complete_or_absent(tmp_path):
     rng = random.Random(int(os.environ.get("BOOTH_KILL9_SEED", "12")))
     out = tmp_path / "out"
     totals = {"kills": 0, "complete": 0, "orphans": 0, "partial": 0, "repairs": 0, "quarantined": 0}
-    for run in range(RUNS):
+    for _ in range(RUNS):
         proc = subprocess.Popen([sys.executable, "-c", CHILD, str(out), str(TESTS)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         line = proc.stdout.readline()

@@ -52,6 +52,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -165,7 +166,7 @@ class SimulatedSitter(FrameSource):
         self.full_size = (fw, int(round(fw * self.size[1] / self.size[0])) & ~1)
         self.dt = 1.0 / cam.fps
         self.t = 0.0
-        self._clock = None  # follow_wall_clock(): the world's time is this clock's (demo, run)
+        self._clock: Callable[[], float] | None = None  # follow_wall_clock(): the world's time is this clock's (demo, run)
         self._clock_zero = 0.0
         self.index = 0
         self.open = False
@@ -261,6 +262,7 @@ class SimulatedSitter(FrameSource):
 
     def _catch_up(self) -> None:
         """Advance the world to the wall clock (at least 1 ms: frame times strictly increase)."""
+        assert self._clock is not None  # called only while following the wall clock
         self.advance(max((self._clock() - self._clock_zero) - self.t, 1e-3))
 
     def lock_exposure(self) -> None:
