@@ -166,8 +166,8 @@ def test_a_second_booth_on_the_same_output_folder_stops_with_one_line(tmp_path):
 def test_simulate_without_out_leaves_no_temp_folder(tmp_path, monkeypatch):
     import argparse
 
-    from booth.camera import commands
-    from booth.camera.sim import run as sim_run
+    from booth.cli import simulate as commands
+    from booth import simulate as sim_run
 
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
@@ -175,7 +175,7 @@ def test_simulate_without_out_leaves_no_temp_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", None)
     written = []
 
-    def fake_run(name, seed, cfg, out_dir=None, max_seconds=None):
+    def fake_run(name, seed, cfg, out_dir=None, max_seconds=None, **_):
         Path(out_dir).mkdir(parents=True)
         (Path(out_dir) / "face_1x1.jpg").write_bytes(b"photo of a face")
         written.append(Path(out_dir))
@@ -186,7 +186,8 @@ def test_simulate_without_out_leaves_no_temp_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(sim_run, "run_scenario", fake_run)
     monkeypatch.setattr(commands, "summary_text", lambda r: "ok")
     args = argparse.Namespace(list=False, scenario="enter-off-centre", fps=15.0, seed=0, seeds=2, out=None,
-                              max_seconds=None, json=False)
+                              max_seconds=None, json=False, screenshots=None, no_skip_button=False, photos=None,
+                              prefix=None)
     assert commands.run(args) == 0
     assert written and all(str(p).startswith(str(tmp_path)) for p in written)
     assert not list(tmp_path.glob("booth-sim-*"))  # removed at the end

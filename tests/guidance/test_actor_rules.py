@@ -54,7 +54,7 @@ def test_genki_smiles_split_by_the_lips(shared_data, analyzer):
 def test_the_astronaut_series_ends_with_skips_in_bounded_time(tmp_path):
     """One broad, toothy smile: what she cannot do is offered a skip and then skipped by
     itself (she never presses it here), and the series ends in the review and thank-you."""
-    from booth.camera.sim.run import run_scenario
+    from booth.simulate import run_scenario
 
     cfg = actor_config()
     ex = dataclasses.replace(cfg.expression, actor_skip_offer_s=3.0, actor_skip_after_s=6.0)
