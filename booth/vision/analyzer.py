@@ -140,6 +140,8 @@ class FaceAnalyzer:
     def detector_runs(self) -> int:
         """How many detector passes have run (short-range, margin and full-range alike)."""
         return sum(d.runs for d in (self._short, self._full) if d is not None)
+
+    @property
     def expression_model(self) -> ExpressionModel:
         """The FER expression model (evaluate's SMILEsmileD figure uses it alone)."""
         return self._expression
