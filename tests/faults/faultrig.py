@@ -318,3 +318,19 @@ def make_rig(tmp_path, monkeypatch):
     rigs: list[Rig] = []
     yield rig_maker(tmp_path, monkeypatch, rigs)
     teardown(rigs)
+
+
+def slow_drips(port: int, n: int, timeout_s: float) -> list[socket.socket]:
+    """``n`` loopback clients that send one byte of a request head and then nothing (the
+    slow-drip attack on the download page); the caller closes them."""
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.settimeout(timeout_s)
+        try:
+            s.connect(("127.0.0.1", port))
+            s.send(b"G")
+            socks.append(s)
+        except OSError:
+            s.close()
+    return socks

@@ -23,7 +23,6 @@ import errno
 import json
 import os
 import random
-import socket
 import statistics
 import sys
 import tempfile
@@ -190,16 +189,7 @@ def main(argv=None) -> int:
                 ok = healthy_within(20.0)
             elif fault == "slow_drip":
                 port = handoff.server.address[1]
-                socks = []
-                for _ in range(rng.randint(50, 200)):
-                    s = socket.socket()
-                    s.settimeout(1)
-                    try:
-                        s.connect(("127.0.0.1", port))
-                        s.send(b"G")
-                        socks.append(s)
-                    except OSError:
-                        s.close()
+                socks = faultrig.slow_drips(port, rng.randint(50, 200), 1.0)
                 time.sleep(1.0)
                 import http.client
 

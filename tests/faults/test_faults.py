@@ -296,7 +296,6 @@ def test_sigterm_during_a_save_finishes_the_photo_then_exits_cleanly(tmp_path):
 
 def test_200_slow_drip_connections_leave_the_booth_and_a_valid_download_working(make_rig, tmp_path):
     import http.client
-    import socket
 
     from booth.config import load_config
     from booth.handoff import Handoff
@@ -312,16 +311,9 @@ def test_200_slow_drip_connections_leave_the_booth_and_a_valid_download_working(
     assert url
     port = handoff.server.address[1]
     before = threading.active_count()
-    socks = []
-    for _ in range(200):
-        s = socket.socket()
-        s.settimeout(2)
-        try:
-            s.connect(("127.0.0.1", port))
-            s.send(b"G")
-            socks.append(s)
-        except OSError:
-            s.close()
+    import faultrig
+
+    socks = faultrig.slow_drips(port, 200, 2.0)
     try:
         time.sleep(0.5)
         t0 = time.monotonic()

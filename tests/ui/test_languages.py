@@ -22,19 +22,7 @@ from booth.ui.screen import Screen
 from booth.ui.text import cap_height
 from booth.ui.view import ViewBuilder
 
-CROP = (0.08, 0.06, 0.42, 0.84)  # as in test_screen.py: off-centre, so the countdown sits beside it
-
-
-def camera_image(w=640, h=480) -> np.ndarray:
-    import cv2
-
-    from booth.models import model_path
-
-    face = cv2.imread(str(model_path("astronaut")))
-    img = np.full((h, w, 3), (90, 96, 104), np.uint8)
-    side = int(h * 0.84)
-    img[int(h * 0.06): int(h * 0.06) + side, 40: 40 + side] = cv2.resize(face, (side, side))
-    return img
+from test_screen import CROP, camera_image  # the screen tests' off-centre sitter (countdown beside it)
 
 
 def candidate(i: int, image: np.ndarray):
