@@ -205,7 +205,7 @@ class ResilientSource(FrameSource):
                 log.warning("still capture failed: %s", err)
                 self._mark_lost()
                 self._recover(err)
-                return self._continuous(self.source.capture_still())  # type: ignore[union-attr]
+                return self._continuous(self._current().capture_still())
 
     def lock_exposure(self) -> None:
         with self._lock:
@@ -220,7 +220,13 @@ class ResilientSource(FrameSource):
                 self.source.unlock_exposure()
 
     # -- recovery
-    def _open(self) -> None:
+    def _current(self) -> FrameSource:
+        """The open source (after a successful ``_recover`` there always is one)."""
+        if self.source is None:
+            raise CameraError("camera used while closed. Fix: call start() or use `with source:`")
+        return self.source
+
+    def _open(self) -> FrameSource:
         source = self.factory()
         try:
             source.start()
@@ -232,13 +238,14 @@ class ResilientSource(FrameSource):
             raise CameraOpenError(f"camera failed to start: {exc!r}") from exc
         self.source = source
         self._fresh = True
+        return source
 
     def _mark_lost(self) -> None:
         if not self.lost:
             self.lost = True
             self._emit(SessionEvent.CAMERA_LOST)
 
-    def _recover(self, first_error: Exception, timeout: float | None = None) -> Frame | None:
+    def _recover(self, first_error: Exception, timeout: float | None = None) -> Frame:
         """Reopen with backoff until a frame (or, from start(), an open) succeeds."""
         self._close_source()
         last: Exception = first_error
@@ -249,10 +256,10 @@ class ResilientSource(FrameSource):
             delay = min(delay * 2.0, 30.0) if delay > 0 else 0.0
             self.heartbeat = time.monotonic()
             try:
-                self._open()
+                source = self._open()
                 if self._locked:
-                    self.source.lock_exposure()  # type: ignore[union-attr]
-                frame = self.source.read(timeout)  # type: ignore[union-attr]
+                    source.lock_exposure()
+                frame = source.read(timeout)
             except Exception as err:  # noqa: BLE001 - CameraError or a backend bug: try again
                 log.warning("camera reopen attempt %d/%d failed: %s", attempt, self.cam.max_retries, err)
                 last = err

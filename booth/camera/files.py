@@ -37,7 +37,7 @@ class FileSource(FrameSource):
         self.path = Path(path)
         self.loop = self.cfg.loop if loop is None else loop
         self.name = f"file:{self.path}"
-        self._cap = None
+        self._cap: cv2.VideoCapture | None = None
         self._images: list[Path] = []
         self._pos = 0
         self._index = 0
@@ -81,7 +81,10 @@ class FileSource(FrameSource):
     def _next_image(self) -> np.ndarray:
         if self._still:
             if self._still_img is None:
-                self._still_img = cv2.imread(str(self.path), cv2.IMREAD_COLOR)
+                still = cv2.imread(str(self.path), cv2.IMREAD_COLOR)
+                if still is None:
+                    raise CameraDisconnected(f"{self.path} is no longer a readable image. Fix: restore the file")
+                self._still_img = still
             return self._still_img
         if self._images:
             if self._pos >= len(self._images):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -47,16 +48,16 @@ class OpenCVSource(FrameSource):
         self.cfg = cfg.camera
         self.device = device
         self.name = f"opencv:{device}"
-        self.cap = None
+        self.cap: cv2.VideoCapture | None = None
         self._index = 0
-        self._t0 = None
+        self._t0: float | None = None
         self._locked = False
         self._cond = threading.Condition()
         self._frame: tuple[np.ndarray, float, float | None, float | None] | None = None  # (img, t, exp, gain)
         self._seq = 0
         self._taken = 0
         self._ended: str | None = None  # why the reader stopped
-        self._ops: list = []  # exposure changes for the reader to make
+        self._ops: list[Callable[[cv2.VideoCapture], None]] = []  # exposure changes for the reader to make
         self._stop = threading.Event()
         self._reader: threading.Thread | None = None
 
@@ -77,7 +78,7 @@ class OpenCVSource(FrameSource):
         self._reader = threading.Thread(target=self._read_loop, args=(cap,), daemon=True, name=f"{self.name}-reader")
         self._reader.start()
 
-    def _read_loop(self, cap) -> None:
+    def _read_loop(self, cap: cv2.VideoCapture) -> None:
         try:
             while not self._stop.is_set():
                 with self._cond:
@@ -122,9 +123,9 @@ class OpenCVSource(FrameSource):
         with self._cond:
             if not self._cond.wait_for(lambda: self._seq > self._taken or self._ended is not None, timeout):
                 raise CameraTimeout(f"USB camera {self.device} delivered no frame within {timeout:g} s")
-            if self._seq <= self._taken:
+            if self._seq <= self._taken or self._frame is None:
                 raise CameraDisconnected(self._ended or f"USB camera {self.device} stopped")
-            full, now, exp, gain = self._frame  # type: ignore[misc]
+            full, now, exp, gain = self._frame
             self._taken = self._seq
         self._t0 = now if self._t0 is None else self._t0
         meta = CameraMeta(exposure_us=float(exp) if exp else None, analogue_gain=float(gain) if gain else None,
@@ -133,7 +134,7 @@ class OpenCVSource(FrameSource):
         return Frame(image=fit_width(full, self.cfg.analysis_width), t=now - self._t0, index=self._index - 1,
                      meta=meta, full=full)
 
-    def _queue(self, op) -> None:
+    def _queue(self, op: Callable[[cv2.VideoCapture], None]) -> None:
         with self._cond:
             self._ops.append(op)
 
@@ -141,7 +142,7 @@ class OpenCVSource(FrameSource):
         if self._reader is None:
             return
 
-        def lock(cap):
+        def lock(cap: cv2.VideoCapture) -> None:
             exposure = cap.get(cv2.CAP_PROP_EXPOSURE)
             # V4L2: auto_exposure 1 = manual; OpenCV maps it through CAP_PROP_AUTO_EXPOSURE.
             ok = cap.set(cv2.CAP_PROP_AUTO_EXPOSURE, 1) and cap.set(cv2.CAP_PROP_EXPOSURE, exposure)
@@ -156,7 +157,7 @@ class OpenCVSource(FrameSource):
         if self._reader is None:
             return
 
-        def unlock(cap):
+        def unlock(cap: cv2.VideoCapture) -> None:
             cap.set(cv2.CAP_PROP_AUTO_EXPOSURE, 3)  # V4L2 aperture-priority auto
             cap.set(cv2.CAP_PROP_AUTO_WB, 1)
 

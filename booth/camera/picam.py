@@ -29,6 +29,8 @@ from __future__ import annotations
 import errno
 import importlib
 import logging
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -48,6 +50,31 @@ def lores_size_for(main: tuple[int, int], analysis_width: int) -> tuple[int, int
     return w, max(h, 2)
 
 
+class _Request(Protocol):
+    """The part of a ``picamera2.CompletedRequest`` this backend uses."""
+
+    def make_array(self, name: str) -> np.ndarray: ...
+    def get_metadata(self) -> dict[str, Any]: ...
+    def release(self) -> None: ...
+
+
+class _Picamera2(Protocol):
+    """The part of ``picamera2.Picamera2`` this backend uses (picamera2 ships no type hints)."""
+
+    camera_controls: Mapping[str, Any]
+    camera_properties: Mapping[str, Any]
+
+    def create_preview_configuration(self, main: dict[str, Any], lores: dict[str, Any], buffer_count: int,
+                                     controls: dict[str, Any]) -> Any: ...
+    def configure(self, config: Any) -> None: ...
+    def set_controls(self, controls: dict[str, Any]) -> None: ...
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def close(self) -> None: ...
+    def capture_request(self, wait: bool) -> Any: ...
+    def wait(self, job: Any, timeout: float) -> _Request: ...
+
+
 class PiCamera2Source(FrameSource):
     """picamera2 preview configuration: lores for analysis, main for display and stills."""
 
@@ -57,8 +84,8 @@ class PiCamera2Source(FrameSource):
         self.cfg = cfg.camera
         self.camera_num = camera_num
         self._module = module
-        self.cam = None
-        self._last_meta: dict = {}
+        self.cam: _Picamera2 | None = None
+        self._last_meta: dict[str, Any] = {}
         self._locked = False
         self._index = 0
         self._t0_ns: int | None = None
@@ -85,7 +112,9 @@ class PiCamera2Source(FrameSource):
         except (ImportError, AttributeError):
             log.info("picamera2 has no PersistentAllocator; using its default allocator")
         try:
-            self.cam = mod.Picamera2(self.camera_num, allocator=allocator) if allocator else mod.Picamera2(self.camera_num)
+            cam: _Picamera2 = (mod.Picamera2(self.camera_num, allocator=allocator) if allocator
+                               else mod.Picamera2(self.camera_num))
+            self.cam = cam
         except IndexError:
             raise CameraOpenError(
                 f"no camera {self.camera_num} found (libcamera lists {len(mod.global_camera_info())}). "
@@ -95,21 +124,21 @@ class PiCamera2Source(FrameSource):
             raise CameraOpenError(_explain_open_failure(exc)) from None
         try:
             controls = {"FrameDurationLimits": (int(1e6 / self.cfg.fps),) * 2}
-            config = self.cam.create_preview_configuration(
+            config = cam.create_preview_configuration(
                 main={"size": self.main_size, "format": "RGB888"},
                 lores={"size": self.lores_size, "format": "YUV420"},
                 buffer_count=4,
-                controls={k: v for k, v in controls.items() if k in self.cam.camera_controls},
+                controls={k: v for k, v in controls.items() if k in cam.camera_controls},
             )
-            self.cam.configure(config)
-            if self.cfg.autofocus and "AfMode" in self.cam.camera_controls:
-                self.cam.set_controls({"AfMode": _af_continuous()})
-            self.cam.start()
+            cam.configure(config)
+            if self.cfg.autofocus and "AfMode" in cam.camera_controls:
+                cam.set_controls({"AfMode": _af_continuous()})
+            cam.start()
         except (RuntimeError, OSError) as exc:
             self.close()
             raise CameraOpenError(f"picamera2 could not start: {_explain_open_failure(exc)}") from None
         log.info("picamera2 %s started: main %s RGB888, lores %s YUV420",
-                 self.cam.camera_properties.get("Model"), self.main_size, self.lores_size)
+                 cam.camera_properties.get("Model"), self.main_size, self.lores_size)
 
     def close(self) -> None:
         cam, self.cam = self.cam, None
@@ -122,7 +151,7 @@ class PiCamera2Source(FrameSource):
                 log.debug("picamera2 %s failed during close", step.__name__, exc_info=True)
 
     # ------------------------------------------------------------------ frames
-    def _request(self, timeout: float | None):
+    def _request(self, timeout: float | None) -> _Request:
         if self.cam is None:
             raise CameraDisconnected("picamera2 is not open")
         timeout = self.cfg.timeout_s if timeout is None else timeout
@@ -134,7 +163,7 @@ class PiCamera2Source(FrameSource):
         except RuntimeError as exc:
             raise CameraDisconnected(f"picamera2 failed: {exc}") from None
 
-    def _frame_from(self, request, with_full: bool) -> Frame:
+    def _frame_from(self, request: _Request, with_full: bool) -> Frame:
         """Copy what we need out of ``request``; the caller releases it."""
         lores = request.make_array("lores")
         image = cv2.cvtColor(lores, cv2.COLOR_YUV2BGR_I420)
@@ -186,7 +215,7 @@ class PiCamera2Source(FrameSource):
         if self.cam is None:
             return
         md = self._last_meta
-        controls: dict = {"AeEnable": False, "AwbEnable": False}
+        controls: dict[str, Any] = {"AeEnable": False, "AwbEnable": False}
         if "ExposureTime" in md:
             controls["ExposureTime"] = int(md["ExposureTime"])
         if "AnalogueGain" in md:
@@ -203,17 +232,17 @@ class PiCamera2Source(FrameSource):
         self._locked = False
 
 
-def _af_continuous():
+def _af_continuous() -> Any:
     try:
-        from libcamera import controls  # type: ignore[import-not-found]
+        from libcamera import controls
 
         return controls.AfModeEnum.Continuous
     except ImportError:
         return AF_CONTINUOUS
 
 
-def _meta(md: dict, locked: bool) -> CameraMeta:
-    def f(key):
+def _meta(md: Mapping[str, Any], locked: bool) -> CameraMeta:
+    def f(key: str) -> float | None:
         v = md.get(key)
         return float(v) if v is not None else None
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import cv2
 import numpy as np
@@ -102,8 +102,9 @@ def _mesh(bgr: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray
     x, y, w, h = box
     side = max(w, h) * 1.5
     cx, cy = x + w / 2, y + h / 2
-    src = np.float32([[cx - side / 2, cy - side / 2], [cx + side / 2, cy - side / 2], [cx - side / 2, cy + side / 2]])
-    dst = np.float32([[0, 0], [192, 0], [0, 192]])
+    src = np.array([[cx - side / 2, cy - side / 2], [cx + side / 2, cy - side / 2], [cx - side / 2, cy + side / 2]],
+                   dtype=np.float32)
+    dst = np.array([[0, 0], [192, 0], [0, 192]], dtype=np.float32)
     m = cv2.getAffineTransform(src, dst)
     crop = cv2.warpAffine(bgr, m, (192, 192), borderMode=cv2.BORDER_REPLICATE)
     rgb = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB).astype(np.float32)[None] / 255.0
@@ -148,8 +149,11 @@ def make_sprite(bgr: np.ndarray, face_box: tuple[float, float, float, float]) ->
         x1, y1 = pts.max(axis=0)
         pts = _mesh(bgr, (x0, y0, x1 - x0, y1 - y0))
 
-    def centre(idx):
-        return tuple(float(v) for v in pts[list(idx)].mean(axis=0))
+    def point(xy: np.ndarray) -> tuple[float, float]:
+        return float(xy[0]), float(xy[1])
+
+    def centre(idx: Iterable[int]) -> tuple[float, float]:
+        return point(pts[list(idx)].mean(axis=0))
 
     eye_w = float(np.hypot(*(pts[R_EYE[1]] - pts[R_EYE[0]])))
     eye_h = float(np.hypot(*(pts[R_EYE[3]] - pts[R_EYE[2]])))
@@ -164,8 +168,8 @@ def make_sprite(bgr: np.ndarray, face_box: tuple[float, float, float, float]) ->
         eye_right=centre(R_EYE),
         eye_left=centre(L_EYE),
         eye_size=(eye_w, max(eye_h, 0.25 * eye_w)),
-        chin=tuple(float(v) for v in pts[CHIN]),
-        forehead=tuple(float(v) for v in pts[FOREHEAD]),
+        chin=point(pts[CHIN]),
+        forehead=point(pts[FOREHEAD]),
     )
 
 

@@ -72,7 +72,7 @@ def wall(width: int, height: int, seed: int = 7) -> np.ndarray:
     fine = cv2.GaussianBlur(rng.normal(0.0, 1.0, (height, width)).astype(np.float32), (0, 0), 1.2)
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
     vignette = 1.0 - 0.18 * (((xx / width - 0.5) ** 2 + (yy / height - 0.5) ** 2) / 0.5)
-    base = np.float32([0.25, 0.27, 0.30])  # B, G, R: a light warm grey
+    base = np.array([0.25, 0.27, 0.30], dtype=np.float32)  # B, G, R: a light warm grey
     shade = (1.0 + 0.035 * blotch + 0.01 * fine) * vignette
     return (shade[..., None] * base).astype(np.float32)
 
@@ -96,7 +96,7 @@ def edit_eyes(sprite: Sprite, lid: float, gaze_h: float, gaze_v: float) -> np.nd
         a, b = 0.62 * ew, 0.95 * eh
         inside, yy = _eye_ellipse(patch.shape[:2], local, a, b)
         if gaze_h or gaze_v:
-            m = np.float32([[1, 0, gaze_h * ew], [0, 1, -gaze_v * eh]])
+            m = np.array([[1, 0, gaze_h * ew], [0, 1, -gaze_v * eh]], dtype=np.float32)
             moved = cv2.warpAffine(patch, m, (patch.shape[1], patch.shape[0]), borderMode=cv2.BORDER_REPLICATE)
             core = np.clip((1.0 - (((np.mgrid[0:patch.shape[0], 0:patch.shape[1]][1] - local[0]) / a) ** 2
                                    + ((yy - local[1]) / b) ** 2)) / 0.35, 0.0, 1.0)
@@ -124,9 +124,9 @@ def _placement_matrix(sprite: Sprite, p: Placement) -> np.ndarray:
     # Image y points down, so this matrix turns clockwise on screen: a positive roll moves the
     # crown toward image right, i.e. the head tilts toward the sitter's left shoulder.
     c, si = np.cos(theta), np.sin(theta)
-    a = np.float32([[c * sx * mx, -si * sy], [si * sx * mx, c * sy]])
+    a = np.array([[c * sx * mx, -si * sy], [si * sx * mx, c * sy]], dtype=np.float32)
     ex, ey = sprite.eye_mid
-    t = np.float32([p.eye_x, p.eye_y]) - a @ np.float32([ex, ey])
+    t = np.array([p.eye_x, p.eye_y], dtype=np.float32) - a @ np.array([ex, ey], dtype=np.float32)
     return np.hstack([a, t[:, None]]).astype(np.float32)
 
 
@@ -134,7 +134,7 @@ def _footprint(sprite: Sprite, m: np.ndarray, size: tuple[int, int]) -> tuple[in
     """The frame rectangle (x0, y0, x1, y1) the placed photo can touch, or None when it is
     wholly outside the frame."""
     h, w = sprite.alpha.shape[:2]
-    corners = np.float32([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]]) @ m.T
+    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], dtype=np.float32) @ m.T
     x0, y0 = np.floor(corners.min(axis=0)) - 1
     x1, y1 = np.ceil(corners.max(axis=0)) + 2
     x0, y0 = max(int(x0), 0), max(int(y0), 0)
@@ -148,7 +148,7 @@ def place(sprite: Sprite, p: Placement, size: tuple[int, int], region: tuple[int
     src = edit_eyes(sprite, p.lid, p.gaze_h, p.gaze_v) if (p.lid > 0 or p.gaze_h or p.gaze_v) else sprite.linear
     m = _placement_matrix(sprite, p)
     x0, y0, x1, y1 = region or (0, 0) + tuple(size)
-    m[:, 2] -= np.float32([x0, y0])
+    m[:, 2] -= np.array([x0, y0], dtype=np.float32)
     out = (x1 - x0, y1 - y0)
     person = cv2.warpAffine(src, m, out, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     alpha = cv2.warpAffine(sprite.alpha, m, out, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
@@ -230,7 +230,7 @@ def expose(scene: np.ndarray, gain: float, rng: np.random.Generator, noise: floa
     spread = np.sqrt(np.maximum(small * np.float32(gain), 0.0) + np.float32(0.01))
     n *= spread
     n *= np.float32(noise * (_LUT_N - 1))
-    n = cv2.resize(n, (w, h), interpolation=cv2.INTER_NEAREST)
-    img = cv2.scaleAdd(scene, float(scale), n)  # scene * scale + noise, one pass
+    full_noise = cv2.resize(n, (w, h), interpolation=cv2.INTER_NEAREST)
+    img = cv2.scaleAdd(scene, float(scale), full_noise)  # scene * scale + noise, one pass
     np.clip(img, 0.0, float(_LUT_N - 1), out=img)
     return np.take(_SRGB_LUT, img.astype(np.uint16))
