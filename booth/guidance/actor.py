@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..config import BoothConfig, EyesSection
 from ..types import FaceMeasures, Prompt
 from ..vision.measures import eye_open_limits
 
@@ -105,7 +106,7 @@ def mouth_gain(face: FaceMeasures, neutral_width: float | None) -> float | None:
     return None if not neutral_width else face.mouth_width / neutral_width - 1.0
 
 
-def eyes_engaged(face: FaceMeasures, eyes_cfg, open_eye: float | None, *, firm: float | None = None,
+def eyes_engaged(face: FaceMeasures, eyes_cfg: EyesSection, open_eye: float | None, *, firm: float | None = None,
                  soft: float | None = None) -> bool:
     """Open eyes, judged like the booth's eyes-open check (eased by the smile), but *each* eye
     against the sitter's open median (a wink is not engaged). ``firm``: the unsmiling intense
@@ -123,7 +124,7 @@ def eyes_engaged(face: FaceMeasures, eyes_cfg, open_eye: float | None, *, firm: 
     return True
 
 
-def judge(name: str, face: FaceMeasures, cfg, *, neutral_width: float | None = None,
+def judge(name: str, face: FaceMeasures, cfg: BoothConfig, *, neutral_width: float | None = None,
           open_eye: float | None = None, happy_band: tuple[float, float] | None = None) -> Verdict:
     """Does ``face`` show expression ``name``? ``neutral_width`` / ``open_eye``: the sitter's
     baselines (None: that part of the rule is left out). ``happy_band`` overrides the

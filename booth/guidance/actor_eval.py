@@ -16,12 +16,20 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import BoothConfig, Profile
 from ..vision.evaluate import DEFAULT_DATA, read_labels
 from ..vision.images import load_image
+from ..types import FaceMeasures
 from .actor import EXPRESSIONS, OPEN_GAP, CLOSED_GAP, judge
+
+if TYPE_CHECKING:
+    from ..vision.analyzer import FaceAnalyzer
+
+Matrix = dict[str, dict[str, tuple[int, int]]]
 
 YALE_COLUMNS = ("normal", "noglasses", "glasses", "centerlight", "happy", "sad", "surprised", "wink", "sleepy")
 GENKI_COLUMNS = ("smile, lips apart", "smile, lips closed", "no smile")
@@ -43,15 +51,15 @@ def actor_config() -> BoothConfig:
     return dataclasses.replace(cfg, booth=dataclasses.replace(cfg.booth, profile=Profile.ACTOR))
 
 
-def yale_faces(data: Path, analyzer) -> dict[tuple[str, str], object]:
+def yale_faces(data: Path, analyzer: FaceAnalyzer) -> dict[tuple[str, str], FaceMeasures | None]:
     """(subject, condition) -> FaceMeasures (or None when no face was found)."""
-    out = {}
+    out: dict[tuple[str, str], FaceMeasures | None] = {}
     for lab in read_labels(data, "yalefaces"):
         out[(lab["subject"], lab["condition"])] = analyzer.analyze_still(load_image(data / lab["path"])).face
     return out
 
 
-def yale_matrix(faces: dict, cfg) -> dict[str, dict[str, tuple[int, int]]]:
+def yale_matrix(faces: Mapping[tuple[str, str], FaceMeasures | None], cfg: BoothConfig) -> Matrix:
     """rule -> condition -> (passing subjects, subjects with that photo)."""
     matrix: dict[str, dict[str, list[int]]] = {n: defaultdict(lambda: [0, 0]) for n in EXPRESSIONS}
     for (subject, cond), face in faces.items():
@@ -65,10 +73,11 @@ def yale_matrix(faces: dict, cfg) -> dict[str, dict[str, tuple[int, int]]]:
             cell[1] += 1
             if face is not None and judge(name, face, cfg, neutral_width=width, open_eye=open_eye).ok:
                 cell[0] += 1
-    return {n: {c: tuple(v) for c, v in row.items()} for n, row in matrix.items()}
+    return {n: {c: (v[0], v[1]) for c, v in row.items()} for n, row in matrix.items()}
 
 
-def genki_matrix(data: Path, analyzer, cfg, limit: int | None = None, step: int = 1) -> dict[str, dict[str, tuple[int, int]]]:
+def genki_matrix(data: Path, analyzer: FaceAnalyzer, cfg: BoothConfig, limit: int | None = None,
+                 step: int = 1) -> Matrix:
     """``step``: every step-th photo in label order (GENKI lists its smiles first)."""
     labels = read_labels(data, "genki4k")[::max(1, step)]
     if limit is not None:
@@ -89,10 +98,10 @@ def genki_matrix(data: Path, analyzer, cfg, limit: int | None = None, step: int 
             cell = matrix[name][col]
             cell[1] += 1
             cell[0] += judge(name, face, cfg).ok
-    return {n: {c: tuple(v) for c, v in row.items()} for n, row in matrix.items()}
+    return {n: {c: (v[0], v[1]) for c, v in row.items()} for n, row in matrix.items()}
 
 
-def table(matrix: dict, columns) -> str:
+def table(matrix: Matrix, columns: Sequence[str]) -> str:
     head = "| rule | " + " | ".join(columns) + " |"
     lines = [head, "|---" * (len(columns) + 1) + "|"]
     for name, row in matrix.items():
@@ -105,7 +114,7 @@ def table(matrix: dict, columns) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     from ..vision.analyzer import FaceAnalyzer
 
     ap = argparse.ArgumentParser(prog="python -m booth.guidance.actor_eval")

@@ -28,6 +28,7 @@ from collections import deque
 from types import MappingProxyType
 
 import numpy as np
+import numpy.typing as npt
 
 from ..config import BoothConfig
 from ..types import Assessment, Check, FaceMeasures, FaceObservation, Prompt
@@ -40,11 +41,29 @@ _SCALARS = ("ied_px", "t_px", "yaw", "pitch", "roll", "gaze_h", "gaze_v", "mouth
 _BASELINE_WINDOW = 150  # frames (~5 s at 30 fps) of history for the sitter's medians
 
 
-def _ema(old, new, alpha):
+def _ema(old: float, new: float, alpha: float) -> float:
     return old + alpha * (new - old)
 
 
+def _ema_array(old: npt.NDArray[np.float64], new: npt.NDArray[np.float64], alpha: float) -> npt.NDArray[np.float64]:
+    return old + alpha * (new - old)
+
+
+def _xy(v: npt.NDArray[np.float64]) -> tuple[float, float]:
+    return float(v[0]), float(v[1])
+
+
 _BLIND_WHILE_BLINKING = ("gaze_h", "gaze_v")
+
+
+@dataclasses.dataclass
+class _SmoothState:
+    """The smoothed measures: points (and the box) as arrays, scalars, expression classes.
+    ``scalars`` has "background" only once a background was measured."""
+
+    points: dict[str, npt.NDArray[np.float64]]
+    scalars: dict[str, float]
+    expression: dict[str, float]
 
 
 class _Smoother:
@@ -53,40 +72,46 @@ class _Smoother:
 
     def __init__(self, alpha: float):
         self.alpha = alpha
-        self.state: dict | None = None
+        self.state: _SmoothState | None = None
 
     def reset(self) -> None:
         self.state = None
 
     def __call__(self, face: FaceMeasures) -> FaceMeasures:
         a = self.alpha
-        cur = {n: np.asarray(getattr(face, n), dtype=float) for n in _POINTS + ("box",)}
-        cur.update({n: float(getattr(face, n)) for n in _SCALARS})
-        cur["expression"] = {k: float(v) for k, v in face.expression.items()}
+        points = {n: np.asarray(getattr(face, n), dtype=float) for n in _POINTS + ("box",)}
+        scalars = {n: float(getattr(face, n)) for n in _SCALARS}
+        expression = {k: float(v) for k, v in face.expression.items()}
         if face.background is not None:
-            cur["background"] = float(face.background)
+            scalars["background"] = float(face.background)
         if self.state is None:
-            self.state = cur
+            self.state = _SmoothState(points, scalars, expression)
         else:
             s = self.state
             if face.blink or face.eyes_closed:
                 # lids over the iris: the gaze reading is noise, not a look away; hold it
                 for n in _BLIND_WHILE_BLINKING:
-                    cur.pop(n, None)
-            for n, v in cur.items():
-                if n == "expression":
-                    s[n] = {k: _ema(s[n].get(k, p), p, a) for k, p in v.items()}
-                elif n in s:
-                    s[n] = _ema(s[n], v, a)
-                else:
-                    s[n] = v
+                    scalars.pop(n, None)
+            for n, pv in points.items():
+                s.points[n] = _ema_array(s.points[n], pv, a) if n in s.points else pv
+            for n, v in scalars.items():
+                s.scalars[n] = _ema(s.scalars[n], v, a) if n in s.scalars else v
+            s.expression = {k: _ema(s.expression.get(k, p), p, a) for k, p in expression.items()}
         s = self.state
-        changes = {n: tuple(float(x) for x in s[n]) for n in _POINTS + ("box",)}
-        changes.update({n: s[n] for n in _SCALARS})
-        changes["expression"] = MappingProxyType(dict(s["expression"]))
-        if face.background is not None:
-            changes["background"] = s["background"]
-        return dataclasses.replace(face, **changes)
+        pt, sc = s.points, s.scalars
+        box = pt["box"]
+        return dataclasses.replace(
+            face,
+            box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])),
+            iris_left=_xy(pt["iris_left"]), iris_right=_xy(pt["iris_right"]), eye_mid=_xy(pt["eye_mid"]),
+            chin=_xy(pt["chin"]), crown=_xy(pt["crown"]),
+            ied_px=sc["ied_px"], t_px=sc["t_px"], yaw=sc["yaw"], pitch=sc["pitch"], roll=sc["roll"],
+            gaze_h=sc["gaze_h"], gaze_v=sc["gaze_v"], mouth_gap=sc["mouth_gap"], mouth_width=sc["mouth_width"],
+            smile=sc["smile"], exposure=sc["exposure"], clipped=sc["clipped"],
+            light_balance_ev=sc["light_balance_ev"], cast_a=sc["cast_a"], cast_b=sc["cast_b"],
+            expression=MappingProxyType(dict(s.expression)),
+            background=sc["background"] if face.background is not None else None,
+        )
 
 
 class Coach:
@@ -117,7 +142,7 @@ class Coach:
         self._resolved_since: float | None = None  # when the shown prompt's condition stopped failing
         self._ok = {}
         self._motion: float | None = None
-        self._prev_landmarks: deque | None = None
+        self._prev_landmarks: deque[npt.NDArray[np.float32]] | None = None
         self._smooth.reset()
         if t is None:
             self._forget_sitter()
@@ -168,10 +193,10 @@ class Coach:
             smoothed = self._smooth(face)
             sm_obs = dataclasses.replace(obs, face=smoothed)
             plan = plan_for_face(smoothed, obs.image_size, self.cfg)
-            common = dict(relax_level=relax, baseline=baseline, expression=self.expression,
-                          motion=motion, still_size=still_size, framing=plan)
-            enter = evaluate_checks(sm_obs, self.cfg, strict=True, **common)
-            exit_ = evaluate_checks(sm_obs, self.cfg, strict=False, **common)
+            enter, exit_ = (evaluate_checks(sm_obs, self.cfg, strict=strict, relax_level=relax, baseline=baseline,
+                                            expression=self.expression, motion=motion, still_size=still_size,
+                                            framing=plan)
+                            for strict in (True, False))
         checks = self._hysteresis(enter, exit_)
 
         gates_ok = all(c.ok for c in checks if gating(c))
