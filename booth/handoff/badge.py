@@ -27,7 +27,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable, Iterable, Protocol
 
 from ..errors import BoothError
 
@@ -227,6 +227,17 @@ class EvdevKeyMapper:
         return pair[1] if self.shift else pair[0]
 
 
+class _InputDevice(Protocol):
+    """The part of ``evdev.InputDevice`` the reader uses (python-evdev ships no type hints)."""
+
+    fd: int
+
+    def grab(self) -> None: ...
+    def ungrab(self) -> None: ...
+    def close(self) -> None: ...
+    def read(self) -> Iterable[Any]: ...
+
+
 class EvdevBadgeReader:
     """Reads a scanner's input device on the Pi (grabbed, so its keys never reach the UI).
 
@@ -249,14 +260,15 @@ class EvdevBadgeReader:
         self.clock = clock or time.monotonic
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._device = None
+        self._device: _InputDevice | None = None
 
     def start(self) -> None:
         import evdev
 
         try:
-            self._device = evdev.InputDevice(self.device_path)
-            self._device.grab()
+            device: _InputDevice = evdev.InputDevice(self.device_path)
+            device.grab()
+            self._device = device
         except (OSError, PermissionError) as exc:
             raise BadgeError(f"cannot open badge scanner {self.device_path}: {exc}. Fix: check the path "
                              "(ls /dev/input/by-id/) and add the booth user to the 'input' group") from None
@@ -268,13 +280,16 @@ class EvdevBadgeReader:
 
         import evdev
 
+        device = self._device
+        if device is None:  # start() sets it before the thread exists
+            raise BadgeError("badge scanner thread started without an open device")
         mapper = EvdevKeyMapper()
         while not self._stop.is_set():
-            ready, _, _ = select.select([self._device.fd], [], [], 0.25)
+            ready, _, _ = select.select([device.fd], [], [], 0.25)
             if not ready:
                 continue
             try:
-                events = list(self._device.read())
+                events = list(device.read())
             except (BlockingIOError, OSError) as exc:
                 if isinstance(exc, BlockingIOError):
                     continue

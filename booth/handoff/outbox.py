@@ -38,7 +38,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import IO, Callable
 
 from ..errors import BoothError
 from ..atomic import fsync_dir, move_atomic, sweep_parts, write_json_atomic
@@ -158,7 +158,7 @@ class Outbox:
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._lock_fh = None
+        self._lock_fh: IO[str] | None = None
         self._attempts = 0  # consecutive failed attempts (the outbox-wide backoff)
         self._next_try_at = 0.0
         self.last_error: str | None = None
@@ -235,7 +235,8 @@ class Outbox:
             raise ValueError("nothing to upload")
         stem = stem or (sidecar or {}).get("stem") or paths[0].stem
         stem = re.sub(r"[^A-Za-z0-9_-]+", "-", str(stem)).strip("-")[:80] or "capture"
-        items = []
+        items: list[dict[str, object]] = []
+        hashes: list[str] = []
         names = set()
         for p in paths:
             try:
@@ -245,14 +246,16 @@ class Outbox:
             if p.name in names:
                 raise ValueError(f"two files named {p.name} in one capture")
             names.add(p.name)
-            items.append({"kind": "file", "path": str(p), "name": p.name, "sha256": sha256_hex(data),
+            hashes.append(sha256_hex(data))
+            items.append({"kind": "file", "path": str(p), "name": p.name, "sha256": hashes[-1],
                           "size": len(data), "done": False})
         # A sidecar file the store wrote is uploaded as it is on disk; the dict only when there is none.
         if sidecar is not None and not any(n.endswith(".json") for n in names):
             blob = sidecar_bytes(sidecar)
-            items.append({"kind": "sidecar", "name": f"{stem}.json", "sha256": sha256_hex(blob), "size": len(blob),
+            hashes.append(sha256_hex(blob))
+            items.append({"kind": "sidecar", "name": f"{stem}.json", "sha256": hashes[-1], "size": len(blob),
                           "done": False})
-        content = sha256_hex("".join(i["sha256"] for i in items).encode())
+        content = sha256_hex("".join(hashes).encode())
         job_id = f"{stem}-{content[:12]}"
         for it in items:
             it["key"] = f"{self.prefix}{job_id}/{it['name']}"
@@ -369,14 +372,14 @@ class Outbox:
     # ------------------------------------------------------------------ lifecycle
 
     def _acquire(self) -> None:
-        self._lock_fh = open(self.root / "lock", "a+")
+        fh = open(self.root / "lock", "a+")
         try:
-            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            self._lock_fh.close()
-            self._lock_fh = None
+            fh.close()
             raise OutboxError(f"another booth process is already uploading from {self.root}; "
                               "stop it first (or let it finish: `booth handoff outbox status`)") from None
+        self._lock_fh = fh
         self._clean_up()
 
     def start(self) -> "Outbox":
@@ -396,6 +399,9 @@ class Outbox:
         if self._thread is not None:
             self._thread.join(timeout=timeout_s)
             self._thread = None
+        self._release()
+
+    def _release(self) -> None:
         if self._lock_fh is not None:
             self._lock_fh.close()
             self._lock_fh = None
@@ -428,8 +434,7 @@ class Outbox:
                         if wait > 0:
                             self._stop.wait(wait)
             finally:
-                self._lock_fh.close()
-                self._lock_fh = None
+                self._release()
             return len(self._queue)
         with self._cond:
             while self._queue and time.monotonic() < deadline:

@@ -356,7 +356,7 @@ def _handler_class(grants: GrantStore, limiter: RateLimiter, request_timeout_s: 
             parts = urlsplit(self.path)
             m = PATH_RE.fullmatch(parts.path)
             grant = grants.lookup(m["token"]) if m else None
-            if grant is None:
+            if grant is None or m is None:
                 self._small(HTTPStatus.NOT_FOUND, "not found (the link may have expired)", body=body)
                 return
             token, name = m["token"], m["name"]
@@ -517,7 +517,10 @@ class DownloadServer:
     def address(self) -> tuple[str, int]:
         if self._httpd is None:
             raise RuntimeError("server not started")
-        return self._httpd.server_address[:2]
+        host, port = self._httpd.server_address[:2]
+        if not isinstance(host, str):  # an AF_INET/AF_INET6 server's host is text; bytes only for AF_UNIX
+            raise RuntimeError(f"server bound to a non-IP address {host!r}")
+        return host, port
 
     @property
     def base_url(self) -> str:
