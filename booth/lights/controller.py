@@ -118,12 +118,14 @@ class LightController:
 
     def update(self, obs: FaceObservation | None, state: BoothState, t: float) -> LightLevels:
         """The levels to light for this frame."""
-        present = obs is not None and obs.face is not None
+        face = obs.face if obs is not None else None
+        present = face is not None
         self._now = t
         if self._last_seen is None or present or state not in (BoothState.ATTRACT, BoothState.ERROR):
             self._last_seen = t  # somebody is there, or the booth is busy: not idle
         measured = changed = limited = False
-        dev = exposure = None
+        dev: float | None = None
+        exposure: float | None = None
 
         if state in _LOCKED and self._levels:
             pass  # locked: the exact levels of the countdown's start, until the capture is done
@@ -135,12 +137,11 @@ class LightController:
                 changed = True
             if present and self._settle > 0:
                 self._settle -= 1
-            elif present:
-                face = obs.face
+            elif face is not None:
                 dev, exposure = face.light_balance_ev, face.exposure
-                if math.isfinite(dev) and math.isfinite(exposure):
+                if math.isfinite(face.light_balance_ev) and math.isfinite(face.exposure):
                     measured = True
-                    changed, limited = self._correct(dev, exposure)
+                    changed, limited = self._correct(face.light_balance_ev, face.exposure)
                     if changed:
                         self._settle = self.lights.settle_frames
             self._levels[STATUS] = self._clamp(STATUS, 1.0)
