@@ -49,7 +49,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import cv2
 import numpy as np
@@ -60,6 +60,9 @@ from ..errors import StorageError
 from ..types import Candidate, FaceMeasures
 from . import finish
 from .crops import SQUARE, CropRect, FaceGeometry, aspect_name, aspects_for, measure_crop, plan_framing
+
+if TYPE_CHECKING:
+    from ..vision.expression import Segmenter
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +198,12 @@ def finish_still(still: np.ndarray, rects: list[CropRect], cfg: BoothConfig,
     wall = finish.background_estimate(inner, alpha, pad=pad) if refine else None
     if padded:
         colour = finish.parse_colour(o.pad_fill)
-        canvas = finish.pad_image(inner, pad, colour if colour is not None else wall)
+        if colour is None:
+            if wall is None:  # padded implies refine, which estimated the wall
+                raise RuntimeError("finish: padding without a background estimate")
+            canvas = finish.pad_image(inner, pad, wall)
+        else:
+            canvas = finish.pad_image(inner, pad, colour)
         meta["pad_fill"] = o.pad_fill
     else:
         canvas = inner
@@ -253,6 +261,8 @@ class PhotoStore:
         if lock:
             self.lock()
         self._series_names: dict = {}
+        self._segmenter: Segmenter | None = None  # loaded on the first save that needs it
+        self._segmenter_failed = False  # it could not load: no matte for this store's life
         self._clean_parts()
         self.repair()
 
@@ -282,6 +292,7 @@ class PhotoStore:
 
         stem = self._stem(frame.t, badge_id)
         crops_meta = {}
+        crop_files: dict[str, str] = {}  # crop name -> file name
         blobs: dict[str, bytes] = {}
         done = finish_still(still, list(plan.crops), self.cfg, self._person_probability(still), geom)
         for aspect in aspects:
@@ -291,6 +302,7 @@ class PhotoStore:
             name = f"{stem}_{rect.name}.jpg"
             blobs[name] = encode_jpeg(pixels, self.cfg.output.jpeg_quality)
             m = measure_crop(geom, rect)
+            crop_files[rect.name] = name
             crops_meta[rect.name] = {
                 "file": name, "size": [out_w, out_h], "upscaled": upscaled,
                 "rect_still_px": [round(v, 1) for v in (rect.x, rect.y, rect.w, rect.h)],
@@ -308,6 +320,8 @@ class PhotoStore:
         thumb_name = f"{stem}_thumb.jpg"
         blobs[thumb_name] = encode_jpeg(thumb, self.cfg.output.jpeg_quality)
         encode_ms = (time.perf_counter() - t0) * 1000.0
+        timings: dict[str, float] = {**{k: round(v, 3) for k, v in candidate.observation.timings_ms.items()},
+                                     "encode": round(encode_ms, 1)}  # "save_total" follows once written
 
         needed = sum(len(b) for b in blobs.values())
         self._check_space(needed)
@@ -341,8 +355,7 @@ class PhotoStore:
                                self.cfg.best_frame.engaged_eye_ratio),
             "crops": crops_meta,
             "thumbnail": {"file": thumb_name, "size": [tp, tp]},
-            "timings_ms": {**{k: round(v, 3) for k, v in candidate.observation.timings_ms.items()},
-                           "encode": round(encode_ms, 1)},
+            "timings_ms": timings,
             "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         if candidate.language is not None:
@@ -353,17 +366,19 @@ class PhotoStore:
             meta["consent"] = consent_sidecar(candidate.consent, frame.t)
         if extra:
             meta["extra"] = dict(extra)
-        meta["timings_ms"]["save_total"] = round((time.perf_counter() - t0) * 1000.0, 1)
+        timings["save_total"] = round((time.perf_counter() - t0) * 1000.0, 1)
         sidecar = self.directory / f"{stem}.json"
         self._write(staging / sidecar.name, (json.dumps(meta, indent=1, default=str) + "\n").encode(), staging)
         self._commit(staging, sidecar.name)
-        return SavedCapture(stem=stem, crops={k: self.directory / v["file"] for k, v in crops_meta.items()},
+        return SavedCapture(stem=stem, crops={k: self.directory / v for k, v in crop_files.items()},
                             thumbnail=self.directory / thumb_name, sidecar=sidecar, metadata=meta)
 
     def _person_probability(self, still: np.ndarray) -> np.ndarray | None:
         """The selfie-segmentation person probability of the whole still (the model is loaded
         once per store); None when it cannot run (the sidecar says so)."""
-        if getattr(self, "_segmenter", None) is None:
+        if self._segmenter_failed:
+            return None
+        if self._segmenter is None:
             try:
                 from ..vision.expression import Segmenter
 
@@ -371,9 +386,8 @@ class PhotoStore:
             except Exception as exc:  # noqa: BLE001 - a missing model must not lose the photo
                 log.warning("segmentation unavailable for the finished photo (%s): background as shot, "
                             "pad in grey. Fix: run `booth models fetch`", exc)
-                self._segmenter = False
-        if self._segmenter is False:
-            return None
+                self._segmenter_failed = True
+                return None
         return self._segmenter.probability(still)
 
     def _legibility(self, thumb: np.ndarray, geom: FaceGeometry, square: CropRect) -> "finish.Legibility":
