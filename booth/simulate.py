@@ -16,12 +16,18 @@ import logging
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .types import BoothState, SessionEvent
 from .camera.base import CameraFatal, ResilientSource
 from .camera.sim.scenarios import Scenario, scenario_named
 from .camera.sim.sitter import SimulatedSitter
 from .compose import core, sim_rig
+from .errors import StorageError
+
+if TYPE_CHECKING:
+    from .config import BoothConfig
+    from .output.store import SavedCapture
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +203,7 @@ def run_scenario(name: str | Scenario, seed: int, cfg, *, out_dir: str | Path | 
     return result
 
 
-def analyze_saved(cfg, saved) -> tuple[dict | None, bool | None]:
+def analyze_saved(cfg: BoothConfig, saved: SavedCapture) -> tuple[dict | None, bool | None]:
     """What `booth analyze` says about the saved photo (its first crop): measures and ready."""
     import cv2
 
@@ -206,6 +212,8 @@ def analyze_saved(cfg, saved) -> tuple[dict | None, bool | None]:
 
     path = next(iter(saved.crops.values()))
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise StorageError(f"{path}: the photo just saved does not decode. Fix: check the disk ({path.parent})")
     with FaceAnalyzer(cfg) as analyzer:
         obs = analyzer.analyze_still(image)
     try:
