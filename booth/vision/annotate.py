@@ -7,11 +7,21 @@ checks. Returns a PIL image; the caller saves it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import cv2
 import numpy as np
 
+from ..config import BoothConfig
+from ..types import Assessment, FaceObservation, Prompt
 
-def annotate(image_bgr: np.ndarray, obs, assessment, cfg, text_of=None):
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
+
+
+def annotate(image_bgr: np.ndarray, obs: FaceObservation, assessment: Assessment | None, cfg: BoothConfig,
+             text_of: Callable[[Prompt], str] | None = None) -> PILImage:
     from PIL import Image
 
     img = image_bgr.copy()

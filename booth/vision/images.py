@@ -10,10 +10,14 @@ raises :class:`ImageError` naming the file and why.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import BoothError
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".pgm", ".ppm"}
 
@@ -56,8 +60,8 @@ def load_image(path: str | Path, max_side: int | None = None) -> np.ndarray:
                 im.load()
                 if max_side and max(im.size) > max_side:
                     im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-                im = ImageOps.exif_transpose(im)
-                arr = _to_bgr8(im)
+                upright = ImageOps.exif_transpose(im)
+                arr = _to_bgr8(upright)
     except Image.DecompressionBombError as exc:
         raise ImageError(f"{path}: refused as a decompression bomb ({exc}). Fix: resize it first") from None
     except UnidentifiedImageError:
@@ -67,7 +71,7 @@ def load_image(path: str | Path, max_side: int | None = None) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def _to_bgr8(im) -> np.ndarray:
+def _to_bgr8(im: PILImage) -> np.ndarray:
     mode = im.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         a = np.asarray(im, dtype=np.float64)
