@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from booth.config import BoothConfig, load_config
 from booth.guidance.checks import assess_still, evaluate_checks, top_prompt
 from booth.guidance.coach import Coach
@@ -184,3 +186,36 @@ def test_config_validation_names_an_unknown_actor_expression(tmp_path):
     cfg = load_config(overrides={"booth": {"profile": "actor"}, "expression": {"actor_series": ["brooding"]}})
     with pytest.raises(ConfigError, match="actor_series"):
         evaluate_checks(observation(0.0), cfg)
+
+
+def test_the_smoother_moves_every_smoothed_measure_partway_and_passes_the_raw_ones_through():
+    # The smoothed FaceMeasures is built field by field (typed, issue 18): each measure the
+    # coach lists as smoothed must come out smoothed, and nothing else may be touched.
+    import dataclasses
+
+    from booth.guidance.coach import _POINTS, _SCALARS, _Smoother
+    from .sitter import expression, face
+
+    alpha = 0.25
+    smooth = _Smoother(alpha)
+    first = face(happy=0.2)
+    second = dataclasses.replace(
+        face(eye=(700.0, 420.0), ied=120.0, yaw=8.0, pitch=-4.0, roll=3.0, gaze_h=0.2, gaze_v=-0.1, happy=0.8,
+             mouth_gap=0.2, mouth_width=1.1, balance=0.6, exposure=0.7, clipped=0.1, ear=0.2),
+        background=30.0, cast_a=20.0, cast_b=5.0, expression=expression(0.8))
+    smooth(first)
+    out = smooth(second)
+
+    def partway(a, b):
+        return a + alpha * (b - a)
+
+    for name in _POINTS + ("box",):
+        got, want = getattr(out, name), tuple(partway(a, b) for a, b in zip(getattr(first, name), getattr(second, name)))
+        assert got == pytest.approx(want), name
+    for name in _SCALARS + ("background",):
+        assert getattr(first, name) != getattr(second, name), f"the test must change {name}"
+        assert getattr(out, name) == pytest.approx(partway(getattr(first, name), getattr(second, name))), name
+    assert out.expression["happy"] == pytest.approx(partway(0.2, 0.8))
+    # eye opening, blink, landmarks and sharpness stay raw
+    assert (out.ear_left, out.ear_right, out.blink) == (second.ear_left, second.ear_right, second.blink)
+    assert out.landmarks is second.landmarks and out.sharpness == second.sharpness
