@@ -38,6 +38,7 @@ import pygame
 from ..config import UiSection
 from ..i18n import LANGUAGES
 from ..types import BoothState, SessionEvent
+from .keys import events_for_key
 from .text import HIGH_CONTRAST_SCALE, TextBlock, Typeface
 from .view import View
 from .widgets.attract import Attract, LanguageButtons
@@ -51,7 +52,7 @@ from .widgets.out_of_service import (ERROR_HEADLINE_UNIT, ERROR_OPERATOR_UNIT, E
 from .widgets.preview import ARROW, PreviewWithGuide
 from .widgets.prompt_bar import PromptBar
 from .widgets.review import Review
-from .widgets.series_review import EXPRESSION_NAMES, SeriesReview
+from .widgets.series_review import SeriesReview
 from .widgets.thank_you import ThankYou
 
 if TYPE_CHECKING:
@@ -74,7 +75,6 @@ class Screen:
     """
 
     FLASH_S = 0.18
-    EXPRESSION_NAMES = EXPRESSION_NAMES
     face_rect = Countdown.face_rect
 
     def __init__(self, ui: UiSection, size: tuple[int, int] | None = None, title: str = "booth"):
@@ -155,10 +155,6 @@ class Screen:
         return self.canvas.drawn
 
     @property
-    def language(self) -> str:
-        return self.canvas.language
-
-    @property
     def review_s(self) -> float:
         """booth.review_s: the review screen says when the booth keeps the best by itself (the app sets it)."""
         return self.review.review_s
@@ -173,9 +169,6 @@ class Screen:
 
     def font(self, px: int, bold: bool = True) -> pygame.font.Font:
         return self.canvas.font(px, bold)
-
-    def tr(self, message: str) -> str:
-        return self.canvas.tr(message)
 
     def text_block(self, text: str, px: int, max_width: int | None = None, bold: bool = True, *,
                    max_height: int | None = None, max_lines: int = 3, sitter: bool = True,
@@ -193,9 +186,6 @@ class Screen:
     def preview_geometry(self, view: View) -> tuple[float, int, int, ScreenRect | None]:
         return self.preview.geometry(view)
 
-    def move_arrow(self, view: View) -> tuple[tuple[int, int], tuple[int, int]] | None:
-        return self.preview.move_arrow(view)
-
     def countdown_centre(self, crop_rect: ScreenRect | None) -> Centre:
         return self.countdown.centre(crop_rect)
 
@@ -204,9 +194,6 @@ class Screen:
 
     def review_hint(self) -> str:
         return self.review.hint()
-
-    def expression_name(self, name: str) -> str:
-        return self.series_review.expression_name(name)
 
     # ------------------------------------------------------------------ drawing
 
@@ -266,37 +253,17 @@ class Screen:
         return None
 
     def key_event(self, key: int) -> list[SessionEvent]:
-        pg = self.pg
-        state = self.last_state
-        if key in (pg.K_ESCAPE, pg.K_q):
+        """The events a key means on the last drawn screen (booth/ui/keys.py); Escape / q quits."""
+        if key in (pygame.K_ESCAPE, pygame.K_q):
             self.quit_requested = True
             return []
-        if state is BoothState.CONSENT:
-            if key in (pg.K_n, pg.K_BACKSPACE, pg.K_DELETE):
-                return [SessionEvent.DECLINE]
-            if key == pg.K_l:
-                return [SessionEvent.LANGUAGE]
-        if state is BoothState.ATTRACT and key == pg.K_l:
-            return [SessionEvent.LANGUAGE]
-        if state in (BoothState.REVIEW, BoothState.SERIES_REVIEW):
-            if key in (pg.K_RETURN, pg.K_KP_ENTER, pg.K_k, pg.K_SPACE):
-                return [SessionEvent.KEEP]
-            if key in (pg.K_r, pg.K_BACKSPACE):
-                return [SessionEvent.RETAKE]
-            if key in (pg.K_RIGHT, pg.K_n, pg.K_TAB, pg.K_DOWN):
-                return [SessionEvent.NEXT]
-            if key in (pg.K_LEFT, pg.K_UP) and self.last_review_count > 1:
-                return [SessionEvent.NEXT] * (self.last_review_count - 1)
-            return []
-        if key in (pg.K_SPACE, pg.K_RETURN, pg.K_KP_ENTER):
-            return [SessionEvent.SHUTTER]
-        return []
+        return events_for_key(key, self.last_state, self.last_review_count)
 
     def notice(self, text: str, seconds: float = 3.0) -> None:
         """Show ``text`` over whatever screen is up for ``seconds`` (render thread only)."""
         self._notice = (text, time.monotonic() + seconds)
 
-    def _typed(self, ev) -> bool:
+    def _typed(self, ev: pygame.event.Event) -> bool:
         """Offer a key's character to ``on_char`` (Enter as a newline); True if it took it."""
         if self.on_char is None:
             return False
