@@ -15,7 +15,7 @@ from booth.types import BoothState, SessionEvent
 from booth.ui.keys import events_for_key
 from booth.ui.text import Typeface
 from booth.ui.view import View
-from booth.ui.widgets.canvas import KEEP_BG, Canvas
+from booth.ui.widgets.canvas import INK, KEEP_BG, Canvas
 from booth.ui.widgets.review import Review
 
 WIDGETS = Path(__file__).resolve().parents[2] / "booth" / "ui" / "widgets"
@@ -38,11 +38,12 @@ def test_every_widget_class_stays_small():
     assert max(sizes.values()) <= 150, {k: v for k, v in sizes.items() if v > 150}
 
 
-def test_a_widget_draws_a_view_on_a_plain_surface_without_a_window(typeface):
+def test_a_widget_draws_a_view_on_a_plain_surface_without_a_window(typeface, artifacts_dir):
     """The review widget needs only a Canvas: two photos side by side, the highlighted one
     outlined, a touch on the other one moves the highlight, Keep is a green button."""
     canvas = Canvas(pygame.Surface((1280, 720)), UiSection(fullscreen=False), typeface)
     canvas.begin("en")
+    canvas.surface.fill(INK)
     photos = (np.full((500, 400, 3), 90, np.uint8), np.full((500, 400, 3), 160, np.uint8))
     Review(canvas).draw(View(BoothState.REVIEW, review=photos, review_index=0))
     assert "Pick your photo" in {d.text for d in canvas.drawn}
@@ -50,6 +51,8 @@ def test_a_widget_draws_a_view_on_a_plain_surface_without_a_window(typeface):
     assert len(nexts) == 1 and nexts[0][1] == 1 and nexts[0][0].centerx > 640  # the second photo, right
     keep = next(rect for rect, ev, _ in canvas.hit if ev is SessionEvent.KEEP)
     assert tuple(canvas.surface.get_at((keep.centerx, keep.top + 4)))[:3] == KEEP_BG
+    (artifacts_dir / "ui").mkdir(exist_ok=True)
+    pygame.image.save(canvas.surface, str(artifacts_dir / "ui" / "widget_review_on_a_plain_canvas.png"))
 
 
 def test_never_shrunk_text_fills_lines_breaks_at_newlines_and_cuts_a_long_path(typeface):
