@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 MIN_SITTER_PX = 28  # at a 720 px short side (1280x720); scaled with the short side
 REFERENCE_SHORT_SIDE = 720
@@ -77,12 +78,19 @@ class Typeface:
         return f.get_height() * len(block.lines) + int(block.px * LINE_GAP) * (len(block.lines) - 1)
 
     def layout(self, text: str, px: int, max_width: int | None, floor: int, bold: bool = True,
-               max_lines: int = 3, max_height: int | None = None, wrap_first: bool = False) -> TextBlock:
+               max_lines: int = 3, max_height: int | None = None, wrap_first: bool = False,
+               shrink: bool = True) -> TextBlock:
         """``text`` at ``px`` (times ``scale``) if it fits ``max_width``; else the largest size
         (down to ``floor``, never below it) at which it fits on one line, or, from 4/5 of the
         wanted size down, on two lines (then three) inside ``max_height``. A single word wider
-        than the width is the only case that goes under the floor."""
+        than the width is the only case that goes under the floor.
+
+        ``shrink=False`` (the error screen's long lines): never smaller, as many lines as it
+        takes, filled from the top; a line break in ``text`` starts a new line and a word
+        wider than the width (a long path) is cut."""
         px = max(floor, int(round(px * self.scale)))
+        if not shrink and max_width is not None:
+            return TextBlock(px, fill(text, lambda s: self.width(s, px, bold), max_width))
         if max_width is None or self.width(text, px, bold) <= max_width:
             return TextBlock(px, (text,))
         def fits_h(b: TextBlock) -> bool:
@@ -147,8 +155,23 @@ def wrap(text: str, width_of, max_width: int, max_lines: int) -> tuple[str, ...]
     return tuple(best) if best is not None else None
 
 
-def _greedy(words, width_of, limit):
-    lines, cur = [], ""
+def fill(text: str, width_of: Callable[[str], int], max_width: int) -> tuple[str, ...]:
+    """Words of ``text`` filled line by line up to ``max_width`` (no line limit); each line
+    break in ``text`` starts a new line, and a word wider than the width is cut into pieces
+    that fit (a long path in an operator's message)."""
+    lines: list[str] = []
+    for para in text.split("\n"):
+        words = [w for w in para.split(" ") if w]
+        if words:
+            lines += _greedy(words, width_of, max_width, cut=True)
+    return tuple(lines)
+
+
+def _greedy(words: list[str], width_of: Callable[[str], int], limit: int, cut: bool = False) -> list[str]:
+    """Words on lines no wider than ``limit``, each line as full as it goes; with ``cut``, a
+    word wider than ``limit`` is cut into the longest pieces that fit."""
+    lines: list[str] = []
+    cur = ""
     for w in words:
         trial = f"{cur} {w}" if cur else w
         if cur and width_of(trial) > limit:
@@ -156,6 +179,12 @@ def _greedy(words, width_of, limit):
             cur = w
         else:
             cur = trial
+        while cut and cur == w and len(w) > 1 and width_of(w) > limit:
+            n = len(w) - 1
+            while n > 1 and width_of(w[:n]) > limit:
+                n -= 1
+            lines.append(w[:n])
+            cur = w = w[n:]
     lines.append(cur)
     return lines
 

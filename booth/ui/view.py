@@ -116,7 +116,7 @@ class ViewBuilder:
         self._cuts = {k: v for k, v in self._cuts.items() if v[0] in actions.review}
         # a move worded as a step stays one while its way to go shrinks (prompts.is_big)
         was_big = self._step_wording is actions.prompt
-        big = prompts.is_big(actions.prompt, actions.prompt_amount, was_big=was_big)
+        big = actions.prompt is not None and prompts.is_big(actions.prompt, actions.prompt_amount, was_big=was_big)
         self._step_wording = actions.prompt if big else None
         lang = actions.language or self.language
         countdown = None

@@ -192,9 +192,9 @@ def test_review_offers_candidates_with_keep_and_retake_by_touch_and_keys(screen,
     r, g, b = screen.pixel((keep.centerx, keep.top + 3))
     assert g > r and g > b  # Keep is green
     # Tapping the third photo highlights it (two NEXT steps from the first).
-    tiles = [rect for rect, ev, n in screen._hit if ev is SessionEvent.NEXT]
-    assert sorted(n for _, ev, n in screen._hit if ev is SessionEvent.NEXT) == [1, 2]
-    third = next(rect for rect, ev, n in screen._hit if ev is SessionEvent.NEXT and n == 2)
+    tiles = [rect for rect, ev, n in screen.canvas.hit if ev is SessionEvent.NEXT]
+    assert sorted(n for _, ev, n in screen.canvas.hit if ev is SessionEvent.NEXT) == [1, 2]
+    third = next(rect for rect, ev, n in screen.canvas.hit if ev is SessionEvent.NEXT and n == 2)
     assert screen.tap(third.center) == [SessionEvent.NEXT, SessionEvent.NEXT]
     assert len(tiles) == 2
     # Keys on a desk: Enter keeps, R retakes, Right moves the highlight.
@@ -432,6 +432,6 @@ def test_actor_series_skip_offer_and_series_review(screen, artifacts_dir):
     assert screen.tap(screen.hit_rect(SessionEvent.KEEP).center) == [SessionEvent.KEEP]
     assert screen.tap(screen.hit_rect(SessionEvent.RETAKE).center) == [SessionEvent.RETAKE]
     # tapping the "serious" tile highlights it (one NEXT from "approachable")
-    nexts = [ev for rect, ev, n in screen._hit if ev is SessionEvent.NEXT for _ in range(n)]
+    nexts = [ev for rect, ev, n in screen.canvas.hit if ev is SessionEvent.NEXT for _ in range(n)]
     assert len(nexts) == sum(range(1, 5))  # every other tile moves the highlight there
     assert screen.key_event(pygame.K_r) == [SessionEvent.RETAKE]
