@@ -27,6 +27,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any, Callable
 
 import cv2
 import numpy as np
@@ -111,24 +112,59 @@ class _Track:
         self.crown_factors = deque(maxlen=CROWN_HISTORY)
 
 
+class _Lazy:
+    """A model (or table) built on first use and then kept as a plain instance attribute.
+
+    Start-up: the booth's first frames need only the short-range detector; the mesh, iris,
+    expression and segmentation models (~30 ms each to load) come when the first face does,
+    the full-range model when its pass first runs."""
+
+    def __init__(self, build: Callable[["FaceAnalyzer"], Any]):
+        self.build = build
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: "FaceAnalyzer | None", objtype: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = self.build(obj)
+        obj.__dict__[self.name] = value  # later lookups find the instance attribute first
+        return value
+
+
+def _detector(kind: str) -> Callable[["FaceAnalyzer"], FaceDetector | None]:
+    def build(a: "FaceAnalyzer") -> FaceDetector | None:
+        v = a.cfg.vision
+        if v.detector not in ("auto", kind):
+            return None
+        make = FaceDetector.short_range if kind == "short" else FaceDetector.full_range
+        return make(v.threads, min_score=v.min_detection_score, iou_threshold=v.nms_iou)
+    return build
+
+
 class FaceAnalyzer:
-    """Detection, mesh, iris, expression and image measures for the main face."""
+    """Detection, mesh, iris, expression and image measures for the main face.
+
+    The models load on first use (see :class:`_Lazy`); :meth:`close` releases them."""
+
+    _short = _Lazy(_detector("short"))
+    _full = _Lazy(_detector("full"))
+    _mesh = _Lazy(lambda a: FaceMesh(a.threads))
+    _iris = _Lazy(lambda a: IrisModel(a.threads))
+    _expression = _Lazy(lambda a: ExpressionModel(a.threads))
+    _segmenter = _Lazy(lambda a: Segmenter(a.threads))
+    _mask = _Lazy(lambda a: M.face_mask(a._mesh.n))
 
     def __init__(self, cfg: BoothConfig):
         self.cfg = cfg
-        v = cfg.vision
-        self.threads = v.threads
-        kw = dict(min_score=v.min_detection_score, iou_threshold=v.nms_iou)
-        self._short = FaceDetector.short_range(v.threads, **kw) if v.detector in ("auto", "short") else None
-        self._full = FaceDetector.full_range(v.threads, **kw) if v.detector in ("auto", "full") else None
-        self._mesh = FaceMesh(v.threads)
-        self._iris = IrisModel(v.threads)
-        self._expression = ExpressionModel(v.threads)
-        self._segmenter = Segmenter(v.threads)
-        self._mask = M.face_mask(self._mesh.n)
+        self.threads = cfg.vision.threads
         self._bgra_buf: np.ndarray | None = None
         self._track = self._new_track()
-        self._attract_n = 0  # frames searched since the last tracked face (the attract schedule)
+        # frames searched since the last tracked face (the attract schedule). 1, not 0: the
+        # every-pass frame is for a face just lost; at start-up nobody was, and the first frame
+        # then needs only the short-range model (loaded, run, analysed in ~50 ms)
+        self._attract_n = 1
         self._acquired_pixels: np.ndarray | None = None  # this frame's BGRA once _acquire needed it
         self._hot: dict[tuple, int] = {}  # wider passes that found something lately: frames left
         self._last_raw = 0  # near misses on size of the last pass
@@ -140,17 +176,21 @@ class FaceAnalyzer:
     @property
     def iris_reads(self) -> int:
         """How many times the iris model has run (one eye each)."""
-        return self._iris.runs
+        return self._runs("_iris")
 
     @property
     def mesh_runs(self) -> int:
         """How many times the face mesh has run."""
-        return self._mesh.runs
+        return self._runs("_mesh")
 
     @property
     def detector_runs(self) -> int:
         """How many detector passes have run (short-range, margin and full-range alike)."""
-        return sum(d.runs for d in (self._short, self._full) if d is not None)
+        return self._runs("_short") + self._runs("_full")
+
+    def _runs(self, model: str) -> int:
+        built = self.__dict__.get(model)  # a model never used was never loaded: 0 runs
+        return 0 if built is None else int(built.runs)
 
     @property
     def expression_model(self) -> ExpressionModel:
@@ -160,13 +200,13 @@ class FaceAnalyzer:
     def reset(self) -> None:
         """Forget the tracked face and every per-sitter history."""
         self._track = self._new_track()
-        self._attract_n = 0
+        self._attract_n = 1
         self._hot.clear()
         self._empty_scene.clear()
 
     def close(self) -> None:
-        self._short = self._full = None
-        self._mesh = self._iris = self._expression = self._segmenter = None  # type: ignore[assignment]
+        for name in ("_short", "_full", "_mesh", "_iris", "_expression", "_segmenter"):
+            self.__dict__[name] = None
 
     def __enter__(self) -> "FaceAnalyzer":
         return self

@@ -35,17 +35,18 @@ def test_a_still_empty_booth_costs_one_short_range_pass_a_frame_and_a_changing_o
             before = a.detector_runs
             assert a.analyze(Frame(still, i / 30, i)).face is None
             runs.append(a.detector_runs - before)
-        # frame 0 (nobody seen yet) runs every pass; after that the wider passes found nothing
-        # in this very picture, and the same pixels give the same answer: the short pass alone
-        assert runs == [3] + [1] * 15
-        for i in range(16, ATTRACT_RECHECK + 8):
+        # at start-up nobody was lost: the short pass, and each wider pass once on its first
+        # turn; they found nothing in this very picture, and the same pixels give the same
+        # answer: after that the short pass alone
+        assert runs == [1, 1, 1, 2, 1, 1, 1, 2] + [1] * 8
+        for i in range(16, ATTRACT_RECHECK + 16):
             a.analyze(Frame(still, i / 30, i))
         # ... except the recheck: every ATTRACT_RECHECK frames each wider pass runs regardless
-        assert a.detector_runs == (ATTRACT_RECHECK + 8) + 2 + 2  # short passes, frame 0, the recheck
+        assert a.detector_runs == (ATTRACT_RECHECK + 16) + 2 + 2  # short passes, first turns, the recheck
         # a scene that changes (light, someone passing) brings the rotation back: two passes on
         # every 4th frame, the margin and the full-range pass in turn
         runs = []
-        for i in range(ATTRACT_RECHECK + 8, ATTRACT_RECHECK + 24):
+        for i in range(ATTRACT_RECHECK + 16, ATTRACT_RECHECK + 32):
             moving = still.copy()
             x = (37 * i) % 540
             moving[100:200, x:x + 100] = 30  # something dark passing by
