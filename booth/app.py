@@ -90,7 +90,7 @@ class Latest(Generic[T]):
     """The newest value and a version number; readers never consume it."""
 
     def __init__(self, initial: T | None = None):
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._value = initial
         self.version = 0
 
@@ -98,10 +98,16 @@ class Latest(Generic[T]):
         with self._lock:
             self._value = value
             self.version += 1
+            self._lock.notify_all()
 
     def get(self) -> tuple[T | None, int]:
         with self._lock:
             return self._value, self.version
+
+    def wait_newer(self, version: int, timeout: float) -> bool:
+        """Block until a value newer than ``version`` is set (True) or ``timeout`` s pass (False)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self.version > version, timeout)
 
 
 @dataclass(frozen=True, eq=False)
@@ -661,7 +667,6 @@ class Booth:
                 self.notifier.ready(status="booth running")
             fps = self.cfg.ui.fps
             period = 1.0 / fps
-            next_frame = time.monotonic()
             shown_seq = -1
             last_render = None
             while not self.stop_event.is_set():
@@ -688,7 +693,7 @@ class Booth:
                         self.post(event)
                     if self.screen.quit_requested:
                         self.stop("quit requested")
-                step, _ = self.steps.get()
+                step, step_version = self.steps.get()
                 shot, _ = self.preview.get()
                 if self.screen is not None and step is not None:
                     view = self.builder.build(step.actions, shot.frame.image if shot else None,
@@ -719,12 +724,15 @@ class Booth:
                     self.stats.flush()
                 if self.console is not None:
                     self.console.publish(self, now - start, render_frames)
-                next_frame += period
-                delay = next_frame - time.monotonic()
-                if delay > 0:
-                    self.stop_event.wait(delay)
-                else:
-                    next_frame = time.monotonic()  # behind: do not try to catch up in a burst
+                # The next frame is drawn when a new step (a new prompt) is ready, not at a fixed
+                # tick: a tick loses up to a display period of camera-to-screen latency. Never
+                # two frames within a period (the rate stays at most ui.fps); with no new step
+                # in 1.5 periods (slow analysis) the preview moves on anyway.
+                soonest = shown + period
+                if self.stop_event.wait(max(0.0, soonest - time.monotonic())):
+                    continue
+                latest = shown + 1.5 * period
+                self.steps.wait_newer(step_version, max(0.0, latest - time.monotonic()))
         finally:
             self._shutdown(workers)
             self._restore_signals(previous)

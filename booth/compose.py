@@ -147,12 +147,17 @@ class SimCamera:
 
     def read(self, timeout: float | None = None) -> Any:
         if self.period:
+            # A sensor keeps its own frame clock: a frame read late is already waiting, and the
+            # next one still comes on the clock's next tick (resetting the clock at each late
+            # read lost the slack every time and the rate with it: 28.6 fps for 30). Only a
+            # reader more than a frame behind skips ticks (the camera dropped frames).
             self._next += self.period
-            delay = self._next - time.monotonic()
+            now = time.monotonic()
+            delay = self._next - now
             if delay > 0:
                 time.sleep(delay)  # the camera thread's pacing: a real camera blocks the same way
-            else:
-                self._next = time.monotonic()
+            elif delay < -self.period:
+                self._next = now
         with self._lock:
             return self.sitter.read(timeout)
 
@@ -239,8 +244,10 @@ def assemble(cfg: BoothConfig, camera_spec: str, *, screen: Any = True, seed: in
     (True: the pygame screen for ``[ui]``; None: no screen; or a screen object), GPIO buttons,
     badge keys on the screen's keyboard, the watchdog ``notifier`` and the durable counters."""
     from .app import Booth, Inbox
+    from .memory import return_large_blocks_to_the_system
     from .stats import SessionStats
 
+    return_large_blocks_to_the_system()  # a save's temporaries must not stay resident (booth/memory.py)
     inbox = Inbox()
     parts = booth_parts(cfg, camera_spec, inbox, seed=seed, paced=paced, lights_required=lights_required)
     if screen is True:
