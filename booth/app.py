@@ -45,6 +45,7 @@ from typing import Any, Callable, Generic, Protocol, TypeVar
 from .i18n import N_
 from .config import BoothConfig
 from .errors import BoothError, CameraError
+from .memory import return_free_memory
 from .types import Actions, BoothState, Candidate, Frame, SessionEvent
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ class Latest(Generic[T]):
     """The newest value and a version number; readers never consume it."""
 
     def __init__(self, initial: T | None = None):
-        self._lock = threading.Condition()
+        self._lock = threading.Lock()
         self._value = initial
         self.version = 0
 
@@ -98,16 +99,10 @@ class Latest(Generic[T]):
         with self._lock:
             self._value = value
             self.version += 1
-            self._lock.notify_all()
 
     def get(self) -> tuple[T | None, int]:
         with self._lock:
             return self._value, self.version
-
-    def wait_newer(self, version: int, timeout: float) -> bool:
-        """Block until a value newer than ``version`` is set (True) or ``timeout`` s pass (False)."""
-        with self._lock:
-            return self._lock.wait_for(lambda: self.version > version, timeout)
 
 
 @dataclass(frozen=True, eq=False)
@@ -234,6 +229,7 @@ class BackgroundSaver:
                 self.inbox.post(SessionEvent.SAVED, files=files)
             finally:
                 self.busy_since = None
+                return_free_memory()  # the save's full-resolution temporaries (booth/memory.py)
 
     def close(self, timeout: float = 60.0) -> None:
         if self._thread is not None:
@@ -667,6 +663,7 @@ class Booth:
                 self.notifier.ready(status="booth running")
             fps = self.cfg.ui.fps
             period = 1.0 / fps
+            next_frame = time.monotonic()
             shown_seq = -1
             last_render = None
             while not self.stop_event.is_set():
@@ -693,7 +690,7 @@ class Booth:
                         self.post(event)
                     if self.screen.quit_requested:
                         self.stop("quit requested")
-                step, step_version = self.steps.get()
+                step, _ = self.steps.get()
                 shot, _ = self.preview.get()
                 if self.screen is not None and step is not None:
                     view = self.builder.build(step.actions, shot.frame.image if shot else None,
@@ -724,15 +721,12 @@ class Booth:
                     self.stats.flush()
                 if self.console is not None:
                     self.console.publish(self, now - start, render_frames)
-                # The next frame is drawn when a new step (a new prompt) is ready, not at a fixed
-                # tick: a tick loses up to a display period of camera-to-screen latency. Never
-                # two frames within a period (the rate stays at most ui.fps); with no new step
-                # in 1.5 periods (slow analysis) the preview moves on anyway.
-                soonest = shown + period
-                if self.stop_event.wait(max(0.0, soonest - time.monotonic())):
-                    continue
-                latest = shown + 1.5 * period
-                self.steps.wait_newer(step_version, max(0.0, latest - time.monotonic()))
+                next_frame += period
+                delay = next_frame - time.monotonic()
+                if delay > 0:
+                    self.stop_event.wait(delay)
+                else:
+                    next_frame = time.monotonic()  # behind: do not try to catch up in a burst
         finally:
             self._shutdown(workers)
             self._restore_signals(previous)

@@ -244,10 +244,8 @@ def assemble(cfg: BoothConfig, camera_spec: str, *, screen: Any = True, seed: in
     (True: the pygame screen for ``[ui]``; None: no screen; or a screen object), GPIO buttons,
     badge keys on the screen's keyboard, the watchdog ``notifier`` and the durable counters."""
     from .app import Booth, Inbox
-    from .memory import return_large_blocks_to_the_system
     from .stats import SessionStats
 
-    return_large_blocks_to_the_system()  # a save's temporaries must not stay resident (booth/memory.py)
     inbox = Inbox()
     parts = booth_parts(cfg, camera_spec, inbox, seed=seed, paced=paced, lights_required=lights_required)
     if screen is True:
