@@ -45,6 +45,7 @@ from typing import Any, Callable, Generic, Protocol, TypeVar
 from .i18n import N_
 from .config import BoothConfig
 from .errors import BoothError, CameraError
+from .memory import return_free_memory
 from .types import Actions, BoothState, Candidate, Frame, SessionEvent
 
 log = logging.getLogger(__name__)
@@ -228,6 +229,7 @@ class BackgroundSaver:
                 self.inbox.post(SessionEvent.SAVED, files=files)
             finally:
                 self.busy_since = None
+                return_free_memory()  # the save's full-resolution temporaries (booth/memory.py)
 
     def close(self, timeout: float = 60.0) -> None:
         if self._thread is not None:

@@ -147,12 +147,17 @@ class SimCamera:
 
     def read(self, timeout: float | None = None) -> Any:
         if self.period:
+            # A sensor keeps its own frame clock: a frame read late is already waiting, and the
+            # next one still comes on the clock's next tick (resetting the clock at each late
+            # read lost the slack every time and the rate with it: 28.6 fps for 30). Only a
+            # reader more than a frame behind skips ticks (the camera dropped frames).
             self._next += self.period
-            delay = self._next - time.monotonic()
+            now = time.monotonic()
+            delay = self._next - now
             if delay > 0:
                 time.sleep(delay)  # the camera thread's pacing: a real camera blocks the same way
-            else:
-                self._next = time.monotonic()
+            elif delay < -self.period:
+                self._next = now
         with self._lock:
             return self.sitter.read(timeout)
 

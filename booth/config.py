@@ -101,10 +101,11 @@ class VisionSection:
                                                          "frame in turn (the other carried with the head) and on both "
                                                          "when an eye narrows, the head moves fast or a blink is in "
                                                          "progress; false: both eyes every frame"})
-    iris_reuse_change: float = num(2.0, 0.0, 50.0, "while tracking, an eye whose crop differs from the one last "
+    iris_reuse_change: float = num(3.0, 0.0, 50.0, "while tracking, an eye whose crop differs from the one last "
                                    "read by less than this mean grey difference (middle of the crop) is not read again: "
                                    "the last reading moves with the head (at most 8 frames old); 0 reads every time. "
-                                   "Measured: opening error p99 0.02, iris 0.02 eye widths (booth/vision/README.md)")
+                                   "Measured: opening error p95 0.02, gaze_v 0.05, under the models' own frame-to-frame "
+                                   "jitter; blinks unchanged (booth/vision/README.md)")
     min_face_px: float = num(40.0, 8.0, 1000.0, "smaller faces are ignored")
     gaze_v_offset: float = num(0.16, -1.0, 1.0, "subtracted from the vertical gaze so that eyes on the lens read 0 "
                                "(median over GENKI-4K, whose sitters look at the camera)")

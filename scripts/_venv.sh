@@ -20,3 +20,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     touch "$stamp"
 fi
 .venv/bin/booth models fetch >/dev/null
+# Byte-compile the package: a process that may not write __pycache__ (PYTHONDONTWRITEBYTECODE,
+# a read-only root) otherwise compiles every module at each start (~0.4 s of the start-up).
+# compileall writes regardless and skips files that are up to date.
+.venv/bin/python -m compileall -q booth >/dev/null

@@ -130,6 +130,8 @@ fi
 
 say "models"
 "$PREFIX/.venv/bin/booth" models fetch
+# byte-compiled once here: the service starts without compiling (and may run on a read-only root)
+"$PREFIX/.venv/bin/python" -m compileall -q "$PREFIX/booth" >/dev/null
 # The service runs as $USER_NAME: the code and models must be readable (not writable) by it.
 chmod -R a+rX "$PREFIX"
 if [ "$MODE" = python ]; then

@@ -217,6 +217,8 @@ class FaceDetector:
             raise ValueError(f"{model}: {outs[1]['shape'][1]} anchors expected, layout gives {self.anchors.shape[0]}")
         self._input = np.zeros((1, spec.input_size, spec.input_size, 3), np.float32)
         self.runs = 0  # model invocations so far (the bench reports runs per frame)
+        #: the letterboxed BGR input of the last detect() (the attract schedule compares scenes on it)
+        self.canvas: np.ndarray | None = None
 
     @classmethod
     def short_range(cls, threads: int = 1, **kw) -> "FaceDetector":
@@ -233,6 +235,7 @@ class FaceDetector:
     def detect(self, image_bgr: np.ndarray, margin: float = 0.0) -> list[Detection]:
         size = self.spec.input_size
         canvas, lb = letterbox(image_bgr, size, margin, halvings=self.halvings)
+        self.canvas = canvas
         # BGR -> RGB (a reversed view, no copy) and [0, 255] -> [-1, 1] in one pass into the input
         np.multiply(canvas[..., ::-1], np.float32(2.0 / 255.0), out=self._input[0], casting="unsafe")
         self._input -= np.float32(1.0)

@@ -25,19 +25,38 @@ def _wall(shape=(480, 640, 3)) -> np.ndarray:
     return cv2.GaussianBlur(rng.integers(90, 160, shape, dtype=np.uint8), (0, 0), 6)
 
 
-def test_an_empty_booth_costs_one_short_range_pass_a_frame_plus_the_wider_passes_in_turn():
-    empty = _wall()
+def test_a_still_empty_booth_costs_one_short_range_pass_a_frame_and_a_changing_one_the_wider_passes_in_turn():
+    from booth.vision.analyzer import ATTRACT_RECHECK
+
+    still = _wall()
     with FaceAnalyzer(_cfg(4)) as a:
         runs = []
         for i in range(16):
             before = a.detector_runs
-            assert a.analyze(Frame(empty, i / 30, i)).face is None
+            assert a.analyze(Frame(still, i / 30, i)).face is None
             runs.append(a.detector_runs - before)
-    # frame 0 (nobody seen yet) runs every pass; then one pass, and two on every 4th frame
-    assert runs == [3, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1]
+        # at start-up nobody was lost: the short pass, and each wider pass once on its first
+        # turn; they found nothing in this very picture, and the same pixels give the same
+        # answer: after that the short pass alone
+        assert runs == [1, 1, 1, 2, 1, 1, 1, 2] + [1] * 8
+        for i in range(16, ATTRACT_RECHECK + 16):
+            a.analyze(Frame(still, i / 30, i))
+        # ... except the recheck: every ATTRACT_RECHECK frames each wider pass runs regardless
+        assert a.detector_runs == (ATTRACT_RECHECK + 16) + 2 + 2  # short passes, first turns, the recheck
+        # a scene that changes (light, someone passing) brings the rotation back: two passes on
+        # every 4th frame, the margin and the full-range pass in turn
+        runs = []
+        for i in range(ATTRACT_RECHECK + 16, ATTRACT_RECHECK + 32):
+            moving = still.copy()
+            x = (37 * i) % 540
+            moving[100:200, x:x + 100] = 30  # something dark passing by
+            before = a.detector_runs
+            a.analyze(Frame(moving, i / 30, i))
+            runs.append(a.detector_runs - before)
+        assert sorted(runs) == [1] * 12 + [2] * 4, runs
     with FaceAnalyzer(_cfg(1)) as a:
         for i in range(4):
-            a.analyze(Frame(empty, i / 30, i))
+            a.analyze(Frame(still, i / 30, i))
         assert a.detector_runs == 12  # the old way: three passes on every empty frame
 
 
