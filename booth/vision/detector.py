@@ -25,6 +25,7 @@ looks like a face to a detector trained on faces with context.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -116,7 +117,8 @@ def iou(box: np.ndarray, others: np.ndarray) -> np.ndarray:
     inter = np.clip(ix1 - ix0, 0, None) * np.clip(iy1 - iy0, 0, None)
     area = (box[2] - box[0]) * (box[3] - box[1])
     areas = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
-    return inter / np.maximum(area + areas - inter, 1e-9)
+    out: np.ndarray = inter / np.maximum(area + areas - inter, 1e-9)
+    return out
 
 
 def weighted_nms(boxes: np.ndarray, keypoints: np.ndarray, scores: np.ndarray,
@@ -221,11 +223,11 @@ class FaceDetector:
         self.canvas: np.ndarray | None = None
 
     @classmethod
-    def short_range(cls, threads: int = 1, **kw) -> "FaceDetector":
+    def short_range(cls, threads: int = 1, **kw: Any) -> "FaceDetector":
         return cls("face_detection_short", SHORT_RANGE, threads, **kw)
 
     @classmethod
-    def full_range(cls, threads: int = 1, **kw) -> "FaceDetector":
+    def full_range(cls, threads: int = 1, **kw: Any) -> "FaceDetector":
         # one exact INTER_AREA step: the far faces this model is for sit at the detection
         # limit, where the halvings' slightly different pixels lost the too-far sitter; in the
         # attract schedule this pass runs on one frame in 2 x vision.attract_extra_every
