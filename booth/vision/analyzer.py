@@ -25,9 +25,9 @@ from __future__ import annotations
 import statistics
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable
+from typing import Any, Callable, Generic, Sequence, TypeVar, overload
 
 import cv2
 import numpy as np
@@ -96,36 +96,41 @@ class _Track:
     expression: np.ndarray | None = None
     background: float | None = None
     since_segmentation: int = 0
-    open_left: deque = None  # type: ignore[assignment]
-    open_right: deque = None  # type: ignore[assignment]
-    recent: deque = None  # type: ignore[assignment]
-    blink_recent: deque = None  # type: ignore[assignment]
-    crown_factors: deque = None  # type: ignore[assignment]
+    open_left: deque[float] = field(default_factory=lambda: deque(maxlen=EYE_HISTORY))
+    open_right: deque[float] = field(default_factory=lambda: deque(maxlen=EYE_HISTORY))
+    #: (t, mean opening) for the blink level
+    recent: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=EYE_HISTORY))
+    blink_recent: deque[bool] = field(default_factory=lambda: deque(maxlen=1))  # sized by _new_track
+    crown_factors: deque[float] = field(default_factory=lambda: deque(maxlen=CROWN_HISTORY))
     eyes: tuple[EyeResult | None, EyeResult | None] = (None, None)  # last reading (right, left)
     iris_turn: int = 0  # the eye read next when only one is (0 right, 1 left)
 
-    def __post_init__(self):
-        self.open_left = deque(maxlen=EYE_HISTORY)
-        self.open_right = deque(maxlen=EYE_HISTORY)
-        self.recent = deque(maxlen=EYE_HISTORY)  # (t, mean opening) for the blink level
-        self.blink_recent = deque(maxlen=1)
-        self.crown_factors = deque(maxlen=CROWN_HISTORY)
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+#: a wider detector pass in the attract schedule: (margin, id of its detector)
+PassKey = tuple[float, int]
 
 
-class _Lazy:
+class _Lazy(Generic[_T]):
     """A model (or table) built on first use and then kept as a plain instance attribute.
 
     Start-up: the booth's first frames need only the short-range detector; the mesh, iris,
     expression and segmentation models (~30 ms each to load) come when the first face does,
     the full-range model when its pass first runs."""
 
-    def __init__(self, build: Callable[["FaceAnalyzer"], Any]):
+    def __init__(self, build: Callable[["FaceAnalyzer"], _T]):
         self.build = build
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, obj: "FaceAnalyzer | None", objtype: type | None = None) -> Any:
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> "_Lazy[_T]": ...
+    @overload
+    def __get__(self, obj: "FaceAnalyzer", objtype: type | None = None) -> _T: ...
+
+    def __get__(self, obj: "FaceAnalyzer | None", objtype: type | None = None) -> "_T | _Lazy[_T]":
         if obj is None:
             return self
         value = self.build(obj)
@@ -148,6 +153,7 @@ class FaceAnalyzer:
 
     The models load on first use (see :class:`_Lazy`); :meth:`close` releases them."""
 
+    threads: int
     _short = _Lazy(_detector("short"))
     _full = _Lazy(_detector("full"))
     _mesh = _Lazy(lambda a: FaceMesh(a.threads))
@@ -166,10 +172,10 @@ class FaceAnalyzer:
         # then needs only the short-range model (loaded, run, analysed in ~50 ms)
         self._attract_n = 1
         self._acquired_pixels: np.ndarray | None = None  # this frame's BGRA once _acquire needed it
-        self._hot: dict[tuple, int] = {}  # wider passes that found something lately: frames left
+        self._hot: dict[PassKey, int] = {}  # wider passes that found something lately: frames left
         self._last_raw = 0  # near misses on size of the last pass
         # attract schedule: per wider pass, the scene (block means) and frame when it last ran empty
-        self._empty_scene: dict[tuple, tuple[np.ndarray, int]] = {}
+        self._empty_scene: dict[PassKey, tuple[np.ndarray, int]] = {}
 
     # ------------------------------------------------------------------ public API
 
@@ -211,7 +217,7 @@ class FaceAnalyzer:
     def __enter__(self) -> "FaceAnalyzer":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def analyze(self, frame: Frame) -> FaceObservation:
@@ -234,6 +240,7 @@ class FaceAnalyzer:
         mesh = None
         tracked = tr.roi is not None
         if tr.roi is not None:
+            assert pixels is not None  # converted above whenever a face is tracked
             mesh = self._timed(timings, "mesh", self._mesh, pixels, tr.roi)
             if mesh.presence < self.cfg.vision.min_tracking_score:
                 mesh = None
@@ -261,10 +268,12 @@ class FaceAnalyzer:
                 tr.roi = mesh.next_roi
                 return self._observation(frame, None, (), timings, t_start)
         elif detected_now:
+            assert pixels is not None  # tracked: converted above
             tr.detections = self._verified_others(pixels, mesh, tr.detections, timings)
         if mesh is None:
             self._track = self._new_track()
             return self._observation(frame, None, (), timings, t_start)
+        assert pixels is not None  # a face was tracked or acquired: its frame was converted
         tr.roi = mesh.next_roi
         if tr.expression is None or (tr.frames - 1) % self.cfg.vision.expression_every == 0:
             tr.expression = self._timed(timings, "expression", self._expression, pixels, mesh.roi)
@@ -303,13 +312,13 @@ class FaceAnalyzer:
         return tr
 
     @staticmethod
-    def _timed(timings: dict, stage: str, fn, *args):
+    def _timed(timings: dict[str, float], stage: str, fn: Callable[..., _R], *args: Any) -> _R:
         t0 = time.perf_counter()
         out = fn(*args)
         timings[stage] = timings.get(stage, 0.0) + (time.perf_counter() - t0) * 1000.0
         return out
 
-    def _attempts(self, schedule: int | None = None, still: bool = False):
+    def _attempts(self, schedule: int | None = None, still: bool = False) -> list[tuple[FaceDetector, float]]:
         """Detector passes in order of cost: short-range on the letterboxed frame; with a
         replicated margin (tight face crops); the full-range model (far faces); in static
         mode, last, the full-range model with the margin (a dim 61 px face in
@@ -349,19 +358,19 @@ class FaceAnalyzer:
                 return found
         return []
 
-    def _mesh_on(self, image: np.ndarray, roi: Roi, still: bool, timings: dict) -> MeshResult:
+    def _mesh_on(self, image: np.ndarray, roi: Roi, still: bool, timings: dict[str, float]) -> MeshResult:
         first = self._timed(timings, "mesh", self._mesh, image, roi)
         # a detector box can frame a hat or a tilted face badly: the landmark ROI often rescues it
         return self._look_again(image, first, timings) if still else first
 
-    def _look_again(self, image: np.ndarray, first: MeshResult, timings: dict) -> MeshResult:
+    def _look_again(self, image: np.ndarray, first: MeshResult, timings: dict[str, float]) -> MeshResult:
         """A second mesh pass through the ROI the first pass's landmarks frame. The second is
         kept unless its face presence falls under both the first's and
         ``vision.min_tracking_score``."""
         second = self._timed(timings, "mesh", self._mesh, image, first.next_roi)
         return second if second.presence >= min(first.presence, self.cfg.vision.min_tracking_score) else first
 
-    def _acquire(self, image: np.ndarray, pixels: np.ndarray | None, still: bool, timings: dict,
+    def _acquire(self, image: np.ndarray, pixels: np.ndarray | None, still: bool, timings: dict[str, float],
                  schedule: int | None = None) -> tuple[MeshResult | None, tuple[Detection, ...]]:
         """Find the main face: each detector pass in turn; within a pass, candidates by
         score until the mesh confirms one (a logo or a cartoon can fool the detector, rarely
@@ -385,12 +394,14 @@ class FaceAnalyzer:
             found = self._timed(timings, "detect", self._detect_pass, det, image, margin)
             if i > 0 and self._last_raw:
                 self._hot[key] = HOT_FRAMES
-            if i > 0 and scene is not None:
+            if i > 0 and scene is not None and schedule is not None:
                 if found or self._last_raw:
                     self._empty_scene.pop(key, None)
                 else:
                     self._empty_scene[key] = (scene, schedule)
-            if found and pixels is None:
+            if not found:
+                continue
+            if pixels is None:
                 pixels = self._acquired_pixels = self._bgra(image)
             for cand in sorted(found, key=lambda d: -d.score)[:MAX_CANDIDATES]:
                 mesh = self._mesh_on(pixels, self._roi_of(cand), still, timings)
@@ -405,7 +416,7 @@ class FaceAnalyzer:
                     return mesh, self._verified_others(pixels, mesh, rest, timings)
         return None, ()
 
-    def _verified_others(self, image: np.ndarray, mesh: MeshResult, detections, timings: dict) -> tuple[Detection, ...]:
+    def _verified_others(self, image: np.ndarray, mesh: MeshResult, detections: Sequence[Detection], timings: dict[str, float]) -> tuple[Detection, ...]:
         """Detections of *other* people big enough to count, each confirmed by the mesh."""
         lm = mesh.landmarks
         x0, y0 = lm[:, 0].min(), lm[:, 1].min()
@@ -467,10 +478,12 @@ class FaceAnalyzer:
         rois = eye_rois(lm)
         v = self.cfg.vision
         tr = self._track
-        last = tr.eyes
-        if not video or None in last or any(tr.blink_recent):
+        right_last, left_last = tr.eyes
+        if not video or right_last is None or left_last is None or any(tr.blink_recent):
             eyes = (self._iris(pixels, rois[0], False), self._iris(pixels, rois[1], True))
         else:
+            last = (right_last, left_last)
+
             def read(i: int) -> EyeResult:
                 previous = last[i] if last[i].age < IRIS_MAX_AGE else None
                 return self._iris(pixels, rois[i], i == 1, previous, v.iris_reuse_change)
@@ -482,7 +495,8 @@ class FaceAnalyzer:
                 tr.iris_turn = 1 - i
                 fresh = read(i)
                 carried = last[1 - i]
-                if fresh.opening < IRIS_RECHECK * last[i].opening or rois[1 - i].offset_from(carried.read_roi) > IRIS_MAX_MOVE:
+                moved = carried.read_roi is None or rois[1 - i].offset_from(carried.read_roi) > IRIS_MAX_MOVE
+                if fresh.opening < IRIS_RECHECK * last[i].opening or moved:
                     other = read(1 - i)
                 else:
                     other = self._iris.reproject(carried, rois[1 - i])
@@ -492,7 +506,7 @@ class FaceAnalyzer:
         return eyes
 
     def _measure(self, image: np.ndarray, pixels: np.ndarray, mesh: MeshResult, expression: np.ndarray, background: float | None,
-                 timings: dict, video: bool, tracked: bool, crown_k: float | None = None, t: float = 0.0) -> FaceMeasures:
+                 timings: dict[str, float], video: bool, tracked: bool, crown_k: float | None = None, t: float = 0.0) -> FaceMeasures:
         lm = mesh.landmarks
         t0 = time.perf_counter()
         right_eye, left_eye = self._read_eyes(pixels, lm, video)
@@ -541,7 +555,7 @@ class FaceAnalyzer:
         tr.blink_recent.append(dip)
         return closed, any(tr.blink_recent)
 
-    def _measures(self, image, mesh: MeshResult, right_eye: EyeResult, left_eye: EyeResult,
+    def _measures(self, image: np.ndarray, mesh: MeshResult, right_eye: EyeResult, left_eye: EyeResult,
                   expression: np.ndarray, background: float | None, video: bool, tracked: bool,
                   crown_k: float | None, t: float) -> FaceMeasures:
         cfg = self.cfg
@@ -610,8 +624,8 @@ class FaceAnalyzer:
             eye_closed_p=(0.0, 0.0) if p_closed is None else (p_closed[1], p_closed[0]),
         )
 
-    def _observation(self, frame: Frame, face: FaceMeasures | None, detections,
-                     timings: dict, t_start: float) -> FaceObservation:
+    def _observation(self, frame: Frame, face: FaceMeasures | None, detections: Sequence[Detection],
+                     timings: dict[str, float], t_start: float) -> FaceObservation:
         boxes = [d.box for d in detections]
         if face is not None:
             # the tracked face leads; detections of the same face are not a second person
@@ -628,7 +642,7 @@ class FaceAnalyzer:
         timings["total"] = (time.perf_counter() - t_start) * 1000.0
         return FaceObservation(
             t=frame.t, frame_index=frame.index, image_size=frame.size, faces=faces,
-            face_boxes=tuple(tuple(float(v) for v in b) for b in boxes), face=face,
+            face_boxes=tuple((float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in boxes), face=face,
             timings_ms=MappingProxyType(timings),
         )
 
@@ -646,4 +660,4 @@ def _overlap(box_xyxy: np.ndarray, b: tuple[float, float, float, float]) -> floa
     x1, y1 = min(box_xyxy[2], b[0] + b[2]), min(box_xyxy[3], b[1] + b[3])
     inter = max(0.0, x1 - x0) * max(0.0, y1 - y0)
     small = min((box_xyxy[2] - box_xyxy[0]) * (box_xyxy[3] - box_xyxy[1]), b[2] * b[3])
-    return inter / max(small, 1e-9)
+    return float(inter / max(small, 1e-9))
