@@ -27,9 +27,18 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import cv2
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..config import BoothConfig
+    from ..loop import BoothLoop
+    from .analyzer import FaceAnalyzer
+
+#: a JSON-able report or row (``--json`` prints it)
+Report = dict[str, Any]
 
 SIZES = ((640, 480), (1280, 720))
 N_FRAMES = 120
@@ -39,7 +48,7 @@ ROUNDS = 3
 def source_frames(n: int = N_FRAMES) -> tuple[list[np.ndarray], str]:
     data = Path(os.environ.get("BOOTH_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
     video = data / "videos" / "lfi_24" / "sample_vid.mp4"
-    frames = []
+    frames: list[np.ndarray] = []
     if video.exists():
         cap = cv2.VideoCapture(str(video))
         while len(frames) < n:
@@ -53,9 +62,12 @@ def source_frames(n: int = N_FRAMES) -> tuple[list[np.ndarray], str]:
     from ..models import model_path
 
     base = cv2.imread(str(model_path("astronaut")))
+    if base is None:
+        raise FileNotFoundError(f"{model_path('astronaut')}: unreadable. Fix: run `booth models fetch`")
     for i in range(n):
-        shift = np.float32([[1, 0, 3 * np.sin(i / 9)], [0, 1, 2 * np.cos(i / 7)]])
-        frames.append(cv2.warpAffine(base, shift, base.shape[1::-1], borderMode=cv2.BORDER_REPLICATE))
+        shift = np.array([[1, 0, 3 * np.sin(i / 9)], [0, 1, 2 * np.cos(i / 7)]], dtype=np.float32)
+        frames.append(np.asarray(cv2.warpAffine(base, shift, (base.shape[1], base.shape[0]),
+                                                borderMode=cv2.BORDER_REPLICATE)))
     return frames, "astronaut.png (moved per frame)"
 
 
@@ -64,14 +76,15 @@ def fit(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     s = min(w / img.shape[1], h / img.shape[0])
     r = cv2.resize(img, (round(img.shape[1] * s), round(img.shape[0] * s)), interpolation=cv2.INTER_AREA)
     top, left = (h - r.shape[0]) // 2, (w - r.shape[1]) // 2
-    return cv2.copyMakeBorder(r, top, h - r.shape[0] - top, left, w - r.shape[1] - left, cv2.BORDER_REPLICATE)
+    return np.asarray(cv2.copyMakeBorder(r, top, h - r.shape[0] - top, left, w - r.shape[1] - left, cv2.BORDER_REPLICATE))
 
 
-def _booth_round(analyzer, frames, mode: str) -> tuple[list[float], dict[str, list[float]]]:
+def _booth_round(analyzer: "FaceAnalyzer", frames: list[np.ndarray], mode: str) -> tuple[list[float], dict[str, list[float]]]:
     from ..types import Frame
 
     analyzer.reset()
-    totals, stages = [], {}
+    totals: list[float] = []
+    stages: dict[str, list[float]] = {}
     reads, meshes = analyzer.iris_reads, analyzer.mesh_runs
     # CPU time over the whole round: the process CPU clock is too coarse on some VMs to time
     # one 3 ms frame (per-frame sums came out at half the true figure here)
@@ -92,7 +105,7 @@ def _booth_round(analyzer, frames, mode: str) -> tuple[list[float], dict[str, li
     return totals, stages
 
 
-def mediapipe_round(frames) -> list[list[float]]:
+def mediapipe_round(frames: list[np.ndarray]) -> list[list[float]]:
     """[wall ms, CPU ms of the whole process] per frame of MediaPipe
     face_mesh(refine_landmarks=True, video mode) on ``frames``."""
     import mediapipe as mp
@@ -129,7 +142,8 @@ def _mediapipe_subprocess(python: str, frames: list[np.ndarray]) -> list[list[fl
         proc = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env)
         if proc.returncode != 0:
             raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed")
-        return json.loads(proc.stdout.strip().splitlines()[-1])
+        rows: list[list[float]] = json.loads(proc.stdout.strip().splitlines()[-1])
+        return rows
 
 
 def _summary(ms: list[float], cpu: list[float]) -> dict[str, float]:
@@ -150,8 +164,8 @@ def pin_to_one_core() -> int | None:
     return cpu
 
 
-def run(cfg, mediapipe_python: str | None = None, n_frames: int = N_FRAMES, rounds: int = ROUNDS,
-        one_core: bool = True) -> dict:
+def run(cfg: "BoothConfig", mediapipe_python: str | None = None, n_frames: int = N_FRAMES, rounds: int = ROUNDS,
+        one_core: bool = True) -> Report:
     from ..runtime import runtime
     from .analyzer import FaceAnalyzer
 
@@ -160,11 +174,12 @@ def run(cfg, mediapipe_python: str | None = None, n_frames: int = N_FRAMES, roun
     raw, source = source_frames(n_frames)
     analyzer = FaceAnalyzer(cfg)
     mp_mode = "in-process" if _mediapipe_available() else ("subprocess" if mediapipe_python else None)
-    report = {"source": source, "frames": len(raw), "rounds": rounds, "threads": cfg.vision.threads,
-              "runtime": runtime().describe(), "pinned_cpu": cpu, "results": []}
+    results: list[Report] = []
+    report: Report = {"source": source, "frames": len(raw), "rounds": rounds, "threads": cfg.vision.threads,
+                      "runtime": runtime().describe(), "pinned_cpu": cpu, "results": results}
     for size in SIZES:
         frames = [fit(f, size) for f in raw]
-        acc = {"detect": ([], {}), "tracking": ([], {})}
+        acc: dict[str, tuple[list[float], dict[str, list[float]]]] = {"detect": ([], {}), "tracking": ([], {})}
         mp_ms: list[list[float]] = []
         for _ in range(rounds):  # interleaved rounds: the machine's drift hits all alike
             for mode in ("detect", "tracking"):
@@ -174,20 +189,20 @@ def run(cfg, mediapipe_python: str | None = None, n_frames: int = N_FRAMES, roun
                     acc[mode][1].setdefault(k, []).extend(v)
             if mp_mode == "in-process":
                 mp_ms.extend(mediapipe_round(frames))
-            elif mp_mode == "subprocess":
+            elif mp_mode == "subprocess" and mediapipe_python:
                 mp_ms.extend(_mediapipe_subprocess(mediapipe_python, frames))
         for mode, (totals, stages) in acc.items():
-            cpu = stages.pop("cpu")
+            cpu_ms = stages.pop("cpu")
             iris_runs = statistics.fmean(stages.pop("iris_runs"))
             mesh_runs = statistics.fmean(stages.pop("mesh_runs"))
-            entry = {"size": f"{size[0]}x{size[1]}", "mode": mode, **_summary(totals, cpu),
+            entry = {"size": f"{size[0]}x{size[1]}", "mode": mode, **_summary(totals, cpu_ms),
                      "iris_runs_per_frame": iris_runs, "mesh_runs_per_frame": mesh_runs,
                      "stages_ms": {k: statistics.fmean(v) for k, v in stages.items()}}
-            report["results"].append(entry)
+            results.append(entry)
         if mp_ms:
             mp = _summary([w for w, _ in mp_ms], [c for _, c in mp_ms])
-            tracking = next(r for r in report["results"] if r["size"] == f"{size[0]}x{size[1]}" and r["mode"] == "tracking")
-            report["results"].append({"size": f"{size[0]}x{size[1]}", "mode": "mediapipe_face_mesh_refine_tracking",
+            tracking = next(r for r in results if r["size"] == f"{size[0]}x{size[1]}" and r["mode"] == "tracking")
+            results.append({"size": f"{size[0]}x{size[1]}", "mode": "mediapipe_face_mesh_refine_tracking",
                                       **mp, "ratio_vs_booth_tracking": mp["mean_ms"] / tracking["mean_ms"],
                                       "median_ratio_vs_booth_tracking": mp["median_ms"] / tracking["median_ms"],
                                       "cpu_ratio_vs_booth_tracking": mp["cpu_mean_ms"] / tracking["cpu_mean_ms"]})
@@ -196,7 +211,7 @@ def run(cfg, mediapipe_python: str | None = None, n_frames: int = N_FRAMES, roun
     return report
 
 
-def format_report(rep: dict) -> str:
+def format_report(rep: Report) -> str:
     lines = [f"frames: {rep['frames']} from {rep['source']}, {rep['rounds']} rounds; "
              f"threads per interpreter: {rep['threads']}; {rep['runtime']}; "
              + (f"process pinned to CPU {rep['pinned_cpu']} (MediaPipe too)" if rep.get("pinned_cpu") is not None
@@ -246,7 +261,7 @@ def _segments(video_dir: Path) -> dict[str, list[tuple[float, float, bool, tuple
     import re
 
     labels = video_dir.parent / "labels" / "videos_annotations.csv"
-    out: dict[str, list] = {}
+    out: dict[str, list[tuple[float, float, bool, tuple[int, int] | None]]] = {}
     if labels.exists():
         with labels.open(newline="") as fh:
             for row in csv.DictReader(fh):
@@ -291,12 +306,12 @@ class Clip:
 
 
 def load_clips(video_dir: Path, tmp: Path) -> list[Clip]:
-    clips = []
+    clips: list[Clip] = []
     for path in sorted(p for p in video_dir.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES):
         cap = cv2.VideoCapture(str(path))
         fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
         fps = fps if 1.0 <= fps <= 240.0 else 30.0
-        imgs = []
+        imgs: list[np.ndarray] = []
         while True:
             ok, img = cap.read()
             if not ok:
@@ -320,13 +335,13 @@ def load_clips(video_dir: Path, tmp: Path) -> list[Clip]:
 class _Tally:
     """Per-frame wall ms and CPU ms (plus counters) booked by category."""
 
-    def __init__(self, keys=()):
-        self.wall = {c: [] for c in CATEGORIES}
-        self.cpu = {c: 0.0 for c in CATEGORIES}
-        self.n = {c: 0 for c in CATEGORIES}
-        self.counts = {c: {k: 0 for k in keys} for c in CATEGORIES}
+    def __init__(self, keys: tuple[str, ...] = ()) -> None:
+        self.wall: dict[str, list[float]] = {c: [] for c in CATEGORIES}
+        self.cpu: dict[str, float] = {c: 0.0 for c in CATEGORIES}
+        self.n: dict[str, int] = {c: 0 for c in CATEGORIES}
+        self.counts: dict[str, dict[str, int]] = {c: {k: 0 for k in keys} for c in CATEGORIES}
 
-    def add(self, face: bool, wall_ms: float, cpu_ms: float, counts: dict | None = None) -> None:
+    def add(self, face: bool, wall_ms: float, cpu_ms: float, counts: dict[str, int] | None = None) -> None:
         for c in ("face" if face else "noface", "all"):
             self.wall[c].append(wall_ms)
             self.cpu[c] += cpu_ms
@@ -342,32 +357,34 @@ class _Tally:
             for k, v in other.counts[c].items():
                 self.counts[c][k] = self.counts[c].get(k, 0) + v
 
-    def to_json(self) -> dict:
+    def to_json(self) -> Report:
         return {"wall": self.wall, "cpu": self.cpu, "n": self.n, "counts": self.counts}
 
     @classmethod
-    def from_json(cls, d: dict) -> "_Tally":
+    def from_json(cls, d: Report) -> "_Tally":
         t = cls()
         t.wall, t.cpu, t.n, t.counts = d["wall"], d["cpu"], d["n"], d["counts"]
         return t
 
-    def summary(self, c: str) -> dict | None:
+    def summary(self, c: str) -> Report | None:
         n = self.n[c]
         if not n:
             return None
-        out = {"n": n, "mean_ms": statistics.fmean(self.wall[c]), "median_ms": statistics.median(self.wall[c]),
+        out: Report = {"n": n, "mean_ms": statistics.fmean(self.wall[c]), "median_ms": statistics.median(self.wall[c]),
                "p95_ms": float(np.percentile(self.wall[c], 95)), "cpu_ms": self.cpu[c] / n}
         out.update({f"{k}_per_frame": v / n for k, v in self.counts[c].items()})
         return out
 
 
-def _booth_clip_round(analyzer, clip: Clip, loop=None) -> _Tally:
+def _booth_clip_round(analyzer: "FaceAnalyzer", clip: Clip, loop: "BoothLoop | None" = None) -> _Tally:
     """One timed pass of the booth over ``clip``: the analyzer alone, or (``loop``) the whole
     per-frame loop: analyzer + coach + lights + session."""
     from ..types import BoothState, Frame, SessionEvent
 
     tally = _Tally(("detector_runs", "mesh_runs", "iris_runs"))
-    counters = lambda: (analyzer.detector_runs, analyzer.mesh_runs, analyzer.iris_reads)  # noqa: E731
+    def counters() -> tuple[int, int, int]:
+        return analyzer.detector_runs, analyzer.mesh_runs, analyzer.iris_reads
+
     before = counters()
     c0 = time.process_time()
     for i in range(len(clip.frames)):
@@ -393,11 +410,11 @@ class MediaPipeClips:
     """MediaPipe face_mesh(refine_landmarks=True, video mode), one graph per clip, built once
     and warmed with one untimed pass over the clip; then timed passes on request."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         import mediapipe as mp
 
         self._mp = mp
-        self._graphs: dict[str, object] = {}
+        self._graphs: dict[str, tuple[Any, np.ndarray]] = {}  # clip -> (FaceMesh graph, its frames)
 
     def load(self, key: str, npy: str) -> None:
         frames = np.load(npy, mmap_mode="r")
@@ -407,7 +424,7 @@ class MediaPipeClips:
             fm.process(cv2.cvtColor(np.asarray(frames[i]), cv2.COLOR_BGR2RGB))
         self._graphs[key] = (fm, frames)
 
-    def round(self, key: str, face: list[bool]) -> dict:
+    def round(self, key: str, face: list[bool]) -> Report:
         fm, frames = self._graphs[key]
         tally = _Tally()
         c0 = time.process_time()
@@ -452,7 +469,7 @@ class _MediaPipeProcess:
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                       text=True, env=env)
 
-    def _ask(self, cmd: dict):
+    def _ask(self, cmd: Report) -> Report:
         assert self._proc.stdin and self._proc.stdout
         self._proc.stdin.write(json.dumps(cmd) + "\n")
         self._proc.stdin.flush()
@@ -460,12 +477,13 @@ class _MediaPipeProcess:
         if not line:
             err = self._proc.stderr.read().strip().splitlines() if self._proc.stderr else []
             raise RuntimeError(f"MediaPipe subprocess failed: {err[-1] if err else 'no output'}")
-        return json.loads(line)
+        answer: Report = json.loads(line)
+        return answer
 
     def load(self, key: str, npy: str) -> None:
         self._ask({"op": "load", "key": key, "npy": npy})
 
-    def round(self, key: str, face: list[bool]) -> dict:
+    def round(self, key: str, face: list[bool]) -> Report:
         return self._ask({"op": "round", "key": key, "face": face})
 
     def close(self) -> None:
@@ -480,8 +498,16 @@ class _MediaPipeProcess:
             self._proc.wait(timeout=5)
 
 
-def run_clips(cfg, video_dir: Path | None = None, mediapipe_python: str | None = None, rounds: int = ROUNDS,
-              one_core: bool = True, loop: bool = True) -> dict:
+class _MediaPipeRunner(Protocol):
+    """MediaPipe in this interpreter (MediaPipeClips) or in another one (_MediaPipeProcess)."""
+
+    def load(self, key: str, npy: str) -> None: ...
+    def round(self, key: str, face: list[bool]) -> Report: ...
+    def close(self) -> None: ...
+
+
+def run_clips(cfg: "BoothConfig", video_dir: Path | None = None, mediapipe_python: str | None = None,
+              rounds: int = ROUNDS, one_core: bool = True, loop: bool = True) -> Report:
     """The whole-clip benchmark (see the section comment). Returns a JSON-able report."""
     from ..runtime import runtime
     from .analyzer import FaceAnalyzer
@@ -490,9 +516,11 @@ def run_clips(cfg, video_dir: Path | None = None, mediapipe_python: str | None =
     if not video_dir.is_dir():
         raise FileNotFoundError(f"no video folder {video_dir}. Fix: pass --videos DIR, or use --quick")
     cpu = pin_to_one_core() if one_core and cfg.vision.threads == 1 else None
-    report = {"source": str(video_dir), "rounds": rounds, "threads": cfg.vision.threads,
-              "runtime": runtime().describe(), "pinned_cpu": cpu, "clips": [], "results": []}
-    mp = None
+    clip_rows: list[Report] = []
+    results: list[Report] = []
+    report: Report = {"source": str(video_dir), "rounds": rounds, "threads": cfg.vision.threads,
+                      "runtime": runtime().describe(), "pinned_cpu": cpu, "clips": clip_rows, "results": results}
+    mp: _MediaPipeRunner | None = None
     if _mediapipe_available():
         mp = MediaPipeClips()
     elif mediapipe_python:
@@ -505,12 +533,12 @@ def run_clips(cfg, video_dir: Path | None = None, mediapipe_python: str | None =
         if not clips:
             raise FileNotFoundError(f"no videos in {video_dir}. Fix: pass --videos DIR with .mp4/.mov files")
         analyzer = FaceAnalyzer(cfg)
-        loops = {}
+        loops: dict[str, "BoothLoop"] = {}
         if loop:
             loops = {c.name: _make_loop(cfg, analyzer, Path(tmp) / "out") for c in clips}
         try:
             for c in clips:
-                report["clips"].append({"clip": c.name, "frames": len(c.frames), "face_frames": int(c.face.sum()),
+                clip_rows.append({"clip": c.name, "frames": len(c.frames), "face_frames": int(c.face.sum()),
                                         "size": f"{c.frames.shape[2]}x{c.frames.shape[1]}", "fps": round(c.fps, 2)})
                 if mp is not None:
                     mp.load(c.name, str(c.npy))
@@ -532,35 +560,33 @@ def run_clips(cfg, video_dir: Path | None = None, mediapipe_python: str | None =
         for cat in CATEGORIES:
             s = tally.summary(cat)
             if s is not None:
-                report["results"].append({"row": name, "frames": cat, **s})
+                results.append({"row": name, "frames": cat, **s})
     if mp is not None:
         for cat in CATEGORIES:
             b, m = rows["booth"].summary(cat), rows["mediapipe"].summary(cat)
             if b and m:
-                report["results"].append({"row": "mediapipe/booth", "frames": cat, "cpu_ratio": m["cpu_ms"] / b["cpu_ms"],
+                results.append({"row": "mediapipe/booth", "frames": cat, "cpu_ratio": m["cpu_ms"] / b["cpu_ms"],
                                           "median_ratio": m["median_ms"] / b["median_ms"],
                                           "mean_ratio": m["mean_ms"] / b["mean_ms"]})
     return report
 
 
-def _make_loop(cfg, analyzer, out: Path):
+def _make_loop(cfg: "BoothConfig", analyzer: "FaceAnalyzer", out: Path) -> "BoothLoop":
     import dataclasses
 
     from ..output.store import PhotoStore
 
-    try:
-        from ..lights.controller import LightController
-        controller = LightController(cfg)
-    except ImportError:
-        controller = None
+    from ..lights.controller import LightController
+
+    controller = LightController(cfg)  # pure: no hardware, the loop row steers no real light
     out.mkdir(parents=True, exist_ok=True)
     store_cfg = dataclasses.replace(cfg, booth=dataclasses.replace(cfg.booth, output_dir=str(out)))
     from ..compose import core
 
-    return core(store_cfg, analyzer=analyzer, store=PhotoStore(store_cfg, out), lights=controller or False).loop
+    return core(store_cfg, analyzer=analyzer, store=PhotoStore(store_cfg, out), lights=controller).loop
 
 
-def format_clips_report(rep: dict) -> str:
+def format_clips_report(rep: Report) -> str:
     lines = [f"whole clips from {rep['source']}, {rep['rounds']} rounds; threads per interpreter: {rep['threads']}; "
              f"{rep['runtime']}; " + (f"process pinned to CPU {rep['pinned_cpu']} (MediaPipe too)"
                                        if rep.get("pinned_cpu") is not None else "not pinned")]
