@@ -87,7 +87,13 @@ class CameraSection:
 
 @dataclass(frozen=True)
 class VisionSection:
-    threads: int = num(1, 1, 8, "interpreter threads (always passed; 1 is best on a 2-core Pi budget)")
+    # Measured with `booth bench --threads N --all-cores` over every frame of ../shared/data/videos
+    # (booth/vision/README.md "Threads"): 2 threads cut the mean frame 1.5% with a face (7.82 ->
+    # 7.70 ms) and 18% without (5.48 -> 4.50: the full-range detector is the one model big enough
+    # to split) for 25% more CPU. On a Pi 4 or 5 (4 cores) the camera, screen, saver and upload
+    # threads need those cores, and on this 2-core machine too: 1 everywhere.
+    threads: int = num(1, 1, 8, "interpreter threads (always passed): 1 on Pi 4, Pi 5 and this 2-core machine; "
+                       "2 bought 1.5% on face frames for 25% more CPU (booth/vision/README.md)")
     detector: str = choice("auto", ("auto", "short", "full"), "BlazeFace model; auto adds full-range when no face is found")
     min_detection_score: float = num(0.5, 0.05, 0.99)
     nms_iou: float = num(0.3, 0.05, 0.95)
