@@ -499,10 +499,9 @@ class FaceAnalyzer:
             learned = M.learned_models().measure(lm, expression, (right_eye.opening, left_eye.opening), happy,
                                                  (yaw, pitch, roll), M.eye_line_roll(iris_r, iris_l))
             if v.learned_pose:
-                # pitch and roll only: the learned yaw (CV MAE 2.83 vs 3.16) is not mirror-
-                # symmetric (a mirrored photo read 2.4 deg apart; GENKI's yaw labels carry a
-                # +0.8 deg bias it learned); the Procrustes yaw is
-                _, pitch, roll = learned[2]
+                # the learned yaw is odd by construction (mirror-symmetric, no intercept:
+                # booth/vision/data/train.py fit_odd_ridge)
+                yaw, pitch, roll = learned[2]
         # gaze: each eye against its own corners, pose-compensated, then averaged. The iris
         # sits above the corner line when looking at the lens: a GENKI-measured offset is
         # removed (README: "Vertical gaze").

@@ -406,6 +406,60 @@ POSE_FEATURES = ("yaw", "pitch", "roll", "eye_roll") + tuple(f"p{i}_{c}" for i i
 _POSE_KEY = np.array(POSE_KEY_POINTS)
 
 
+#: for each mesh index, the index of its mirror image on the canonical face (exactly
+#: symmetric; data/pose_reference.json, derived by data/derive_pose_reference.py)
+MESH_MIRROR = np.array(_REF["mirror"], np.int64)
+
+
+def mirror_landmarks(landmarks: np.ndarray, width: float) -> np.ndarray:
+    """The mesh a left-right mirrored image of ``width`` px would give, if the mesh were
+    exactly mirror-equivariant: point ``i`` is the mirror of point ``MESH_MIRROR[i]``."""
+    lm = np.asarray(landmarks, np.float64)[MESH_MIRROR].copy()
+    lm[:, 0] = width - lm[:, 0]
+    return lm
+
+
+def _mirror_basis(odd: bool) -> tuple[tuple[str, ...], np.ndarray]:
+    """The combinations of :data:`POSE_FEATURES` that change sign (``odd``) or stay (even)
+    when the face is mirrored. A mirrored face's face-frame point ``i`` is ``(-x, y, z)`` of
+    point ``MESH_MIRROR[i]``; the Procrustes yaw and both rolls negate, the pitch does not.
+    Odd: yaw, roll, eye_roll; x of each midline point; x_i + x_j, y_i - y_j, z_i - z_j of
+    each mirror pair (i, j). Even: pitch; y, z of each midline point; x_i - x_j, y_i + y_j,
+    z_i + z_j. A linear model on the odd ones without an intercept is odd
+    (yaw(mirror(face)) = -yaw(face)); one on the even ones is even."""
+    col = {n: k for k, n in enumerate(POSE_FEATURES)}
+    names: list[str] = []
+    rows: list[np.ndarray] = []
+    s = -1.0 if odd else 1.0  # the sign of partner j's y and z (and minus that of its x)
+
+    def put(name: str, terms: list[tuple[str, float]]) -> None:
+        v = np.zeros(len(POSE_FEATURES))
+        for feature, c in terms:
+            v[col[feature]] += c
+        names.append(name)
+        rows.append(v)
+
+    for angle in (("yaw", "roll", "eye_roll") if odd else ("pitch",)):
+        put(angle, [(angle, 1.0)])
+    for i in POSE_KEY_POINTS:
+        j = int(MESH_MIRROR[i])
+        if i == j:
+            for c in ("x",) if odd else ("y", "z"):
+                put(f"p{i}_{c}", [(f"p{i}_{c}", 1.0)])
+        elif i < j:
+            for c, sign in (("x", -s), ("y", s), ("z", s)):
+                put(f"p{i}{'+' if sign > 0 else '-'}p{j}_{c}", [(f"p{i}_{c}", 1.0), (f"p{j}_{c}", sign)])
+        elif j not in POSE_KEY_POINTS:
+            raise ValueError(f"POSE_KEY_POINTS holds {i} but not its mirror {j}")
+    return tuple(names), np.array(rows)
+
+
+#: the odd (sign-changing with a mirrored face) features of the learned yaw and roll, and the
+#: even ones of the learned pitch, as rows over :data:`POSE_FEATURES`
+POSE_ODD_FEATURES, POSE_ODD_BASIS = _mirror_basis(odd=True)
+POSE_EVEN_FEATURES, POSE_EVEN_BASIS = _mirror_basis(odd=False)
+
+
 def eye_line_roll(iris_right: np.ndarray, iris_left: np.ndarray) -> float:
     """Roll (degrees, same sign as :func:`head_pose`'s) of the line between the iris centres
     on the image: GENKI-4K's roll labels follow it more closely than the 3D fit (MAE 0.97 vs

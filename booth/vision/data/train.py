@@ -22,7 +22,10 @@ the models can be retrained with the current weights loaded.
 - pose: ridge regression per axis of the label minus the base angle (Procrustes yaw and
   pitch, the iris line's roll), on the Procrustes angles, the iris line's roll and the
   face-frame 3D positions of :data:`POSE_KEY_POINTS`, GENKI-4K pose labels (all faces; the
-  figures are reported on |angle| <= 30).
+  figures are reported on |angle| <= 30). Yaw and roll read only the combinations of those
+  that change sign with a mirrored face and have no intercept, pitch only those that do not
+  (:func:`fit_mirror_ridge`), so a mirrored face reads the opposite yaw and roll and the
+  same pitch, exactly.
 """
 
 from __future__ import annotations
@@ -118,9 +121,36 @@ class PoseModel:
         return M.pose_base(x) + np.stack([m.predict(x) for m in self.models], axis=1)
 
 
+def fit_mirror_ridge(x: np.ndarray, t: np.ndarray, odd: bool, l2: float = POSE_L2) -> LinearModel:
+    """Ridge on the mirror-odd or mirror-even combinations of the pose features
+    (:data:`booth.vision.measures.POSE_ODD_BASIS` / ``POSE_EVEN_BASIS``). The odd model has
+    no intercept and scales its inputs by their root mean square: the same model as ridge on
+    the set plus every face mirrored (odd features and labels negated, so their means are 0
+    and their spread is the RMS). Written back over :data:`POSE_FEATURES` (mean 0, scale 1),
+    so the run-time path is unchanged and a mirrored face reads the opposite yaw and roll and
+    the same pitch, by construction."""
+    basis = M.POSE_ODD_BASIS if odd else M.POSE_EVEN_BASIS
+    o = np.asarray(x, np.float64) @ basis.T
+    t = np.asarray(t, np.float64)
+    if odd:
+        mean, spread, t_mean = np.zeros(o.shape[1]), np.sqrt((o ** 2).mean(axis=0)), 0.0
+    else:
+        mean, spread, t_mean = o.mean(axis=0), o.std(axis=0), float(t.mean())
+    spread[spread < 1e-9] = 1.0
+    z = (o - mean) / spread
+    w = np.linalg.solve(z.T @ z + l2 * np.eye(z.shape[1]), z.T @ (t - t_mean))
+    n = len(POSE_FEATURES)
+    return LinearModel("ridge", POSE_FEATURES, np.zeros(n), np.ones(n), basis.T @ (w / spread),
+                       t_mean - float((mean / spread) @ w),
+                       {"mirror": "odd" if odd else "even",
+                        "mirror_features": list(M.POSE_ODD_FEATURES if odd else M.POSE_EVEN_FEATURES)})
+
+
 def fit_pose(x: np.ndarray, y: np.ndarray) -> PoseModel:
+    """Yaw and roll odd, pitch even in the mirrored face (:func:`fit_mirror_ridge`)."""
     base = M.pose_base(x)
-    return PoseModel(tuple(fit_ridge(x, y[:, k] - base[:, k], POSE_FEATURES, POSE_L2) for k in range(3)))
+    yaw, pitch, roll = (fit_mirror_ridge(x, y[:, k] - base[:, k], odd=k != 1) for k in range(3))
+    return PoseModel((yaw, pitch, roll))
 
 
 # ------------------------------------------------------------------------------ cross-validated figures
@@ -219,7 +249,7 @@ def train_all(s: Samples) -> dict[str, LinearModel]:
                                      "output": "P(eye closed), per eye"})}
     for axis, m in zip(("yaw", "pitch", "roll"), pose.models):
         out[f"pose_model_{axis}"] = LinearModel(m.kind, m.features, m.mean, m.scale, m.coef, m.intercept,
-                                                {**meta, "l2": POSE_L2, "labels": f"GENKI-4K {axis} (deg)",
+                                                {**m.meta, **meta, "l2": POSE_L2, "labels": f"GENKI-4K {axis} (deg)",
                                                  "output": f"{axis} label minus the " + ("iris-line roll" if axis == "roll" else f"Procrustes {axis}") + " (deg)"})
     return out
 
