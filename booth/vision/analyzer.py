@@ -438,7 +438,8 @@ class FaceAnalyzer:
         """(eyes_closed, blink) from the two openings.
 
         Closed: an eye under the absolute floor, or (video) under ``ratio`` x its own open
-        median; both limits drop with P(happy), because a genuine smile narrows the eyes
+        median; both limits drop with the smile measure (``happy``: the learned P(smile), or
+        P(happy) with ``vision.learned_smile`` off), because a genuine smile narrows the eyes
         (:func:`measures.eye_open_limits`). Blink (video): a *fast* dip, the mean opening
         under ``eyes.blink_dip`` x its median over the last ``eyes.blink_window_s``; a
         sustained narrowing (a smile) soon becomes the recent level and is no blink. The flag
@@ -513,9 +514,10 @@ class FaceAnalyzer:
         gaze_h = 0.5 * (gazes[0][0] + gazes[1][0])
         gaze_v = 0.5 * (gazes[0][1] + gazes[1][1]) - cfg.vision.gaze_v_offset
         p_closed = learned[1] if learned is not None and v.learned_eyes else None  # (right, left)
-        eyes_closed, blink = self._eyes(left_eye.opening, right_eye.opening, happy, t, video,
-                                        None if p_closed is None else max(p_closed))
+        # the booth's one smile measure (the eye easing reads it too, as the guidance does)
         smile = learned[0] if learned is not None and v.learned_smile else happy
+        eyes_closed, blink = self._eyes(left_eye.opening, right_eye.opening, smile, t, video,
+                                        None if p_closed is None else max(p_closed))
         mouth_gap = float(np.hypot(*(lm[13, :2] - lm[14, :2]))) / max(t_px, 1e-6)
         mouth_width = float(np.hypot(*(lm[61, :2] - lm[291, :2]))) / max(ied, 1e-6)
         stats = M.exposure_stats(mesh.crop, self._mask)

@@ -23,9 +23,13 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..config import EyesSection
 
 # ------------------------------------------------------------------------------ light
 
@@ -44,7 +48,7 @@ Y_WEIGHTS_BGR = np.array([0.0722, 0.7152, 0.2126], np.float32)
 
 def linear_luminance(bgr: np.ndarray) -> np.ndarray:
     """Linear-light luminance 0..1 of BGR uint8 pixels (any leading shape)."""
-    return LINEAR_LUT[bgr] @ Y_WEIGHTS_BGR
+    return np.asarray(LINEAR_LUT[bgr] @ Y_WEIGHTS_BGR)
 
 
 def mean_linear_luminance(bgr: np.ndarray) -> float:
@@ -99,7 +103,7 @@ def face_mask(n: int) -> np.ndarray:
     yy, xx = np.mgrid[0:n, 0:n]
     c = n / 2
     inside = (((xx + 0.5 - c) / (0.27 * n)) ** 2 + ((yy + 0.5 - c) / (0.31 * n)) ** 2) <= 1.0
-    return inside.astype(np.uint8) * 255
+    return np.asarray(inside.astype(np.uint8) * 255)
 
 
 @dataclass(frozen=True)
@@ -157,11 +161,11 @@ def eye_aspect_ratio(p: np.ndarray) -> float:
     """Soukupova & Cech's EAR of six eye points p1..p6 (corner, two upper lid, corner,
     two lower lid): (|p2-p6| + |p3-p5|) / (2 |p1-p4|)."""
     p = np.asarray(p, np.float64)
-    v = np.linalg.norm(p[1] - p[5]) + np.linalg.norm(p[2] - p[4])
-    return float(v / (2.0 * max(np.linalg.norm(p[0] - p[3]), 1e-9)))
+    v = float(np.linalg.norm(p[1] - p[5]) + np.linalg.norm(p[2] - p[4]))
+    return v / (2.0 * max(float(np.linalg.norm(p[0] - p[3])), 1e-9))
 
 
-def eye_open_limits(eyes_cfg, happy: float) -> tuple[float, float]:
+def eye_open_limits(eyes_cfg: EyesSection, happy: float) -> tuple[float, float]:
     """(absolute floor, ratio to the sitter's open median) an eye opening must reach to count
     as open, given P(happy): a genuine smile narrows the eyes (cheeks rise), so both limits
     slide linearly from ``open_floor``/``open_ratio`` at P(happy) = 0 to
@@ -218,7 +222,7 @@ def fit_rotation(source: np.ndarray, target: np.ndarray, weights: np.ndarray) ->
     cov = ((target - mt) * w[:, None]).T @ (source - ms)
     u, _, vt = np.linalg.svd(cov)
     d = np.sign(np.linalg.det(u @ vt))
-    return u @ np.diag([1.0, 1.0, d]) @ vt
+    return np.asarray(u @ np.diag([1.0, 1.0, d]) @ vt)
 
 
 def head_pose(landmarks: np.ndarray, pitch_offset_deg: float = 0.0) -> tuple[float, float, float]:
@@ -334,7 +338,7 @@ def face_frame(landmarks: np.ndarray, ids: np.ndarray | None = None) -> np.ndarr
     rot = np.array([[e[0], e[1], 0.0], [e[1], -e[0], 0.0], [0.0, 0.0, -1.0]]) / ied
     origin = np.array([0.5 * (left[0] + right[0]), 0.5 * (left[1] + right[1]), lm[:, 2].mean()])
     if ids is None:
-        return (lm - origin) @ rot
+        return np.asarray((lm - origin) @ rot)
     out = np.zeros((len(lm), 3))
     out[ids] = (lm[ids] - origin) @ rot
     return out
@@ -491,8 +495,8 @@ class LearnedModels:
     :func:`eye_features` and :func:`pose_features` through the models (tests/vision checks
     they agree), folded into a few array operations on the :data:`FRAME_IDS` rows only."""
 
-    def __init__(self):
-        from .learned import load_model
+    def __init__(self) -> None:
+        from .learned import LinearModel, load_model
 
         self.smile = load_model("smile_model")
         self.eyes = load_model("eye_model")
@@ -502,7 +506,7 @@ class LearnedModels:
                 raise ValueError("booth/vision/data: a learned model's features differ from the code's; "
                                  "retrain with `python -m booth.vision.data.train`")
         # folded weights: decision = x @ w + b on raw features
-        def fold(m):
+        def fold(m: LinearModel) -> tuple[np.ndarray, float]:
             w = m.coef / m.scale
             return w, float(m.intercept - m.mean @ w)
 
@@ -525,7 +529,7 @@ class LearnedModels:
         c = {i: k for k, i in enumerate(pts)}
         g = np.zeros((8, len(pts)))
 
-        def put(r, terms):
+        def put(r: int, terms: list[tuple[int, float]]) -> None:
             for i, v in terms:
                 g[r, c[i]] += v
 

@@ -22,6 +22,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 OUT = Path(__file__).with_name("pose_reference.json")
 
@@ -41,7 +42,7 @@ def mirror_indices(vertices: list[list[float]]) -> list[int]:
     return out
 
 
-def derive(models_dir: Path) -> dict:
+def derive(models_dir: Path) -> dict[str, Any]:
     vertices: list[list[float]] = []
     for line in (models_dir / "canonical_face_model.obj").read_text().splitlines():
         if line.startswith("v "):
