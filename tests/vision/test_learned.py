@@ -103,8 +103,8 @@ def mirrored_pose(models, lm, width, iris_r, iris_l):
 
 
 def test_the_learned_pose_of_a_mirrored_face_is_the_mirrored_pose():
-    # by construction (odd features for yaw and roll, even ones for pitch:
-    # booth/vision/data/train.py fit_mirror_ridge), not by approximation
+    # by construction (odd features, no intercept: booth/vision/data/train.py
+    # fit_mirror_ridge), not by approximation; pitch is a plain ridge and may move a little
     rng = np.random.default_rng(5)
     models = M.learned_models()
     for _ in range(5):
@@ -114,7 +114,6 @@ def test_the_learned_pose_of_a_mirrored_face_is_the_mirrored_pose():
         assert abs(yaw) > 1.0  # a face that reads some yaw at all
         assert m_yaw == pytest.approx(-yaw, abs=1e-6)
         assert m_roll == pytest.approx(-roll, abs=1e-6)
-        assert m_pitch == pytest.approx(pitch, abs=1e-6)
 
 
 def test_the_learned_pose_of_a_real_face_s_mirrored_mesh_is_exactly_mirrored():
@@ -128,6 +127,6 @@ def test_the_learned_pose_of_a_real_face_s_mirrored_mesh_is_exactly_mirrored():
     with FaceAnalyzer(BoothConfig()) as analyzer:
         f = analyzer.analyze_still(photo).face
     assert f is not None
-    (yaw, pitch, roll), mirrored = mirrored_pose(M.learned_models(), f.landmarks.astype(np.float64),
-                                                 float(photo.shape[1]), f.iris_right, f.iris_left)
-    assert mirrored == pytest.approx((-yaw, pitch, -roll), abs=1e-6)
+    (yaw, _, roll), (m_yaw, _, m_roll) = mirrored_pose(M.learned_models(), f.landmarks.astype(np.float64),
+                                                       float(photo.shape[1]), f.iris_right, f.iris_left)
+    assert (m_yaw, m_roll) == pytest.approx((-yaw, -roll), abs=1e-6)
