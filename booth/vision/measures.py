@@ -542,6 +542,22 @@ class LearnedModels:
         put(6, [(14, 1), (17, -1)])  # lower lip
         put(7, [(1, 1), (61, -.5), (291, -.5)])  # corners below the nose tip
         self._smile_g = g
+        # everything linear in the face-frame coordinates in one matrix: column 0 the smile
+        # geometry's part of the smile decision (all but the mouth width), 1-3 the pose
+        # correction's part of (yaw, pitch, roll); rows = FRAME_IDS x (x, y, z)
+        n_rows = len(FRAME_IDS)
+        lin = np.zeros((n_rows, 3, 4))
+        n_expr = sum(1 for name in SMILE_FEATURES if name.startswith("logp_"))
+        lin[self._smile_rows, 1, 0] = g.T @ self._smile_w[n_expr + 1:]
+        lin[self._key_rows, :, 1:] = self._pose_w[4:].reshape(len(POSE_KEY_POINTS), 3, 3)
+        self._lin = lin.reshape(n_rows * 3, 4)
+        self._smile_w_expr = self._smile_w[:n_expr].tolist()
+        self._smile_w_width = float(self._smile_w[n_expr])
+        # per output axis: the weights of (yaw, pitch, roll, eye_roll) and the intercept
+        self._pose_w_angles = [tuple(self._pose_w[:4, k].tolist()) + (float(self._pose_b[k]),) for k in range(3)]
+        self._eye_w_list = self._eye_w.tolist()
+        # the face-frame rows read one by one: mouth corners, then the eyes' corners and lids
+        self._scalar_rows = np.concatenate([self._smile_rows[:2], self._eye_flat])
 
     def measure(self, landmarks: np.ndarray, expression: np.ndarray, openings: tuple[float, float], happy: float,
                 angles: tuple[float, float, float], eye_roll: float
@@ -549,7 +565,7 @@ class LearnedModels:
         """(P(smile), (P(right eye closed), P(left eye closed)), corrected (yaw, pitch,
         roll)) for one face; ``openings`` are the (right, left) eyelid-contour openings."""
         lm = landmarks
-        (ra, rb), (la, lb) = lm[self._eye_ids, :2].tolist()[:2], lm[self._eye_ids, :2].tolist()[2:]
+        (ra, rb, la, lb) = lm[self._eye_ids, :2].tolist()
         rx, ry = 0.5 * (ra[0] + rb[0]), 0.5 * (ra[1] + rb[1])
         lx, ly = 0.5 * (la[0] + lb[0]), 0.5 * (la[1] + lb[1])
         ied = max(math.hypot(lx - rx, ly - ry), 1e-6)
@@ -557,25 +573,29 @@ class LearnedModels:
         rot = np.array([[ex, ey, 0.0], [ey, -ex, 0.0], [0.0, 0.0, -1.0 / ied]])
         pts = lm[self._rows]
         fc = (pts - (0.5 * (lx + rx), 0.5 * (ly + ry), float(lm[:, 2].mean()))) @ rot  # face frame, FRAME_IDS rows
+        lin_smile, lin_yaw, lin_pitch, lin_roll = (fc.reshape(-1) @ self._lin).tolist()
+        rows = fc[self._scalar_rows, :2].tolist()
         # smile
-        sy = fc[self._smile_rows, 1]
-        (x61, y61), (x291, y291) = fc[self._smile_rows[:2], :2].tolist()
-        xs = np.concatenate([np.log(np.clip(expression, 1e-4, 1.0)), (math.hypot(x291 - x61, y291 - y61),),
-                             self._smile_g @ sy])
-        smile = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, float(xs @ self._smile_w) + self._smile_b))))
+        (x61, y61), (x291, y291) = rows[0], rows[1]
+        dec = (sum(math.log(min(1.0, max(p, 1e-4))) * w for p, w in zip(expression.tolist(), self._smile_w_expr))
+               + math.hypot(x291 - x61, y291 - y61) * self._smile_w_width + lin_smile + self._smile_b)
+        smile = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, dec))))
         # eyes
         both = 0.5 * (openings[0] + openings[1])
-        w0, w1, w2, w3 = self._eye_w.tolist()
-        ev = fc[self._eye_flat, :2].tolist()
+        w0, w1, w2, w3 = self._eye_w_list
         p_closed = []
         for k, opening in enumerate(openings):
-            (ax, ay), (bx, by), (_, uy), (_, loy) = ev[4 * k:4 * k + 4]
+            (ax, ay), (bx, by), (_, uy), (_, loy) = rows[2 + 4 * k:6 + 4 * k]
             width = max(math.hypot(bx - ax, by - ay), 1e-6)
-            dec = opening * w0 + (uy - loy) / width * w1 + both * w2 + happy * w3 + self._eye_b
-            p_closed.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, dec)))))
-        # pose
-        xp = np.concatenate([angles, (eye_roll,), fc[self._key_rows].ravel()])
-        yaw, pitch, roll = (xp[self._pose_base_idx] + xp @ self._pose_w + self._pose_b).tolist()
+            d = opening * w0 + (uy - loy) / width * w1 + both * w2 + happy * w3 + self._eye_b
+            p_closed.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, d)))))
+        # pose: base angle + the angles' part + the face frame's part + intercept
+        a0, a1, a2 = angles
+        out = []
+        for base, linear, (w_yaw, w_pitch, w_roll, w_eye, b) in zip((a0, a1, eye_roll), (lin_yaw, lin_pitch, lin_roll),
+                                                                    self._pose_w_angles):
+            out.append(base + a0 * w_yaw + a1 * w_pitch + a2 * w_roll + eye_roll * w_eye + linear + b)
+        yaw, pitch, roll = out
         return smile, (p_closed[0], p_closed[1]), (yaw, pitch, roll)
 
     def smile_score(self, expression: np.ndarray, f: np.ndarray) -> float:
