@@ -1,6 +1,6 @@
 """Figures of the face pipeline on ../shared/data (the real-face development set).
 
-    python -m booth.vision.evaluate [--data ../shared/data] [--only genki,yale,detect,video,iris]
+    python -m booth.vision.evaluate [--data ../shared/data] [--only genki,yale,detect,video,iris,learned,smilesmiled,blinks,cost]
 
 Prints every figure the vision issue asks for; tests/vision/test_datasets.py asserts the
 same figures with the same functions. Each function reads the labels the data's README
