@@ -63,7 +63,12 @@ def top_prompt(checks: Iterable[Check], *, skip: frozenset[Prompt] | set[Prompt]
 
 
 def happy(face: FaceMeasures) -> float:
-    return float(face.expression.get("happy", 0.0))
+    """The booth's one smile measure, 0..1: ``FaceMeasures.smile``, the learned P(smile)
+    (expression probabilities and mouth geometry, booth/vision/learned.py; 95.5% balanced on
+    GENKI-4K out of fold against 94.1% for the expression model's P(happy)), or P(happy)
+    itself with ``vision.learned_smile = false``. Every gate that decides "smiling" reads
+    this (the expression bands, the eye easing, the coach's baselines, the actor series)."""
+    return float(face.smile)
 
 
 def expression_band(cfg: BoothConfig, expression: str | None) -> tuple[float, float]:

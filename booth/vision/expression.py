@@ -33,7 +33,7 @@ class _ImageModel:
         """Run on ``self._input`` (filled by the caller); the output tensor (a copy)."""
         self.interp.set_tensor(self._in, self._input)
         self.interp.invoke()
-        return self.interp.get_tensor(self._out)
+        return np.asarray(self.interp.get_tensor(self._out))
 
 
 class ExpressionModel(_ImageModel):

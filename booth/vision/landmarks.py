@@ -259,6 +259,8 @@ class IrisModel(_Model):
         """An earlier reading of an eye carried to where the eye is now (``roi`` from this
         frame's mesh): the eyelids and the iris keep their place *within* the eye, the eye
         follows the head. The opening, measured in the eye's own frame, is unchanged."""
+        if eye.crop_points is None:
+            raise ValueError("reproject: this eye reading has no crop points (not made by read())")
         on_image = project(eye.crop_points, roi.matrix(self.n, flip=eye.mirrored))
         return dataclasses.replace(eye, iris=on_image[:5], contour=on_image[5:], roi=roi, age=eye.age + 1)
 

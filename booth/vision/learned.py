@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 
@@ -32,25 +33,25 @@ class LinearModel:
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
-    meta: dict
+    meta: dict[str, Any]
 
     def decision(self, x: np.ndarray) -> np.ndarray:
         z = (np.asarray(x, np.float64) - self.mean) / self.scale
-        return z @ self.coef + self.intercept
+        return np.asarray(z @ self.coef + self.intercept)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         d = self.decision(x)
         if self.kind == "logistic":
-            return 1.0 / (1.0 + np.exp(-np.clip(d, -30.0, 30.0)))
+            return np.asarray(1.0 / (1.0 + np.exp(-np.clip(d, -30.0, 30.0))))
         return d
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "features": list(self.features), "mean": self.mean.round(8).tolist(),
                 "scale": self.scale.round(8).tolist(), "coef": self.coef.round(8).tolist(),
                 "intercept": round(float(self.intercept), 8), "meta": self.meta}
 
     @classmethod
-    def from_json(cls, d: dict) -> "LinearModel":
+    def from_json(cls, d: dict[str, Any]) -> "LinearModel":
         return cls(d["kind"], tuple(d["features"]), np.array(d["mean"], np.float64), np.array(d["scale"], np.float64),
                    np.array(d["coef"], np.float64), float(d["intercept"]), dict(d.get("meta", {})))
 
@@ -70,7 +71,7 @@ def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: float = 1.0,
-                 weights: np.ndarray | None = None, iterations: int = 50, meta: dict | None = None) -> LinearModel:
+                 weights: np.ndarray | None = None, iterations: int = 50, meta: dict[str, Any] | None = None) -> LinearModel:
     """L2-regularised logistic regression by Newton's method (IRLS) on standardised
     features; ``l2`` penalises the weights (not the intercept). ``weights``: per-sample
     weights (e.g. class balance)."""
@@ -94,7 +95,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: fl
 
 
 def fit_ridge(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: float = 1.0,
-              meta: dict | None = None) -> LinearModel:
+              meta: dict[str, Any] | None = None) -> LinearModel:
     """Ridge regression on standardised features (closed form)."""
     x = np.asarray(x, np.float64)
     y = np.asarray(y, np.float64)
@@ -117,7 +118,7 @@ def kfold(n: int, k: int, seed: int = 0, groups: np.ndarray | None = None) -> li
     return [np.flatnonzero(np.isin(groups, uniq[i::k])) for i in range(k)]
 
 
-def cross_validate(fit, x: np.ndarray, y: np.ndarray, folds: list[np.ndarray]) -> np.ndarray:
+def cross_validate(fit: Callable[[np.ndarray, np.ndarray], Any], x: np.ndarray, y: np.ndarray, folds: list[np.ndarray]) -> np.ndarray:
     """Out-of-fold predictions: each fold predicted by ``fit(x_train, y_train)`` trained
     on the other folds."""
     out = np.full(len(x), np.nan)

@@ -23,9 +23,13 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..config import EyesSection
 
 # ------------------------------------------------------------------------------ light
 
@@ -44,7 +48,7 @@ Y_WEIGHTS_BGR = np.array([0.0722, 0.7152, 0.2126], np.float32)
 
 def linear_luminance(bgr: np.ndarray) -> np.ndarray:
     """Linear-light luminance 0..1 of BGR uint8 pixels (any leading shape)."""
-    return LINEAR_LUT[bgr] @ Y_WEIGHTS_BGR
+    return np.asarray(LINEAR_LUT[bgr] @ Y_WEIGHTS_BGR)
 
 
 def mean_linear_luminance(bgr: np.ndarray) -> float:
@@ -99,7 +103,7 @@ def face_mask(n: int) -> np.ndarray:
     yy, xx = np.mgrid[0:n, 0:n]
     c = n / 2
     inside = (((xx + 0.5 - c) / (0.27 * n)) ** 2 + ((yy + 0.5 - c) / (0.31 * n)) ** 2) <= 1.0
-    return inside.astype(np.uint8) * 255
+    return np.asarray(inside.astype(np.uint8) * 255)
 
 
 @dataclass(frozen=True)
@@ -157,11 +161,11 @@ def eye_aspect_ratio(p: np.ndarray) -> float:
     """Soukupova & Cech's EAR of six eye points p1..p6 (corner, two upper lid, corner,
     two lower lid): (|p2-p6| + |p3-p5|) / (2 |p1-p4|)."""
     p = np.asarray(p, np.float64)
-    v = np.linalg.norm(p[1] - p[5]) + np.linalg.norm(p[2] - p[4])
-    return float(v / (2.0 * max(np.linalg.norm(p[0] - p[3]), 1e-9)))
+    v = float(np.linalg.norm(p[1] - p[5]) + np.linalg.norm(p[2] - p[4]))
+    return v / (2.0 * max(float(np.linalg.norm(p[0] - p[3])), 1e-9))
 
 
-def eye_open_limits(eyes_cfg, happy: float) -> tuple[float, float]:
+def eye_open_limits(eyes_cfg: EyesSection, happy: float) -> tuple[float, float]:
     """(absolute floor, ratio to the sitter's open median) an eye opening must reach to count
     as open, given P(happy): a genuine smile narrows the eyes (cheeks rise), so both limits
     slide linearly from ``open_floor``/``open_ratio`` at P(happy) = 0 to
@@ -218,7 +222,7 @@ def fit_rotation(source: np.ndarray, target: np.ndarray, weights: np.ndarray) ->
     cov = ((target - mt) * w[:, None]).T @ (source - ms)
     u, _, vt = np.linalg.svd(cov)
     d = np.sign(np.linalg.det(u @ vt))
-    return u @ np.diag([1.0, 1.0, d]) @ vt
+    return np.asarray(u @ np.diag([1.0, 1.0, d]) @ vt)
 
 
 def head_pose(landmarks: np.ndarray, pitch_offset_deg: float = 0.0) -> tuple[float, float, float]:
@@ -334,7 +338,7 @@ def face_frame(landmarks: np.ndarray, ids: np.ndarray | None = None) -> np.ndarr
     rot = np.array([[e[0], e[1], 0.0], [e[1], -e[0], 0.0], [0.0, 0.0, -1.0]]) / ied
     origin = np.array([0.5 * (left[0] + right[0]), 0.5 * (left[1] + right[1]), lm[:, 2].mean()])
     if ids is None:
-        return (lm - origin) @ rot
+        return np.asarray((lm - origin) @ rot)
     out = np.zeros((len(lm), 3))
     out[ids] = (lm[ids] - origin) @ rot
     return out
@@ -406,6 +410,60 @@ POSE_FEATURES = ("yaw", "pitch", "roll", "eye_roll") + tuple(f"p{i}_{c}" for i i
 _POSE_KEY = np.array(POSE_KEY_POINTS)
 
 
+#: for each mesh index, the index of its mirror image on the canonical face (exactly
+#: symmetric; data/pose_reference.json, derived by data/derive_pose_reference.py)
+MESH_MIRROR = np.array(_REF["mirror"], np.int64)
+
+
+def mirror_landmarks(landmarks: np.ndarray, width: float) -> np.ndarray:
+    """The mesh a left-right mirrored image of ``width`` px would give, if the mesh were
+    exactly mirror-equivariant: point ``i`` is the mirror of point ``MESH_MIRROR[i]``."""
+    lm = np.asarray(landmarks, np.float64)[MESH_MIRROR].copy()
+    lm[:, 0] = width - lm[:, 0]
+    return lm
+
+
+def _mirror_basis(odd: bool) -> tuple[tuple[str, ...], np.ndarray]:
+    """The combinations of :data:`POSE_FEATURES` that change sign (``odd``) or stay (even)
+    when the face is mirrored. A mirrored face's face-frame point ``i`` is ``(-x, y, z)`` of
+    point ``MESH_MIRROR[i]``; the Procrustes yaw and both rolls negate, the pitch does not.
+    Odd: yaw, roll, eye_roll; x of each midline point; x_i + x_j, y_i - y_j, z_i - z_j of
+    each mirror pair (i, j). Even: pitch; y, z of each midline point; x_i - x_j, y_i + y_j,
+    z_i + z_j. A linear model on the odd ones without an intercept is odd
+    (yaw(mirror(face)) = -yaw(face)); one on the even ones is even."""
+    col = {n: k for k, n in enumerate(POSE_FEATURES)}
+    names: list[str] = []
+    rows: list[np.ndarray] = []
+    s = -1.0 if odd else 1.0  # the sign of partner j's y and z (and minus that of its x)
+
+    def put(name: str, terms: list[tuple[str, float]]) -> None:
+        v = np.zeros(len(POSE_FEATURES))
+        for feature, c in terms:
+            v[col[feature]] += c
+        names.append(name)
+        rows.append(v)
+
+    for angle in (("yaw", "roll", "eye_roll") if odd else ("pitch",)):
+        put(angle, [(angle, 1.0)])
+    for i in POSE_KEY_POINTS:
+        j = int(MESH_MIRROR[i])
+        if i == j:
+            for c in ("x",) if odd else ("y", "z"):
+                put(f"p{i}_{c}", [(f"p{i}_{c}", 1.0)])
+        elif i < j:
+            for c, sign in (("x", -s), ("y", s), ("z", s)):
+                put(f"p{i}{'+' if sign > 0 else '-'}p{j}_{c}", [(f"p{i}_{c}", 1.0), (f"p{j}_{c}", sign)])
+        elif j not in POSE_KEY_POINTS:
+            raise ValueError(f"POSE_KEY_POINTS holds {i} but not its mirror {j}")
+    return tuple(names), np.array(rows)
+
+
+#: the odd (sign-changing with a mirrored face) features of the learned yaw and roll, and the
+#: even ones of the learned pitch, as rows over :data:`POSE_FEATURES`
+POSE_ODD_FEATURES, POSE_ODD_BASIS = _mirror_basis(odd=True)
+POSE_EVEN_FEATURES, POSE_EVEN_BASIS = _mirror_basis(odd=False)
+
+
 def eye_line_roll(iris_right: np.ndarray, iris_left: np.ndarray) -> float:
     """Roll (degrees, same sign as :func:`head_pose`'s) of the line between the iris centres
     on the image: GENKI-4K's roll labels follow it more closely than the 3D fit (MAE 0.97 vs
@@ -437,8 +495,8 @@ class LearnedModels:
     :func:`eye_features` and :func:`pose_features` through the models (tests/vision checks
     they agree), folded into a few array operations on the :data:`FRAME_IDS` rows only."""
 
-    def __init__(self):
-        from .learned import load_model
+    def __init__(self) -> None:
+        from .learned import LinearModel, load_model
 
         self.smile = load_model("smile_model")
         self.eyes = load_model("eye_model")
@@ -448,7 +506,7 @@ class LearnedModels:
                 raise ValueError("booth/vision/data: a learned model's features differ from the code's; "
                                  "retrain with `python -m booth.vision.data.train`")
         # folded weights: decision = x @ w + b on raw features
-        def fold(m):
+        def fold(m: LinearModel) -> tuple[np.ndarray, float]:
             w = m.coef / m.scale
             return w, float(m.intercept - m.mean @ w)
 
@@ -471,7 +529,7 @@ class LearnedModels:
         c = {i: k for k, i in enumerate(pts)}
         g = np.zeros((8, len(pts)))
 
-        def put(r, terms):
+        def put(r: int, terms: list[tuple[int, float]]) -> None:
             for i, v in terms:
                 g[r, c[i]] += v
 
@@ -484,6 +542,22 @@ class LearnedModels:
         put(6, [(14, 1), (17, -1)])  # lower lip
         put(7, [(1, 1), (61, -.5), (291, -.5)])  # corners below the nose tip
         self._smile_g = g
+        # everything linear in the face-frame coordinates in one matrix: column 0 the smile
+        # geometry's part of the smile decision (all but the mouth width), 1-3 the pose
+        # correction's part of (yaw, pitch, roll); rows = FRAME_IDS x (x, y, z)
+        n_rows = len(FRAME_IDS)
+        lin = np.zeros((n_rows, 3, 4))
+        n_expr = sum(1 for name in SMILE_FEATURES if name.startswith("logp_"))
+        lin[self._smile_rows, 1, 0] = g.T @ self._smile_w[n_expr + 1:]
+        lin[self._key_rows, :, 1:] = self._pose_w[4:].reshape(len(POSE_KEY_POINTS), 3, 3)
+        self._lin = lin.reshape(n_rows * 3, 4)
+        self._smile_w_expr = self._smile_w[:n_expr].tolist()
+        self._smile_w_width = float(self._smile_w[n_expr])
+        # per output axis: the weights of (yaw, pitch, roll, eye_roll) and the intercept
+        self._pose_w_angles = [tuple(self._pose_w[:4, k].tolist()) + (float(self._pose_b[k]),) for k in range(3)]
+        self._eye_w_list = self._eye_w.tolist()
+        # the face-frame rows read one by one: mouth corners, then the eyes' corners and lids
+        self._scalar_rows = np.concatenate([self._smile_rows[:2], self._eye_flat])
 
     def measure(self, landmarks: np.ndarray, expression: np.ndarray, openings: tuple[float, float], happy: float,
                 angles: tuple[float, float, float], eye_roll: float
@@ -491,7 +565,7 @@ class LearnedModels:
         """(P(smile), (P(right eye closed), P(left eye closed)), corrected (yaw, pitch,
         roll)) for one face; ``openings`` are the (right, left) eyelid-contour openings."""
         lm = landmarks
-        (ra, rb), (la, lb) = lm[self._eye_ids, :2].tolist()[:2], lm[self._eye_ids, :2].tolist()[2:]
+        (ra, rb, la, lb) = lm[self._eye_ids, :2].tolist()
         rx, ry = 0.5 * (ra[0] + rb[0]), 0.5 * (ra[1] + rb[1])
         lx, ly = 0.5 * (la[0] + lb[0]), 0.5 * (la[1] + lb[1])
         ied = max(math.hypot(lx - rx, ly - ry), 1e-6)
@@ -499,25 +573,29 @@ class LearnedModels:
         rot = np.array([[ex, ey, 0.0], [ey, -ex, 0.0], [0.0, 0.0, -1.0 / ied]])
         pts = lm[self._rows]
         fc = (pts - (0.5 * (lx + rx), 0.5 * (ly + ry), float(lm[:, 2].mean()))) @ rot  # face frame, FRAME_IDS rows
+        lin_smile, lin_yaw, lin_pitch, lin_roll = (fc.reshape(-1) @ self._lin).tolist()
+        rows = fc[self._scalar_rows, :2].tolist()
         # smile
-        sy = fc[self._smile_rows, 1]
-        (x61, y61), (x291, y291) = fc[self._smile_rows[:2], :2].tolist()
-        xs = np.concatenate([np.log(np.clip(expression, 1e-4, 1.0)), (math.hypot(x291 - x61, y291 - y61),),
-                             self._smile_g @ sy])
-        smile = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, float(xs @ self._smile_w) + self._smile_b))))
+        (x61, y61), (x291, y291) = rows[0], rows[1]
+        dec = (sum(math.log(min(1.0, max(p, 1e-4))) * w for p, w in zip(expression.tolist(), self._smile_w_expr))
+               + math.hypot(x291 - x61, y291 - y61) * self._smile_w_width + lin_smile + self._smile_b)
+        smile = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, dec))))
         # eyes
         both = 0.5 * (openings[0] + openings[1])
-        w0, w1, w2, w3 = self._eye_w.tolist()
-        ev = fc[self._eye_flat, :2].tolist()
+        w0, w1, w2, w3 = self._eye_w_list
         p_closed = []
         for k, opening in enumerate(openings):
-            (ax, ay), (bx, by), (_, uy), (_, loy) = ev[4 * k:4 * k + 4]
+            (ax, ay), (bx, by), (_, uy), (_, loy) = rows[2 + 4 * k:6 + 4 * k]
             width = max(math.hypot(bx - ax, by - ay), 1e-6)
-            dec = opening * w0 + (uy - loy) / width * w1 + both * w2 + happy * w3 + self._eye_b
-            p_closed.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, dec)))))
-        # pose
-        xp = np.concatenate([angles, (eye_roll,), fc[self._key_rows].ravel()])
-        yaw, pitch, roll = (xp[self._pose_base_idx] + xp @ self._pose_w + self._pose_b).tolist()
+            d = opening * w0 + (uy - loy) / width * w1 + both * w2 + happy * w3 + self._eye_b
+            p_closed.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, d)))))
+        # pose: base angle + the angles' part + the face frame's part + intercept
+        a0, a1, a2 = angles
+        out = []
+        for base, linear, (w_yaw, w_pitch, w_roll, w_eye, b) in zip((a0, a1, eye_roll), (lin_yaw, lin_pitch, lin_roll),
+                                                                    self._pose_w_angles):
+            out.append(base + a0 * w_yaw + a1 * w_pitch + a2 * w_roll + eye_roll * w_eye + linear + b)
+        yaw, pitch, roll = out
         return smile, (p_closed[0], p_closed[1]), (yaw, pitch, roll)
 
     def smile_score(self, expression: np.ndarray, f: np.ndarray) -> float:

@@ -10,7 +10,7 @@ import pytest
 
 from booth.config import BoothConfig
 from booth.vision.analyzer import FaceAnalyzer
-from booth.vision.data.train import eye_cv, pose_cv, samples_from, smile_cv
+from booth.vision.data.train import eye_cv, pose_cv, samples_from, smile_cv, smile_gate_cv
 from booth.vision.evaluate import (evaluate_detection, evaluate_face_counts, evaluate_genki, evaluate_iris_economy, evaluate_smilesmiled,
                                    evaluate_yale, first_change, video_blinks, video_face_flags)
 
@@ -18,11 +18,12 @@ pytestmark = pytest.mark.shared
 
 # cross-validated figures of the learned models as booth/vision/README.md states them
 # ("Learned measures"); the tests below recompute them from the analyzer's outputs
-SMILE_CV_FOUND = 0.9558  # 5-fold, GENKI-4K faces found (1492)
-SMILE_CV_WHOLE = 0.9505  # the same, the 8 photos without a face counted wrong
+SMILE_CV_FOUND = 0.9545  # 5-fold, GENKI-4K faces found (1495 with the merged detector)
+SMILE_CV_WHOLE = 0.9511  # the same, the 5 photos without a face counted wrong
 EYE_CV_WINKS = 2  # of 8 Yale winks flagged closed, leave-the-subject-out
-POSE_CV_MAE = {"yaw": 2.80, "pitch": 3.59, "roll": 0.98}  # 5-fold, |angle| <= 30 (n 1428)
+POSE_CV_MAE = {"yaw": 2.76, "pitch": 3.59, "roll": 0.97}  # 5-fold, |angle| <= 30 (n 1428)
 POSE_CV_PITCH_R = 0.723
+SMILE_GATE_CV = 0.9531  # the gate (P(smile) >= 0.40, the professional floor), out of fold
 SMILESMILED_FER = 0.890  # P(happy) >= 0.5 on the 300 crops
 
 
@@ -149,6 +150,18 @@ def test_learned_smile_cross_validated_balanced_accuracy_is_the_readme_figure(sa
     assert cv["cv_balanced_accuracy_found"] > cv["fer_alone_balanced_accuracy_found"] + 0.005
 
 
+def test_the_smiling_gate_on_the_learned_smile_beats_p_happy_out_of_fold(samples):
+    # the booth's gates read the learned P(smile) (booth.guidance.checks.happy) at the
+    # professional floor 0.40, a threshold set before the model existed
+    assert BoothConfig().expression.happy_professional[0] == 0.40
+    gc = smile_gate_cv(samples)
+    print("smile gate CV", gc)
+    assert gc["learned_at_0.40"] == pytest.approx(SMILE_GATE_CV, abs=0.002)
+    assert gc["learned_at_0.40"] > gc["fer_at_0.40"] + 0.005
+    # a threshold retuned by nested CV does no better than 0.40 beyond fold noise: 0.40 stays
+    assert gc["nested_cv_balanced_accuracy"] < gc["learned_at_0.40"] + 0.003
+
+
 def test_learned_eye_model_leave_subjects_out_flags_every_sleepy_face_and_no_open_one(samples):
     cv = eye_cv(samples)
     print("eyes CV", cv)
@@ -171,8 +184,7 @@ def test_the_shipped_models_on_the_whole_development_set(genki, yale):
     # are the trained ones and the analyzer applies them, not an accuracy claim
     assert genki.smile_balanced_accuracy() >= 0.95
     pe = genki.pose_errors(limit=30.0)
-    # yaw stays the Procrustes fit at run time (the learned yaw is not mirror-symmetric)
-    assert pe["pitch"] < 4.0 and pe["yaw"] < 3.3 and pe["roll"] < 1.0
+    assert pe["pitch"] < 4.0 and pe["yaw"] < 2.8 and pe["roll"] < 1.0
     sleepy = [v for v in yale.values() if v["condition"] == "sleepy"]
     open_eyes = [v for v in yale.values() if v["eyes"] == "open"]
     assert all(v["eyes_closed"] for v in sleepy) and not any(v["eyes_closed"] for v in open_eyes)

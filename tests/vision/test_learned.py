@@ -76,3 +76,57 @@ def test_the_per_frame_path_gives_the_reference_features_figures():
         assert smile == pytest.approx(models.smile_score(expr, f), abs=1e-9)
         assert closed == pytest.approx(models.eyes_closed_p(f, openings, happy), abs=1e-9)
         assert pose == pytest.approx(models.head_pose(lm.astype(np.float32), f, angles, eye_roll), abs=1e-6)
+
+
+def test_the_mirror_map_is_the_canonical_face_s_own_symmetry():
+    mirror = M.MESH_MIRROR
+    assert sorted(mirror.tolist()) == list(range(468)) and (mirror[mirror] == np.arange(468)).all()
+    # a few pairs anyone can check on the mesh chart: eye corners, mouth corners, nose tip
+    assert (mirror[33], mirror[133], mirror[61], mirror[1]) == (263, 362, 291, 1)
+    # the Procrustes basis is its own mirror image (same weights, x negated), so the fit's
+    # yaw and roll change sign with a mirrored mesh and its pitch does not
+    ids = M.POSE_IDS.tolist()
+    for k, i in enumerate(ids):
+        j = ids.index(int(mirror[i]))
+        assert M.POSE_WEIGHTS[j] == M.POSE_WEIGHTS[k]
+        assert M.POSE_POINTS[j] == pytest.approx(M.POSE_POINTS[k] * [-1, 1, 1])
+
+
+def mirrored_pose(models, lm, width, iris_r, iris_l):
+    """The learned (yaw, pitch, roll) of a mesh and of its mirror image."""
+    out = []
+    for mesh, (r, l_) in ((lm, (iris_r, iris_l)), (M.mirror_landmarks(lm, width),
+                                                   ((width - iris_l[0], iris_l[1]), (width - iris_r[0], iris_r[1])))):
+        angles = M.head_pose(mesh)
+        out.append(models.measure(mesh, np.full(7, 1 / 7), (0.3, 0.3), 0.1, angles, M.eye_line_roll(r, l_))[2])
+    return out
+
+
+def test_the_learned_pose_of_a_mirrored_face_is_the_mirrored_pose():
+    # by construction (odd features, no intercept: booth/vision/data/train.py
+    # fit_mirror_ridge), not by approximation; pitch is a plain ridge and may move a little
+    rng = np.random.default_rng(5)
+    models = M.learned_models()
+    for _ in range(5):
+        lm = rng.normal(size=(468, 3)) * [30, 40, 20] + [320, 240, 0]
+        lm[[33, 133, 362, 263]] = [[280, 230, 0], [300, 231, 1], [340, 229, 1], [360, 228, 0]]
+        (yaw, pitch, roll), (m_yaw, m_pitch, m_roll) = mirrored_pose(models, lm, 640.0, (290, 230), (350, 229))
+        assert abs(yaw) > 1.0  # a face that reads some yaw at all
+        assert m_yaw == pytest.approx(-yaw, abs=1e-6)
+        assert m_roll == pytest.approx(-roll, abs=1e-6)
+
+
+def test_the_learned_pose_of_a_real_face_s_mirrored_mesh_is_exactly_mirrored():
+    import cv2
+
+    from booth.config import BoothConfig
+    from booth.models import model_path
+    from booth.vision.analyzer import FaceAnalyzer
+
+    photo = cv2.imread(str(model_path("astronaut")))
+    with FaceAnalyzer(BoothConfig()) as analyzer:
+        f = analyzer.analyze_still(photo).face
+    assert f is not None
+    (yaw, _, roll), (m_yaw, _, m_roll) = mirrored_pose(M.learned_models(), f.landmarks.astype(np.float64),
+                                                       float(photo.shape[1]), f.iris_right, f.iris_left)
+    assert (m_yaw, m_roll) == pytest.approx((-yaw, -roll), abs=1e-6)
