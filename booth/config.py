@@ -141,6 +141,7 @@ class FramingSection:
     centre_tolerance: float = num(0.12, 0.01, 0.5, "eye midpoint offset from the frame centre line (the lights axis), fraction of frame width; 1.5x to leave")
     max_pad: float = num(0.10, 0.0, 0.5, "fraction of the output crop's height (or width) that may lie outside the camera image, filled from the background (output.pad_fill)")
     fit_margin_ied: float = num(0.10, 0.0, 2.0, "hysteresis: a framing check turns OK only with this much room to spare, in IED")
+    inside_tolerance: float = num(0.01, 0.0, 0.5, "fraction of the output crop's height (or width) it may lie outside the camera image before the booth asks the sitter to step back or centre (crop_inside); beyond it only framing.max_pad's fallback (manual shutter, a tight camera)")
 
 
 @dataclass(frozen=True)

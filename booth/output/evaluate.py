@@ -133,13 +133,13 @@ def evaluate(data: Path, out: Path | None, cfg: BoothConfig | None = None, limit
     busiest = max(zip(rows, paths), key=lambda rp: rp[0].clutter or 0.0)[1]
     room = load_image(busiest)
     ra = F.refine_matte(room, seg.probability(room))
-    room = np.clip(F.pad_image(room, (0, 0, 0, 0), 0) * (1 - ra[:, :, None])
+    room = np.clip(room.astype(np.float32) * (1 - ra[:, :, None])
                    + F.background_estimate(room, ra, blur_frac=0.02) * ra[:, :, None] + 0.5, 0, 255).astype(np.uint8)
     image, true_alpha, person = simulated_scene(room)
     prob = seg.probability(image)
     row, (alpha, grey, blur) = _row("simulator", image, prob, cfg, _face_mask(analyzer, image))
     ta = true_alpha[:, :, None]
-    truth_grey = np.clip(ta * person + (1 - ta) * np.float32(F.GREY_BGR) + 0.5, 0, 255)
+    truth_grey = np.clip(ta * person + (1 - ta) * np.array(F.GREY_BGR, np.float32) + 0.5, 0, 255)
     band_px = max(2, int(round(EDGE_BAND * max(image.shape[:2]))))
     edge = (true_alpha > 0.5).astype(np.uint8)
     k = np.ones((2 * band_px + 1, 2 * band_px + 1), np.uint8)

@@ -74,7 +74,7 @@ def upsample_mask(prob: np.ndarray, size: tuple[int, int],
     x, y, rw, rh = region
     sx, sy = prob.shape[1] / size[0], prob.shape[0] / size[1]
     # region pixel (u, v) -> prob pixel ((u + x + 0.5) sx - 0.5, ...): resize's own sampling
-    m = np.float32([[sx, 0, (x + 0.5) * sx - 0.5], [0, sy, (y + 0.5) * sy - 0.5]])
+    m = np.array([[sx, 0, (x + 0.5) * sx - 0.5], [0, sy, (y + 0.5) * sy - 0.5]], np.float32)
     out = cv2.warpAffine(prob, m, (rw, rh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                          borderMode=cv2.BORDER_REPLICATE)
     return np.clip(out, 0.0, 1.0)
@@ -159,8 +159,7 @@ def background_estimate(image_bgr: np.ndarray, alpha: np.ndarray, *, pad: tuple[
     bgw = (alpha < 0.5).astype(np.uint8)
     # keep well away from the person's edge: that band is the mixed pixels of hair and wall
     k = max(3, int(round(0.01 * max(h, w))) | 1)
-    bgw = cv2.erode(bgw, np.ones((k, k), np.uint8))
-    weight[top:top + h, left:left + w] = bgw
+    weight[top:top + h, left:left + w] = cv2.erode(bgw, np.ones((k, k), np.uint8))
     c_s = cv2.resize(canvas, (sw, sh), interpolation=cv2.INTER_AREA)
     w_s = cv2.resize(weight, (sw, sh), interpolation=cv2.INTER_AREA)
     w_s = np.where(w_s > 0.999, 1.0, 0.0).astype(np.float32)  # only wholly-background cells
@@ -204,13 +203,18 @@ def replace_background(image_bgr: np.ndarray, alpha: np.ndarray, mode: str,
     if colour is not None:
         out[wall] = np.array(colour, np.uint8)
     else:
+        assert background is not None  # checked above: blur comes with its estimate
         out[wall] = np.clip(background[wall] + 0.5, 0, 255).astype(np.uint8)
     band = (alpha > 0.0) & (alpha < 1.0)  # only the outline is mixed: work on its pixels alone
     if band.any():
         old_bg = old_background if old_background is not None else background_estimate(image_bgr, alpha)
         a = alpha[band][:, None].astype(np.float32)
         img = image_bgr[band].astype(np.float32)
-        new = np.float32(colour)[None, :] if colour is not None else background[band]
+        if colour is not None:
+            new = np.array(colour, np.float32)[None, :]
+        else:
+            assert background is not None
+            new = background[band]
         # decontaminate only where the person is at least a quarter (below it, F is too noisy)
         solved = np.clip((img - (1.0 - a) * old_bg[band]) / np.maximum(a, 0.25), 0.0, 255.0)
         fg = np.where(a >= 0.25, solved, img)
