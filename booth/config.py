@@ -265,7 +265,7 @@ class OutputSection:
     pad_fill: str = text("background", "background | #RRGGBB: what fills a crop strip beyond the camera image (the "
                          "background extended and blurred, never the image edge repeated)")
     matte_radius: float = num(0.004, 0.001, 0.05, "guided-filter radius of the matte, fraction of the still's longer side")
-    matte_eps: float = num(0.0005, 1e-6, 0.1, "guided-filter regularisation (grey levels 0..1, squared): smaller follows edges closer")
+    matte_eps: float = num(0.0001, 1e-6, 0.1, "guided-filter regularisation (grey levels 0..1, squared): smaller follows edges closer")
     clutter_advise: float = num(9.0, 0.0, 255.0, "background clutter (mean grey gradient, see booth.output.finish) above "
                                 "which `booth check` and the sidecar advise the operator")
     clutter_busy: float = num(16.0, 0.0, 255.0, "clutter above this is clearly busy: the sitter is told too")

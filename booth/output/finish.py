@@ -64,6 +64,42 @@ def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float, s
     return mean_a * guide + mean_b
 
 
+def guided_filter_colour(guide_bgr: np.ndarray, src: np.ndarray, radius: int, eps: float,
+                         subsample: int = 4) -> np.ndarray:
+    """He et al.'s guided filter with a colour guide (their eq. 14), fast form: per window
+    ``q = a . I + b`` with ``a = (Sigma + eps U)^-1 cov(I, p)``. A colour guide tells hair
+    from a wall of the same brightness, which a grey guide cannot. ``guide_bgr`` uint8 or
+    float 0..255 (h, w, 3); ``src`` float32 (h, w)."""
+    h, w = src.shape[:2]
+    s = max(1, int(subsample))
+    small = (max(1, w // s), max(1, h // s))
+    full = guide_bgr.astype(np.float32) * np.float32(1.0 / 255.0)
+    i_s = cv2.resize(full, small, interpolation=cv2.INTER_AREA)
+    p_s = cv2.resize(src.astype(np.float32), small, interpolation=cv2.INTER_AREA)
+    r = max(1, int(round(radius / s)))
+    k = (2 * r + 1, 2 * r + 1)
+
+    def box(x: np.ndarray) -> np.ndarray:
+        return np.asarray(cv2.boxFilter(x, -1, k, borderType=cv2.BORDER_REFLECT), np.float32)
+
+    mean_i = [box(i_s[..., c]) for c in range(3)]
+    mean_p = box(p_s)
+    cov = np.stack([box(i_s[..., c] * p_s) - mean_i[c] * mean_p for c in range(3)], axis=-1)
+    sigma = np.empty(i_s.shape[:2] + (3, 3), np.float32)
+    for a in range(3):
+        for b in range(a, 3):
+            v = box(i_s[..., a] * i_s[..., b]) - mean_i[a] * mean_i[b]
+            sigma[..., a, b] = v
+            sigma[..., b, a] = v
+    sigma += np.float32(eps) * np.eye(3, dtype=np.float32)
+    coef = np.linalg.solve(sigma, cov[..., None])[..., 0]
+    offset = mean_p - sum(coef[..., c] * mean_i[c] for c in range(3))
+    out = cv2.resize(box(offset), (w, h), interpolation=cv2.INTER_LINEAR)
+    for c in range(3):
+        out = out + cv2.resize(box(np.ascontiguousarray(coef[..., c])), (w, h), interpolation=cv2.INTER_LINEAR) * full[..., c]
+    return np.asarray(out, np.float32)
+
+
 def upsample_mask(prob: np.ndarray, size: tuple[int, int],
                   region: tuple[int, int, int, int] | None = None) -> np.ndarray:
     """The coarse probability resized bilinearly: the unrefined matte. ``size`` (w, h) is the
@@ -81,12 +117,12 @@ def upsample_mask(prob: np.ndarray, size: tuple[int, int],
 
 
 def refine_matte(image_bgr: np.ndarray, prob: np.ndarray, *, radius_frac: float = 0.004,
-                 eps: float = 0.0005, method: str = "guided",
+                 eps: float = 0.0001, method: str = "guided",
                  region: tuple[int, int, int, int] | None = None,
                  protect: np.ndarray | None = None) -> np.ndarray:
     """A full-resolution matte (float32 0..1, 1 = person) from the coarse person probability
-    ``prob`` (any size, over the whole image): ``method`` "guided" (edge-aware) or
-    "bilinear". ``region`` (x, y, w, h): make the matte of that part only (``image_bgr`` is
+    ``prob`` (any size, over the whole image): ``method`` "guided" (edge-aware, the colour
+    guided filter), "guided-grey" (the same with a grey guide) or "bilinear". ``region`` (x, y, w, h): make the matte of that part only (``image_bgr`` is
     still the whole image). ``protect``: a bool mask (of the result's size) that is person for
     certain (the face inside the mesh's outline): matte 1 there, so the face is never touched."""
     H, W = image_bgr.shape[:2]
@@ -100,10 +136,12 @@ def refine_matte(image_bgr: np.ndarray, prob: np.ndarray, *, radius_frac: float 
         if protect is not None:
             coarse[protect] = 1.0
         return coarse
-    h, w = part.shape[:2]
-    guide = cv2.cvtColor(part, cv2.COLOR_BGR2GRAY).astype(np.float32) * np.float32(1.0 / 255.0)
     radius = max(2, int(round(radius_frac * max(H, W))))
-    alpha = guided_filter(guide, coarse, radius, eps)
+    if method == "guided-grey":  # the grey guide (kept for comparison: python -m booth.output.evaluate)
+        guide = cv2.cvtColor(part, cv2.COLOR_BGR2GRAY).astype(np.float32) * np.float32(1.0 / 255.0)
+        alpha = guided_filter(guide, coarse, radius, eps)
+    else:
+        alpha = guided_filter_colour(part, coarse, radius, eps)
     alpha = np.clip(alpha, 0.0, 1.0)
     # solid inside and outside: the filter's ripples far from an edge are noise, not matte
     alpha[alpha >= 0.98] = 1.0
