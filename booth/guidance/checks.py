@@ -226,7 +226,7 @@ def _centring(f: _Frame) -> list[Check]:
     v_value = max(top, bottom)
     checks.append(Check("centre_v", v_value <= -margin, v_value, f"crop inside the frame with {margin:g} IED to spare",
                         Prompt.MOVE_DOWN if top >= bottom else Prompt.MOVE_UP))
-    return checks
+    return checks + _inside(f)  # then the crops inside the frame without pad (step back or centre)
 
 
 #: crop_inside: a sitter told "move back" steps back by about this factor more than needed
@@ -390,8 +390,7 @@ def _advisory(f: _Frame) -> list[Check]:
 CHECK_FAMILIES: tuple[Callable[[_Frame], list[Check]], ...] = (
     _presence,  # a face, one person
     _distance,  # too far, too close
-    _centring,  # crop inside the frame (+ max_pad), on the booth's axis
-    _inside,  # the crops inside the frame without pad: step back or centre (yields to distance_far)
+    _centring,  # crop inside the frame (+ max_pad), on the booth's axis; then without pad (crop_inside)
     _pose,  # roll, yaw, pitch
     _gaze,  # horizontal, vertical
     _eyes,  # open, no blink
