@@ -191,6 +191,7 @@ class Prompt(Enum):
     TURN_SHOULDERS_RIGHT = "turn_shoulders_right"
     LOOK_HERE = "look_here"  # the countdown's cue next to the lens ([ui] lens)
     EXPRESS_VULNERABLE = "express_vulnerable"
+    BUSY_BACKGROUND = "busy_background"  # a soft hint, once per sitter, never gating (guidance.background_hint)
 
 
 #: The graded moves: the prompts whose way to go is measured (``Check.amount``, in frame

@@ -26,6 +26,16 @@ from ..config import BoothConfig
 from ..types import Candidate
 from .checks import Baseline, engaged_eyes, evaluate_checks, hard_gates_ok, soft_score
 
+#: the ring's judgement: (open-eye median, blink mask, hard gates)
+_Judgement = tuple[float | None, list[bool], list[bool]]
+#: one ranked frame: (tier, -score, t, candidate, score)
+_Scored = tuple[int, float, float, Candidate, float]
+
+
+def _sharpness(c: Candidate) -> float:
+    face = c.observation.face
+    return face.sharpness if face is not None else 0.0
+
 
 class BestFrameBuffer:
     """A ring of recent candidates that ranks them by the spec's gates and soft score."""
@@ -40,7 +50,7 @@ class BestFrameBuffer:
         # the ring's judgement (open-eye median, blink mask, gates) for one ring state: the
         # session asks for it on every capture frame, and best() again on the last
         self._version = 0
-        self._judged: tuple | None = None
+        self._judged: tuple[tuple[int, str | None], _Judgement] | None = None
 
     def __len__(self) -> int:
         return len(self._ring)
@@ -89,10 +99,10 @@ class BestFrameBuffer:
         pool = [i for i, ok in enumerate(gates) if ok] if require_gates else list(range(len(ring)))
         if not pool:
             return ()
-        sharp = np.array([ring[i].observation.face.sharpness if ring[i].observation.face else 0.0 for i in pool])
+        sharp = np.array([_sharpness(ring[i]) for i in pool])
         order = np.argsort(np.argsort(sharp))  # 0 = least sharp
         ranks = order / max(len(pool) - 1, 1)
-        scored = []
+        scored: list[_Scored] = []
         for i, rank in zip(pool, ranks):
             c = ring[i]
             face = c.observation.face
@@ -114,7 +124,7 @@ class BestFrameBuffer:
             for _, _, _, c, s in self._diverse(scored, n)
         )
 
-    def _diverse(self, scored: list, n: int) -> list:
+    def _diverse(self, scored: list[_Scored], n: int) -> list[_Scored]:
         """The first ``n`` of ``scored`` (best first), but frames offered together lie at least
         ``best_frame.review_min_gap_s`` apart: the best frame, then the best of those far
         enough from every one chosen, within the best frame's own class (gates, blink,

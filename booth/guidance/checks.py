@@ -7,7 +7,8 @@ whether it passes, the prompt to show when it fails and whether it is a hard gat
     top_prompt(checks)                          # -> Prompt.MOVE_CLOSER, or None
     assess_still(obs, cfg).gates_ok             # one photo on its own
 
-Priority (HEADSHOT_SPEC, Guidance): a face / one person; distance; centring; roll, yaw,
+Priority (HEADSHOT_SPEC, Guidance): a face / one person; distance; centring (then the crop
+inside the frame without pad: step back or centre, added); roll, yaw,
 pitch; gaze; eyes; mouth and expression; then light (the lights' business: the sitter hears
 about it only when the lights cannot fix it); hold still. After those come advisory
 measures (exposure, background, colour cast): reported, scored, never prompted or gating.
@@ -29,7 +30,7 @@ from typing import Any, Callable, Iterable
 
 from ..config import BoothConfig, Profile
 from ..errors import ConfigError
-from ..output.crops import Framing, plan_for_face
+from ..output.crops import FaceGeometry, Framing, aspects_to_check, plan_for_face, plan_framing
 from ..types import Assessment, Check, FaceMeasures, FaceObservation, Prompt
 from ..vision.measures import eye_open_limits
 from .actor import EXPRESSIONS, judge
@@ -230,7 +231,71 @@ def _centring(f: _Frame) -> list[Check]:
     v_value = max(top, bottom)
     checks.append(Check("centre_v", v_value <= -margin, v_value, f"crop inside the frame with {margin:g} IED to spare",
                         Prompt.MOVE_DOWN if top >= bottom else Prompt.MOVE_UP))
-    return checks
+    return checks + _inside(f)  # then the crops inside the frame without pad (step back or centre)
+
+
+#: crop_inside: a sitter told "move back" steps back by about this factor more than needed
+#: (the simulated sitter shrinks the face by 12-22 % a step); the step must still leave the
+#: face large enough for distance_far, else stepping back and coming closer would fight
+STEP_BACK_OVERSHOOT = 1.25
+
+
+def _fit_scale(f: _Frame) -> float | None:
+    """The largest face scale s <= 1 (about the image centre: the sitter steps back to 1/s
+    of the distance) at which the profile's crops fit inside the image, None if none down
+    to 0.2 does."""
+    w, h = f.obs.image_size
+    geom = FaceGeometry.of(f.face)
+    aspects = aspects_to_check(f.cfg.profile, f.obs.image_size)
+
+    def fits(s: float) -> bool:
+        return plan_framing(geom.shrunk(s, (0.5 * w, 0.5 * h)), f.obs.image_size, f.cfg, aspects).fits_inside
+
+    lo, hi = 0.2, 1.0
+    if not fits(lo):
+        return None
+    for _ in range(8):  # to ~0.3 % of the scale
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo
+
+
+def _too_far_at(f: _Frame, s: float) -> bool:
+    """Would distance_far fail with the face ``s`` times its size?"""
+    fr = f.cfg.framing
+    sx = (f.still_size[0] / f.obs.image_size[0]) if f.still_size else 1.0
+    return (f.face.ied_px * sx * s < fr.min_ied_px
+            or f.plan.head_fraction_frame * s < fr.target_head_fraction * (1.0 - fr.distance_tolerance))
+
+
+def _inside(f: _Frame) -> list[Check]:
+    # No pad: the profile's crops inside the camera image (framing.inside_tolerance), not only
+    # within framing.max_pad as distance_close/centre_h/centre_v ask. Sideways when a move
+    # toward the centre line alone brings the crop in (and leaves the eyes on the axis), else
+    # a step back (which shrinks the crop and draws it toward the image centre). Closer wins:
+    # when the step back needed (with a sitter's usual overshoot) would make the face too
+    # small for distance_far, the check yields and the pad fill is the fallback (a tight camera).
+    fr, plan, ied, margin = f.cfg.framing, f.plan, f.ied, f.margin
+    ov = plan.overflow_inside
+    value = max(ov.values()) / ied if ov else -math.inf
+    target = f"crops inside the frame (<= {fr.inside_tolerance:g} of the crop past it) with {margin:g} IED to spare"
+    if value <= -margin:
+        return [Check("crop_inside", True, value, target, Prompt.MOVE_BACK)]
+    width = f.obs.image_size[0]
+    left, right = ov["left"] / ied, ov["right"] / ied
+    sideways = max(left, right) > -margin and all(ov[k] / ied <= -margin for k in ("top", "bottom", "height", "width"))
+    if sideways:
+        shift = (max(left, right) + margin) * ied / width  # frame widths toward the centre
+        offset = f.face.eye_mid[0] / width - 0.5
+        after = offset + (shift if left >= right else -shift)
+        if abs(after) <= fr.centre_tolerance * (1.0 if f.strict else 1.5):
+            return [Check("crop_inside", False, value, target, Prompt.MOVE_LEFT if left >= right else Prompt.MOVE_RIGHT,
+                          amount=shift)]
+    s = _fit_scale(f)
+    if s is None or _too_far_at(f, s / STEP_BACK_OVERSHOOT):
+        return [Check("crop_inside", True, value, f"{target}: yields, a step back would leave the face too small "
+                      "(the pad is filled from the background)", Prompt.MOVE_BACK)]
+    return [Check("crop_inside", False, value, target, Prompt.MOVE_BACK)]
 
 
 def _pose(f: _Frame) -> list[Check]:
@@ -330,7 +395,7 @@ def _advisory(f: _Frame) -> list[Check]:
 CHECK_FAMILIES: tuple[Callable[[_Frame], list[Check]], ...] = (
     _presence,  # a face, one person
     _distance,  # too far, too close
-    _centring,  # crop inside the frame, on the booth's axis
+    _centring,  # crop inside the frame (+ max_pad), on the booth's axis; then without pad (crop_inside)
     _pose,  # roll, yaw, pitch
     _gaze,  # horizontal, vertical
     _eyes,  # open, no blink

@@ -148,6 +148,9 @@ class Coach:
             self._forget_sitter()
 
     def _forget_sitter(self) -> None:
+        self._hint_given = False  # the busy-background hint: once per sitter
+        self._hint_since: float | None = None
+        self._busy_since: float | None = None
         self._open_eyes: deque[float] = deque(maxlen=_BASELINE_WINDOW)
         self._neutral_mouth: deque[float] = deque(maxlen=_BASELINE_WINDOW)
         self._last_face_t: float | None = None
@@ -210,6 +213,9 @@ class Coach:
         skip = frozenset() if lights_exhausted else frozenset({Prompt.TURN_TO_LIGHT})
         still_asked = {c.prompt for c in checks if not c.ok and c.prompt is not None}
         prompt = self._dwell(top_prompt(checks, skip=skip), still_asked, t)
+        prompt = self._background_hint(smoothed, prompt, ready, t)
+        if prompt is Prompt.BUSY_BACKGROUND:
+            ready = False  # the countdown waits until the hint has been read (<= background_hint_s)
         score = 0.0
         if smoothed is not None and hard_gates_ok(checks):
             score = soft_score(smoothed, self.cfg, expression=self.expression, open_eye=baseline.open_eye)
@@ -268,6 +274,31 @@ class Coach:
             out.append(c if ok == c.ok else e)
         self._ok = ok_now
         return tuple(out)
+
+    def _background_hint(self, face: FaceMeasures | None, prompt: Prompt | None, ready: bool, t: float) -> Prompt | None:
+        """The busy-background hint (``Prompt.BUSY_BACKGROUND``) in place of an empty prompt
+        line: once per sitter, after the wall has read above ``guidance.background_hint`` for
+        ``prompt_hold_s``, never once the sitter is ready (the countdown), for at most
+        ``background_hint_s``; any real prompt ends it at once. It is no check: it never gates
+        capture; while it is up the countdown waits for it (so it can be read), at most
+        ``background_hint_s`` once per sitter."""
+        g = self.cfg.guidance
+        if self._hint_since is not None:  # on screen
+            if prompt is None and t - self._hint_since < g.background_hint_s:
+                return Prompt.BUSY_BACKGROUND
+            self._hint_since = None
+            return prompt
+        if self._hint_given or g.background_hint_s <= 0 or face is None:
+            return prompt
+        if face.background is None or face.background <= g.background_hint:
+            self._busy_since = None
+            return prompt
+        if self._busy_since is None:
+            self._busy_since = t
+        if prompt is not None or ready or t - self._busy_since < g.prompt_hold_s:
+            return prompt
+        self._hint_given, self._hint_since = True, t
+        return Prompt.BUSY_BACKGROUND
 
     def _dwell(self, candidate: Prompt | None, still_asked: set[Prompt], t: float) -> Prompt | None:
         """The prompt to show: a new one only after its condition held ``prompt_hold_s`` and

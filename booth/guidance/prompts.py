@@ -61,6 +61,8 @@ _EN = {
     Prompt.TURN_SHOULDERS_LEFT: N_("Turn your shoulders a little to your left"),
     Prompt.TURN_SHOULDERS_RIGHT: N_("Turn your shoulders a little to your right"),
     Prompt.LOOK_HERE: N_("Look here"),
+    # a soft hint, once per sitter, when the wall behind is clearly busy (never gates capture)
+    Prompt.BUSY_BACKGROUND: N_("Tip: a plain wall behind you makes the best photo"),
 }
 
 # The same prompts when the way to go is at least BIG_MOVE (the arrow carries the distance).

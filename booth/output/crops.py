@@ -11,10 +11,16 @@ shows is what gets saved, and a saved crop analysed again passes the same checks
     plan = plan_framing(FaceGeometry.of(face), image_size, cfg, aspects_for(cfg.profile))
     plan.fits           # a crop with every band met fits inside the image (+ the allowed pad)
     plan.overflow       # per side, px beyond what is allowed (> 0: the sitter must move)
+    plan.overflow_inside  # the same against framing.inside_tolerance (> 0: the crop would pad)
     plan.crops[0].rect  # the crop to save, in the same pixels as the face geometry
 
-A crop may reach a little beyond the camera image (``framing.max_pad`` of its size per
-axis); the store fills that strip from the background (the wall extended past the image, or
+The booth guides toward a crop inside the camera image (``overflow_inside``: at most
+``framing.inside_tolerance`` of the crop past the image; the ``crop_inside`` check asks the
+sitter to step back or centre while it does not fit), and the plan prefers such a crop (a
+crop height inside the image, placed without pad wherever the bands allow). Only as the
+fallback (the manual shutter, a camera too tight for the profile's crop at any distance the
+sitter may stand) a crop may reach a little beyond the camera image (``framing.max_pad`` of
+its size per axis); the store fills that strip from the background (the wall extended past the image, or
 ``output.pad_fill``'s colour; never the image's edge repeated: see :mod:`booth.output.finish`).
 The sidecar records it.
 
@@ -26,9 +32,9 @@ shoulders first, then the side margins; head height and eye line always hold.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping, Sequence
 
 from ..config import BoothConfig, Profile
 from ..types import FaceMeasures
@@ -85,20 +91,33 @@ class FaceGeometry:
 
     @staticmethod
     def of(face: FaceMeasures) -> "FaceGeometry":
-        return FaceGeometry(tuple(face.eye_mid), tuple(face.iris_left), tuple(face.iris_right),
-                            tuple(face.chin), tuple(face.crown), float(face.ied_px), float(face.t_px))
+        return FaceGeometry(_pt(face.eye_mid), _pt(face.iris_left), _pt(face.iris_right),
+                            _pt(face.chin), _pt(face.crown), float(face.ied_px), float(face.t_px))
 
     def scaled(self, sx: float, sy: float) -> "FaceGeometry":
         """The same face in an image scaled by (sx, sy), e.g. from analysis size to the still."""
-        def p(q):
+        def p(q: tuple[float, float]) -> tuple[float, float]:
             return (q[0] * sx, q[1] * sy)
         s = math.sqrt(sx * sy)
+        return FaceGeometry(p(self.eye_mid), p(self.iris_left), p(self.iris_right), p(self.chin),
+                            p(self.crown), self.ied * s, self.t * s)
+
+    def shrunk(self, s: float, centre: tuple[float, float]) -> "FaceGeometry":
+        """The same face ``s`` times as large about ``centre`` (the image centre: a sitter who
+        steps back from 1 to 1/s of the distance, pinhole camera, the face's points at one depth)."""
+        def p(q: tuple[float, float]) -> tuple[float, float]:
+            return (centre[0] + s * (q[0] - centre[0]), centre[1] + s * (q[1] - centre[1]))
         return FaceGeometry(p(self.eye_mid), p(self.iris_left), p(self.iris_right), p(self.chin),
                             p(self.crown), self.ied * s, self.t * s)
 
     @property
     def head_height(self) -> float:
         return math.dist(self.crown, self.chin)
+
+
+def _pt(q: Sequence[float]) -> tuple[float, float]:
+    """A landmark point (a tuple, list or array of two numbers) as a pair of floats."""
+    return (float(q[0]), float(q[1]))
 
 
 @dataclass(frozen=True)
@@ -155,8 +174,11 @@ class Framing:
 
     ``overflow`` holds, per side and for the whole height/width, how many pixels the best
     possible crop lies beyond the image *plus* the allowed pad (> 0: no in-band crop fits
-    on that side; <= 0: room to spare). ``crops`` are the crops to save (widest first),
-    placed at the middle of the bands where the image allows.
+    on that side; <= 0: room to spare). ``overflow_inside``: the same against the small
+    ``framing.inside_tolerance`` instead of ``framing.max_pad`` (> 0: every in-band crop
+    would be padded by more than the tolerance). ``crops`` are the crops to save (widest
+    first), placed at the middle of the bands where the image allows, inside the image
+    wherever the bands allow.
     """
 
     image_size: tuple[int, int]
@@ -165,10 +187,16 @@ class Framing:
     head_fraction_frame: float  # head height / image height
     shoulders_ok: bool  # the face's proportions allowed the shoulder band
     margins_ok: bool
+    overflow_inside: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # pad: inside_tolerance
 
     @property
     def fits(self) -> bool:
         return all(v <= 0.0 for v in self.overflow.values())
+
+    @property
+    def fits_inside(self) -> bool:
+        """An in-band crop fits inside the image (within ``framing.inside_tolerance``)."""
+        return all(v <= 0.0 for v in self.overflow_inside.values())
 
     @property
     def widest(self) -> CropRect:
@@ -198,9 +226,16 @@ class _Axis:
     def worst(self) -> float:
         return max(self.overflow_low(), self.overflow_high(), self.overflow_size())
 
+    def with_pad(self, pad: float) -> "_Axis":
+        return _Axis(self.lo, self.hi, self.want, self.size, self.limit, pad)
+
     def place(self) -> float:
-        """The start nearest the band middle that stays in the image (+pad) if possible."""
+        """The start nearest the band middle that stays inside the image if the bands allow
+        that, else in the image (+pad) if possible."""
         start = min(max(self.want, self.lo), self.hi)
+        a, b = max(self.lo, 0.0), min(self.hi, self.limit - self.size)  # band starts without pad
+        if a <= b:
+            return min(max(start, a), b)
         return min(max(start, -self.pad), self.limit - self.size + self.pad)
 
 
@@ -231,6 +266,18 @@ def _horizontal(geom: FaceGeometry, cw: float, W: float, cfg: BoothConfig) -> tu
     return _Axis(lo, hi, want, cw, W, fr.max_pad * cw), margins_ok
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """One candidate crop height of :func:`plan_framing`."""
+
+    worst: float  # the largest overflow (px, against framing.max_pad) over the axes
+    off_mid: float  # head fraction's distance from the band middle
+    ch: float  # crop height
+    v: _Axis
+    hs: list[tuple[_Axis, bool]]
+    shoulders_ok: bool
+
+
 def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConfig,
                  aspects: tuple[Aspect, ...] | None = None, steps: int = 11) -> Framing:
     """Find the in-band crops for ``geom`` in an image of ``image_size`` (see module doc)."""
@@ -242,30 +289,47 @@ def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConf
     hf_mid = 0.5 * (hf_lo + hf_hi)
     fractions = [hf_hi + (hf_lo - hf_hi) * i / (steps - 1) for i in range(steps)] if steps > 1 else [hf_mid]
 
+    tol = cfg.framing.inside_tolerance
+
+    def tight(axis: _Axis) -> _Axis:
+        return axis.with_pad(tol * axis.size)
+
     best_fit = None  # (worst, ...) over crop heights: how much room the best crop has
-    best_out = None  # the crop height to save: the one nearest the band middle that fits
+    best_in = None  # the same within framing.inside_tolerance
+    # The crop height to save: nearest the band middle among those that fit without any pad,
+    # else within the tolerance, else within framing.max_pad (the fallback), else the best fit.
+    tiers: list[_Entry | None] = [None, None, None]
+    pads: tuple[Callable[[_Axis], _Axis], ...] = (lambda a: a.with_pad(0.0), tight, lambda a: a)
     for hf in fractions:
         ch = hh / hf
         v, shoulders_ok = _vertical(geom, ch, H, cfg)
         hs = [_horizontal(geom, ch * a[0] / a[1], W, cfg) for a in aspects]
         worst = max([v.worst()] + [h.worst() for h, _ in hs])
-        entry = (worst, abs(hf - hf_mid), hf, ch, v, hs, shoulders_ok)
-        if best_fit is None or worst < best_fit[0]:
+        worst_in = max([tight(v).worst()] + [tight(h).worst() for h, _ in hs])
+        entry = _Entry(worst, abs(hf - hf_mid), ch, v, hs, shoulders_ok)
+        if best_fit is None or worst < best_fit.worst:
             best_fit = entry
-        if worst <= 0.0 and (best_out is None or entry[1] < best_out[1]):
-            best_out = entry
-    if best_out is None:
-        best_out = best_fit
-    assert best_fit is not None and best_out is not None
+        if best_in is None or worst_in < best_in[0]:
+            best_in = (worst_in, entry)
+        for i, pad in enumerate(pads):
+            best = tiers[i]
+            fits = max([pad(v).worst()] + [pad(h).worst() for h, _ in hs]) <= 0.0
+            if fits and (best is None or entry.off_mid < best.off_mid):
+                tiers[i] = _Entry(worst, entry.off_mid, ch, pad(v), [(pad(h), ok) for h, ok in hs], shoulders_ok)
+    assert best_fit is not None and best_in is not None
+    chosen = next((e for e in tiers if e is not None), best_fit)
 
-    _, _, _, _, v, hs, _ = best_fit
-    widest = hs[0][0]
-    overflow = {
-        "top": v.overflow_low(), "bottom": v.overflow_high(), "height": v.overflow_size(),
-        "left": max(h.overflow_low() for h, _ in hs), "right": max(h.overflow_high() for h, _ in hs),
-        "width": widest.overflow_size(),
-    }
-    _, _, _, ch, v, hs, shoulders_ok = best_out
+    def overflow_of(e: _Entry, pad: Callable[[_Axis], _Axis]) -> dict[str, float]:
+        v, hs = pad(e.v), [pad(h) for h, _ in e.hs]
+        return {
+            "top": v.overflow_low(), "bottom": v.overflow_high(), "height": v.overflow_size(),
+            "left": max(h.overflow_low() for h in hs), "right": max(h.overflow_high() for h in hs),
+            "width": hs[0].overflow_size(),
+        }
+
+    overflow = overflow_of(best_fit, lambda a: a)
+    overflow_inside = overflow_of(best_in[1], tight)
+    ch, v, hs, shoulders_ok = chosen.ch, chosen.v, chosen.hs, chosen.shoulders_ok
     top = v.place()
     crops = tuple(CropRect(a, h.place(), top, h.size, ch) for a, (h, _) in zip(aspects, hs))
     return Framing(
@@ -275,6 +339,7 @@ def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConf
         head_fraction_frame=hh / H,
         shoulders_ok=shoulders_ok,
         margins_ok=all(ok for _, ok in hs),
+        overflow_inside=MappingProxyType(overflow_inside),
     )
 
 

@@ -10,7 +10,23 @@ For each photo: the selfie-segmentation probability, the matte refined at full r
 - on the simulator only, where the true matte is known (a real cut-out person composed onto
   a real cluttered room), ``edge_err``: mean absolute error (grey levels) against the true
   composite in the band within ``EDGE_BAND`` of the person's outline (hair and shoulders),
-  for the guided-filter matte and for the plain bilinear upsampling of the mask.
+  for the guided-filter matte (colour guide) and for the plain bilinear upsampling of the
+  mask (and the grey-guided filter the booth used before).
+
+Two simulated scenes, because the first one's truth cannot reward an edge-aware matte:
+
+- ``simulator``: the astronaut sprite's own matte, which is itself a selfie-segmentation
+  mask (256 px, ramped and blurred: booth/camera/sim/photos.py). Smooth, no strand in it: a
+  bilinear upsampling of that mask at 256 px reproduces it almost exactly, so any method
+  that follows the image's edges can only score worse against it.
+- ``simulator-hair``: the same sitter with flyaway hair strands (thin anti-aliased curves of
+  the hair's own colour, 0.5-0.9 opaque, out of the outline above the eyes) composed into
+  the truth and the image alike, ``I = a F + (1 - a) B`` exactly: the detail a full-resolution
+  matte is for. ``hair_err`` is the error in the band above the eye line alone.
+
+For both, ``oracle``: the same two methods started from the true matte shrunk to the
+segmenter's 256x256 instead of the segmenter's output: how much of the band error is the
+segmentation's own outline and how much the upsampling's.
 
     python -m booth.output.evaluate [--data ../shared/data] [--out test-artifacts/background] [--json]
 
@@ -46,6 +62,12 @@ class Row:
     blur_face_mad: float | None
     edge_err_guided: float | None = None  # simulator only
     edge_err_bilinear: float | None = None
+    hair_err_guided: float | None = None  # simulator-hair: the band above the eye line
+    hair_err_bilinear: float | None = None
+    oracle_edge_err_guided: float | None = None  # from the true matte at 256 px, not the segmenter's
+    edge_err_grey_guided: float | None = None  # the guided filter with a grey guide (the matte before)
+    hair_err_grey_guided: float | None = None
+    oracle_edge_err_bilinear: float | None = None
 
 
 def _reduction(before, after):
@@ -111,6 +133,107 @@ def simulated_scene(backdrop: np.ndarray, size=(1280, 960)):
     return image, alpha, person
 
 
+HAIR_STRANDS = 500
+
+
+def simulated_hair_scene(backdrop: np.ndarray, size: tuple[int, int] = (1280, 960), strands: int = HAIR_STRANDS,
+                         seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`simulated_scene` with flyaway hair: ``strands`` thin curves (8-28 px, 1 px,
+    anti-aliased, 0.5-0.9 opaque) leaving the outline above the eye line outward, in the
+    hair's own colour (carried out from inside the outline), added to the true matte and
+    composed into the image with it. (image, true alpha, person sRGB)."""
+    _, alpha0, person = simulated_scene(backdrop, size)
+    w, h = size
+    room = cv2.resize(backdrop, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    rng = np.random.default_rng(seed)
+    contours, _ = cv2.findContours((alpha0 > 0.5).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    outline = max(contours, key=len)[:, 0, :].astype(np.float32)
+    eye_y = 0.38 * h  # simulated_scene's eye line
+    roots = outline[outline[:, 1] < eye_y]
+    gy, gx = np.gradient(cv2.GaussianBlur(alpha0, (0, 0), 4))
+    strands_a = np.zeros((h, w), np.float32)
+    for _ in range(strands):
+        x, y = roots[rng.integers(len(roots))]
+        ang = float(np.arctan2(-gy[int(y), int(x)], -gx[int(y), int(x)]) + rng.normal(0.0, 0.5))  # outward
+        length, bend = rng.uniform(8, 28), rng.normal(0.0, 0.04)
+        px, py = x - 3 * np.cos(ang), y - 3 * np.sin(ang)  # rooted just inside the outline
+        pts = []
+        for _ in range(int(length)):
+            pts.append((px, py))
+            ang += bend
+            px, py = px + np.cos(ang), py + np.sin(ang)
+        cv2.polylines(strands_a, [(np.array(pts) * 16).astype(np.int32)], False, float(rng.uniform(0.5, 0.9)), 1,
+                      cv2.LINE_AA, shift=4)
+    alpha = np.maximum(alpha0, np.clip(strands_a, 0.0, 1.0))
+    above = (np.arange(h)[:, None] < eye_y).astype(np.float32)
+    hair_colour = F._fill_from(person.astype(np.float32), (alpha0 > 0.95).astype(np.float32) * above)
+    person = np.where((alpha0 > 0.5)[:, :, None], person, hair_colour)
+    a = alpha[:, :, None]
+    image = np.clip(a * person + (1 - a) * room + 0.5, 0, 255).astype(np.uint8)
+    return image, alpha, person
+
+
+def person_free_backdrop(room: np.ndarray, seg) -> np.ndarray:
+    """A wall made of ``room`` without its person: the wider side strip beside the person,
+    mirrored side by side to a 4:3 frame. (Painting the person out instead leaves a smooth
+    person-shaped patch right behind the simulated sitter's head, which the segmenter joins
+    to the sitter: an error of the scene, not of a booth's wall.) Falls back to painting
+    out when neither strip is 10 % of the width."""
+    prob = seg.probability(room)
+    alpha = F.refine_matte(room, prob)
+    h, w = room.shape[:2]
+    cols = np.nonzero((alpha > 0.5).any(axis=0))[0]
+    x0, x1 = (int(cols.min()), int(cols.max()) + 1) if cols.size else (w, w)
+    strip = room[:, :x0] if x0 >= w - x1 else room[:, x1:]
+    if strip.shape[1] < 0.1 * w:
+        a = alpha[:, :, None]
+        return np.clip(room.astype(np.float32) * (1 - a) + F.background_estimate(room, alpha, blur_frac=0.02) * a
+                       + 0.5, 0, 255).astype(np.uint8)
+    tiles: list[np.ndarray] = []
+    width = 0
+    while width < 4 * h / 3:
+        tiles.append(strip if len(tiles) % 2 == 0 else strip[:, ::-1])
+        width += strip.shape[1]
+    return np.ascontiguousarray(np.hstack(tiles))
+
+
+def _outline_band(true_alpha: np.ndarray, band_px: int) -> np.ndarray:
+    edge = (true_alpha > 0.5).astype(np.uint8)
+    k = np.ones((2 * band_px + 1, 2 * band_px + 1), np.uint8)
+    return (cv2.dilate(edge, k) - cv2.erode(edge, k)).astype(bool)
+
+
+def _grey_of(image: np.ndarray, prob: np.ndarray, cfg: BoothConfig, method: str, face) -> np.ndarray:
+    _, grey, _ = finish_photo(image, prob, cfg, method=method, face=face)
+    return grey
+
+
+def _simulated_row(name: str, image: np.ndarray, true_alpha: np.ndarray, person: np.ndarray, seg, analyzer,
+                   cfg: BoothConfig, out: Path | None) -> Row:
+    """The band errors of one simulated scene: guided and bilinear, from the segmenter's
+    mask and from the true matte at the segmenter's size (``oracle``)."""
+    prob = seg.probability(image)
+    face = _face_mask(analyzer, image)
+    row, (alpha, grey, blur) = _row(name, image, prob, cfg, face)
+    ta = true_alpha[:, :, None]
+    truth_grey = np.clip(ta * person + (1 - ta) * np.array(F.GREY_BGR, np.float32) + 0.5, 0, 255)
+    band = _outline_band(true_alpha, max(2, int(round(EDGE_BAND * max(image.shape[:2])))))
+    hair = band & (np.arange(image.shape[0])[:, None] < 0.38 * image.shape[0])
+    grey_bl = _grey_of(image, prob, cfg, "bilinear", face)
+    row.edge_err_guided, row.edge_err_bilinear = _mad(grey, truth_grey, band), _mad(grey_bl, truth_grey, band)
+    row.hair_err_guided, row.hair_err_bilinear = _mad(grey, truth_grey, hair), _mad(grey_bl, truth_grey, hair)
+    grey_gg = _grey_of(image, prob, cfg, "guided-grey", face)
+    row.edge_err_grey_guided, row.hair_err_grey_guided = _mad(grey_gg, truth_grey, band), _mad(grey_gg, truth_grey, hair)
+    oracle = cv2.resize(true_alpha, prob.shape[::-1], interpolation=cv2.INTER_AREA)
+    row.oracle_edge_err_guided = _mad(_grey_of(image, oracle, cfg, "guided", face), truth_grey, band)
+    row.oracle_edge_err_bilinear = _mad(_grey_of(image, oracle, cfg, "bilinear", face), truth_grey, band)
+    if out:
+        _sheet(out / f"{name}_asshot_grey_blur.png", image, grey, blur)
+        zoom = _zoom_on_hair(image, grey, grey_bl, truth_grey.astype(np.uint8), true_alpha)
+        cv2.imwrite(str(out / f"{name}_hair_input_guided_bilinear_truth.png"), zoom)
+    return row
+
+
 def evaluate(data: Path, out: Path | None, cfg: BoothConfig | None = None, limit: int | None = None) -> dict:
     from ..vision.analyzer import FaceAnalyzer
     from ..vision.expression import Segmenter
@@ -129,30 +252,14 @@ def evaluate(data: Path, out: Path | None, cfg: BoothConfig | None = None, limit
         rows.append(row)
         if out:
             _sheet(out / f"{row.name}_asshot_grey_blur.png", image, grey, blur)
-    # the simulator: the astronaut in front of the busiest room of the set, person painted out
+    # the simulator: the astronaut in front of the busiest room of the set, its person-free side
     busiest = max(zip(rows, paths), key=lambda rp: rp[0].clutter or 0.0)[1]
-    room = load_image(busiest)
-    ra = F.refine_matte(room, seg.probability(room))
-    room = np.clip(F.pad_image(room, (0, 0, 0, 0), 0) * (1 - ra[:, :, None])
-                   + F.background_estimate(room, ra, blur_frac=0.02) * ra[:, :, None] + 0.5, 0, 255).astype(np.uint8)
-    image, true_alpha, person = simulated_scene(room)
-    prob = seg.probability(image)
-    row, (alpha, grey, blur) = _row("simulator", image, prob, cfg, _face_mask(analyzer, image))
-    ta = true_alpha[:, :, None]
-    truth_grey = np.clip(ta * person + (1 - ta) * np.float32(F.GREY_BGR) + 0.5, 0, 255)
-    band_px = max(2, int(round(EDGE_BAND * max(image.shape[:2]))))
-    edge = (true_alpha > 0.5).astype(np.uint8)
-    k = np.ones((2 * band_px + 1, 2 * band_px + 1), np.uint8)
-    band = (cv2.dilate(edge, k) - cv2.erode(edge, k)).astype(bool)
-    row.edge_err_guided = _mad(grey, truth_grey, band)
-    _, grey_bl, _ = finish_photo(image, prob, cfg, method="bilinear", face=_face_mask(analyzer, image))
-    row.edge_err_bilinear = _mad(grey_bl, truth_grey, band)
-    rows.append(row)
-    if out:
-        _sheet(out / "simulator_asshot_grey_blur.png", image, grey, blur)
-        zoom = _zoom_on_hair(image, grey, grey_bl, truth_grey.astype(np.uint8), true_alpha)
-        cv2.imwrite(str(out / "simulator_hair_input_guided_bilinear_truth.png"), zoom)
+    room = person_free_backdrop(load_image(busiest), seg)
+    for name, make in (("simulator", simulated_scene), ("simulator-hair", simulated_hair_scene)):
+        image, true_alpha, person = make(room)
+        rows.append(_simulated_row(name, image, true_alpha, person, seg, analyzer, cfg, out))
     cluttered = [r for r in rows if r.clutter is not None and r.clutter > cfg.output.clutter_advise]
+    band_px = max(2, int(round(EDGE_BAND * 1280)))  # the simulated scenes are 1280x960
     return {"rows": [asdict(r) for r in rows], "cluttered": [r.name for r in cluttered],
             "edge_band_px": band_px, "clutter_advise": cfg.output.clutter_advise}
 
@@ -194,6 +301,14 @@ def main(argv: list[str] | None = None) -> int:
               f"{f(r['edge_err_guided'])+'/'+f(r['edge_err_bilinear']):>11}")
     print(f"cluttered (> output.clutter_advise = {res['clutter_advise']:g}): {', '.join(res['cluttered'])}")
     print(f"edge band: +-{res['edge_band_px']} px round the true outline (simulator); guided / bilinear")
+    for r in res["rows"]:
+        if r["oracle_edge_err_guided"] is not None:
+            hair = (f"; hair band (above the eyes) {f(r['hair_err_guided'])} / {f(r['hair_err_bilinear'])}"
+                    if r["name"] == "simulator-hair" else "")
+            print(f"{r['name']}: edge band {f(r['edge_err_guided'])} / {f(r['edge_err_bilinear'])}{hair}; "
+                  f"grey-guided {f(r['edge_err_grey_guided'])} (hair {f(r['hair_err_grey_guided'])}); "
+                  f"from the true matte at 256 px (oracle) {f(r['oracle_edge_err_guided'])} / "
+                  f"{f(r['oracle_edge_err_bilinear'])}")
     return 0
 
 

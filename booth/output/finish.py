@@ -64,6 +64,42 @@ def guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: float, s
     return mean_a * guide + mean_b
 
 
+def guided_filter_colour(guide_bgr: np.ndarray, src: np.ndarray, radius: int, eps: float,
+                         subsample: int = 4) -> np.ndarray:
+    """He et al.'s guided filter with a colour guide (their eq. 14), fast form: per window
+    ``q = a . I + b`` with ``a = (Sigma + eps U)^-1 cov(I, p)``. A colour guide tells hair
+    from a wall of the same brightness, which a grey guide cannot. ``guide_bgr`` uint8 or
+    float 0..255 (h, w, 3); ``src`` float32 (h, w)."""
+    h, w = src.shape[:2]
+    s = max(1, int(subsample))
+    small = (max(1, w // s), max(1, h // s))
+    full = guide_bgr.astype(np.float32) * np.float32(1.0 / 255.0)
+    i_s = cv2.resize(full, small, interpolation=cv2.INTER_AREA)
+    p_s = cv2.resize(src.astype(np.float32), small, interpolation=cv2.INTER_AREA)
+    r = max(1, int(round(radius / s)))
+    k = (2 * r + 1, 2 * r + 1)
+
+    def box(x: np.ndarray) -> np.ndarray:
+        return np.asarray(cv2.boxFilter(x, -1, k, borderType=cv2.BORDER_REFLECT), np.float32)
+
+    mean_i = [box(i_s[..., c]) for c in range(3)]
+    mean_p = box(p_s)
+    cov = np.stack([box(i_s[..., c] * p_s) - mean_i[c] * mean_p for c in range(3)], axis=-1)
+    sigma = np.empty(i_s.shape[:2] + (3, 3), np.float32)
+    for a in range(3):
+        for b in range(a, 3):
+            v = box(i_s[..., a] * i_s[..., b]) - mean_i[a] * mean_i[b]
+            sigma[..., a, b] = v
+            sigma[..., b, a] = v
+    sigma += np.float32(eps) * np.eye(3, dtype=np.float32)
+    coef = np.linalg.solve(sigma, cov[..., None])[..., 0]
+    offset = mean_p - sum(coef[..., c] * mean_i[c] for c in range(3))
+    out = cv2.resize(box(offset), (w, h), interpolation=cv2.INTER_LINEAR)
+    for c in range(3):
+        out = out + cv2.resize(box(np.ascontiguousarray(coef[..., c])), (w, h), interpolation=cv2.INTER_LINEAR) * full[..., c]
+    return np.asarray(out, np.float32)
+
+
 def upsample_mask(prob: np.ndarray, size: tuple[int, int],
                   region: tuple[int, int, int, int] | None = None) -> np.ndarray:
     """The coarse probability resized bilinearly: the unrefined matte. ``size`` (w, h) is the
@@ -74,19 +110,19 @@ def upsample_mask(prob: np.ndarray, size: tuple[int, int],
     x, y, rw, rh = region
     sx, sy = prob.shape[1] / size[0], prob.shape[0] / size[1]
     # region pixel (u, v) -> prob pixel ((u + x + 0.5) sx - 0.5, ...): resize's own sampling
-    m = np.float32([[sx, 0, (x + 0.5) * sx - 0.5], [0, sy, (y + 0.5) * sy - 0.5]])
+    m = np.array([[sx, 0, (x + 0.5) * sx - 0.5], [0, sy, (y + 0.5) * sy - 0.5]], np.float32)
     out = cv2.warpAffine(prob, m, (rw, rh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                          borderMode=cv2.BORDER_REPLICATE)
     return np.clip(out, 0.0, 1.0)
 
 
 def refine_matte(image_bgr: np.ndarray, prob: np.ndarray, *, radius_frac: float = 0.004,
-                 eps: float = 0.0005, method: str = "guided",
+                 eps: float = 0.0001, method: str = "guided",
                  region: tuple[int, int, int, int] | None = None,
                  protect: np.ndarray | None = None) -> np.ndarray:
     """A full-resolution matte (float32 0..1, 1 = person) from the coarse person probability
-    ``prob`` (any size, over the whole image): ``method`` "guided" (edge-aware) or
-    "bilinear". ``region`` (x, y, w, h): make the matte of that part only (``image_bgr`` is
+    ``prob`` (any size, over the whole image): ``method`` "guided" (edge-aware, the colour
+    guided filter), "guided-grey" (the same with a grey guide) or "bilinear". ``region`` (x, y, w, h): make the matte of that part only (``image_bgr`` is
     still the whole image). ``protect``: a bool mask (of the result's size) that is person for
     certain (the face inside the mesh's outline): matte 1 there, so the face is never touched."""
     H, W = image_bgr.shape[:2]
@@ -100,10 +136,12 @@ def refine_matte(image_bgr: np.ndarray, prob: np.ndarray, *, radius_frac: float 
         if protect is not None:
             coarse[protect] = 1.0
         return coarse
-    h, w = part.shape[:2]
-    guide = cv2.cvtColor(part, cv2.COLOR_BGR2GRAY).astype(np.float32) * np.float32(1.0 / 255.0)
     radius = max(2, int(round(radius_frac * max(H, W))))
-    alpha = guided_filter(guide, coarse, radius, eps)
+    if method == "guided-grey":  # the grey guide (kept for comparison: python -m booth.output.evaluate)
+        guide = cv2.cvtColor(part, cv2.COLOR_BGR2GRAY).astype(np.float32) * np.float32(1.0 / 255.0)
+        alpha = guided_filter(guide, coarse, radius, eps)
+    else:
+        alpha = guided_filter_colour(part, coarse, radius, eps)
     alpha = np.clip(alpha, 0.0, 1.0)
     # solid inside and outside: the filter's ripples far from an edge are noise, not matte
     alpha[alpha >= 0.98] = 1.0
@@ -159,8 +197,7 @@ def background_estimate(image_bgr: np.ndarray, alpha: np.ndarray, *, pad: tuple[
     bgw = (alpha < 0.5).astype(np.uint8)
     # keep well away from the person's edge: that band is the mixed pixels of hair and wall
     k = max(3, int(round(0.01 * max(h, w))) | 1)
-    bgw = cv2.erode(bgw, np.ones((k, k), np.uint8))
-    weight[top:top + h, left:left + w] = bgw
+    weight[top:top + h, left:left + w] = cv2.erode(bgw, np.ones((k, k), np.uint8))
     c_s = cv2.resize(canvas, (sw, sh), interpolation=cv2.INTER_AREA)
     w_s = cv2.resize(weight, (sw, sh), interpolation=cv2.INTER_AREA)
     w_s = np.where(w_s > 0.999, 1.0, 0.0).astype(np.float32)  # only wholly-background cells
@@ -204,13 +241,18 @@ def replace_background(image_bgr: np.ndarray, alpha: np.ndarray, mode: str,
     if colour is not None:
         out[wall] = np.array(colour, np.uint8)
     else:
+        assert background is not None  # checked above: blur comes with its estimate
         out[wall] = np.clip(background[wall] + 0.5, 0, 255).astype(np.uint8)
     band = (alpha > 0.0) & (alpha < 1.0)  # only the outline is mixed: work on its pixels alone
     if band.any():
         old_bg = old_background if old_background is not None else background_estimate(image_bgr, alpha)
         a = alpha[band][:, None].astype(np.float32)
         img = image_bgr[band].astype(np.float32)
-        new = np.float32(colour)[None, :] if colour is not None else background[band]
+        if colour is not None:
+            new = np.array(colour, np.float32)[None, :]
+        else:
+            assert background is not None
+            new = background[band]
         # decontaminate only where the person is at least a quarter (below it, F is too noisy)
         solved = np.clip((img - (1.0 - a) * old_bg[band]) / np.maximum(a, 0.25), 0.0, 255.0)
         fg = np.where(a >= 0.25, solved, img)

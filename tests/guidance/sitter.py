@@ -24,7 +24,7 @@ def expression(happy: float) -> MappingProxyType:
 def face(*, eye=(640.0, 380.0), ied=100.0, yaw=0.0, pitch=0.0, roll=0.0, gaze_h=0.0, gaze_v=0.0,
          ear=0.33, ear_left=None, ear_right=None, blink=False, eyes_closed=False, happy=0.7,
          mouth_gap=0.05, mouth_width=None, balance=0.0, exposure=0.5, clipped=0.0,
-         sharpness=100.0, jitter=0.0, seed=0, t_ratio=1.8, crown_ratio=1.7) -> FaceMeasures:
+         sharpness=100.0, jitter=0.0, seed=0, t_ratio=1.8, crown_ratio=1.7, background=10.0) -> FaceMeasures:
     ex, ey = eye
     T = t_ratio * ied
     rng = np.random.default_rng(seed)
@@ -42,7 +42,7 @@ def face(*, eye=(640.0, 380.0), ied=100.0, yaw=0.0, pitch=0.0, roll=0.0, gaze_h=
         eyes_closed=eyes_closed, blink=blink, gaze_h=gaze_h, gaze_v=gaze_v,
         mouth_gap=mouth_gap, mouth_width=mouth_width, expression=expression(happy), smile=happy,
         exposure=exposure, clipped=clipped, light_balance_ev=balance, sharpness=sharpness,
-        background=10.0, cast_a=12.0, cast_b=15.0,
+        background=background, cast_a=12.0, cast_b=15.0,
     )
 
 

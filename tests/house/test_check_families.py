@@ -21,7 +21,7 @@ def test_checks_come_out_family_by_family_in_that_order():
                              BoothConfig(), motion=0.5)
     assert [c.name for c in checks] == [
         "face", "one_person", "distance_far", "distance_close", "centre_h", "centre_axis", "centre_v",
-        "roll", "yaw", "pitch", "gaze_h", "gaze_v", "eyes_open", "blink", "mouth", "expression",
+        "crop_inside", "roll", "yaw", "pitch", "gaze_h", "gaze_v", "eyes_open", "blink", "mouth", "expression",
         "light_balance", "clipping", "hold_still", "exposure", "background", "colour_cast"]
     # the first failing family with a prompt speaks: a second person before a tilted head
     assert top_prompt(checks) is Prompt.ONE_PERSON

@@ -96,3 +96,19 @@ def test_the_pick_keeps_the_eyes_near_the_sitters_own_while_smiling(lfi):
                                 "happy": round(after.observation.face.expression["happy"], 3)}}))
     assert after.frame.t == pytest.approx(cap["frame_t"], abs=1e-3)
     assert ratio(after) >= BoothConfig().best_frame.engaged_eye_ratio and ratio(after) >= ratio(before)
+
+
+def test_on_this_tight_clip_the_step_back_check_yields_and_the_pad_is_the_recorded_fallback(lfi):
+    # lfi_24 is 478 px square with the eyes ~100 px apart (the still minimum is 90): freeing
+    # the crop needs a 2-16 % step back, which with a sitter's usual overshoot would leave the
+    # face too small, so crop_inside yields to distance_far (no "move back" that "come
+    # closer" would undo) and the sidecar says why the crop is padded
+    summary, _ = lfi
+    cap = summary["captures"][0]
+    sidecar = next(f for f in cap["files"] if f.endswith(".json"))
+    with open(sidecar) as fh:
+        side = json.load(fh)
+    check = next(c for c in side["checks"] if c["name"] == "crop_inside")
+    assert check["ok"] and "yields" in check["target"], check
+    assert check["value"] > 0  # the crop does reach past the frame
+    assert side["finish"]["padded"] is True and side["finish"]["pad_fill"] == "background"

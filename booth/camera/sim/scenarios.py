@@ -24,6 +24,8 @@ window-left                 strong daylight from the sitter's left: 1.4 EV acros
 two-people                  a second person leans in beside the sitter, leaves when asked
 walk-away-during-countdown  walks out of frame shortly after the countdown starts, returns later
 camera-drop                 the camera stops delivering frames for 3 s mid-session (a loose cable)
+close-low                   sits close, face about 2.4x: the crop would reach past the bottom (pad)
+close-off-centre            sits close (2.3x) and a little off to one side: the crop would leave the frame's side
 =========================== ===================================================================
 """
 
@@ -91,6 +93,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              enter_from=0, walk_away_in_countdown=True),
     Scenario("camera-drop", "the camera delivers nothing for 3 s mid-session", enter_from=0,
              camera_drop_at_s=2.0, camera_drop_s=3.0),
+    Scenario("close-low", "sits close, face about 2.4x: the crop would reach past the bottom of the frame",
+             x=0.5, y=0.42, distance=2.4, enter_from=0),
+    Scenario("close-off-centre", "sits close (2.3x) and a little off to one side: the crop would leave the side",
+             x=0.33, y=0.42, distance=2.3, enter_from=0),
 )}
 
 
