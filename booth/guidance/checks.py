@@ -240,32 +240,35 @@ def _centring(f: _Frame) -> list[Check]:
 STEP_BACK_OVERSHOOT = 1.25
 
 
-def _fit_scale(f: _Frame) -> float | None:
-    """The largest face scale s <= 1 (about the image centre: the sitter steps back to 1/s
-    of the distance) at which the profile's crops fit inside the image, None if none down
-    to 0.2 does."""
+#: crop_inside: the smallest face scale a step back is ever asked to reach
+MIN_FIT_SCALE = 0.2
+
+
+def _fits_at(f: _Frame, s: float) -> bool:
+    """Do the profile's crops fit inside the image with the face ``s`` times its size (about
+    the image centre: the sitter steps back to 1/s of the distance)?"""
     w, h = f.obs.image_size
-    geom = FaceGeometry.of(f.face)
-    aspects = aspects_to_check(f.cfg.profile, f.obs.image_size)
-
-    def fits(s: float) -> bool:
-        return plan_framing(geom.shrunk(s, (0.5 * w, 0.5 * h)), f.obs.image_size, f.cfg, aspects).fits_inside
-
-    lo, hi = 0.2, 1.0
-    if not fits(lo):
-        return None
-    for _ in range(8):  # to ~0.3 % of the scale
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
-    return lo
+    geom = FaceGeometry.of(f.face).shrunk(s, (0.5 * w, 0.5 * h))
+    return plan_framing(geom, f.obs.image_size, f.cfg, aspects_to_check(f.cfg.profile, f.obs.image_size)).fits_inside
 
 
-def _too_far_at(f: _Frame, s: float) -> bool:
-    """Would distance_far fail with the face ``s`` times its size?"""
+def _smallest_scale_not_too_far(f: _Frame) -> float:
+    """The smallest face scale s at which distance_far still passes: s >= this."""
     fr = f.cfg.framing
     sx = (f.still_size[0] / f.obs.image_size[0]) if f.still_size else 1.0
-    return (f.face.ied_px * sx * s < fr.min_ied_px
-            or f.plan.head_fraction_frame * s < fr.target_head_fraction * (1.0 - fr.distance_tolerance))
+    by_ied = fr.min_ied_px / max(f.face.ied_px * sx, 1e-9)
+    by_head = fr.target_head_fraction * (1.0 - fr.distance_tolerance) / max(f.plan.head_fraction_frame, 1e-9)
+    return max(by_ied, by_head)
+
+
+def _step_back_helps(f: _Frame) -> bool:
+    """Is there a step back after which the crops fit and the face, with the sitter's usual
+    overshoot, is still large enough for distance_far? Fitting and being large enough are
+    both monotonic in the scale, so this is one plan at the scale the overshoot allows (not
+    a search: the check runs on every frame the crop does not fit, and plan_framing is the
+    coach's most expensive step)."""
+    s = max(STEP_BACK_OVERSHOOT * _smallest_scale_not_too_far(f), MIN_FIT_SCALE)
+    return s <= 1.0 and _fits_at(f, s)
 
 
 def _inside(f: _Frame) -> list[Check]:
@@ -291,8 +294,7 @@ def _inside(f: _Frame) -> list[Check]:
         if abs(after) <= fr.centre_tolerance * (1.0 if f.strict else 1.5):
             return [Check("crop_inside", False, value, target, Prompt.MOVE_LEFT if left >= right else Prompt.MOVE_RIGHT,
                           amount=shift)]
-    s = _fit_scale(f)
-    if s is None or _too_far_at(f, s / STEP_BACK_OVERSHOOT):
+    if not _step_back_helps(f):
         return [Check("crop_inside", True, value, f"{target}: yields, a step back would leave the face too small "
                       "(the pad is filled from the background)", Prompt.MOVE_BACK)]
     return [Check("crop_inside", False, value, target, Prompt.MOVE_BACK)]
