@@ -11,58 +11,32 @@ table does (tests/guidance checks that table), so a pause shows on the booth's s
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
+from booth_fakes import PacedCamera, sitter_image  # noqa: E402  (the app tests' camera and sitter picture)
 
 from booth.app import BackgroundSaver, Booth, BoothParts, Inbox
 from booth.config import (BoothConfig, ConsoleSection, HandoffSection, MetricsSection, PrintSection, ServiceSection,
                           UiSection)
-from booth.models import model_path
 from booth.types import (Actions, Assessment, BoothState, Candidate, Frame, LightLevels, Prompt, SessionEvent)
 
 PASSWORD = "correct horse battery"
 BADGES = ("A1001", "B2002", "C3003", "D4004", "E5005", "F6006")
 
 
-def sitter_image(w=640, h=480) -> np.ndarray:
-    face = cv2.imread(str(model_path("astronaut")))
-    img = np.full((h, w, 3), (96, 100, 108), np.uint8)
-    side = int(h * 0.84)
-    x = (w - side) // 2
-    img[int(h * 0.08): int(h * 0.08) + side, x: x + side] = cv2.resize(face, (side, side))
-    return img
+class Camera(PacedCamera):
+    """The app tests' paced camera (20 fps here) under the name the metrics tests read."""
 
-
-class Camera:
     name = "test-camera"
 
     def __init__(self, image, fps=20.0):
-        self.image, self.fps, self.index, self._next = image, fps, 0, 0.0
-
-    def start(self):
-        self._next = time.monotonic()
-
-    def read(self, timeout=None):
-        self._next += 1.0 / self.fps
-        delay = self._next - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        self.index += 1
-        return Frame(self.image, t=self.index / self.fps, index=self.index)
-
-    def lock_exposure(self):
-        pass
-
-    def unlock_exposure(self):
-        pass
-
-    def close(self):
-        pass
+        super().__init__(fps=fps, image=image)
 
 
 class PausableSession:
