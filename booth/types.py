@@ -122,7 +122,11 @@ class FaceMeasures:
     mouth_gap: float  # inner-lip gap / T
     mouth_width: float  # mouth corners 61-291 / IED
     expression: Mapping[str, float]  # the 7 FER classes -> probability
-    smile: float  # 0..1
+    # 0..1, the booth's one smile measure: the learned P(smile) (expression probabilities and
+    # mouth geometry, booth/vision/learned.py), or P(happy) with vision.learned_smile = false.
+    # Every gate that decides "smiling" reads it (expression bands, eye easing, the coach's
+    # baselines, the actor series)
+    smile: float
     exposure: float  # mean linear Y over the face, 0..1
     clipped: float  # fraction of face pixels >= 247 or <= 25
     light_balance_ev: float  # signed log2(left/right cheek linear Y)

@@ -112,8 +112,7 @@ def eyes_engaged(face: FaceMeasures, eyes_cfg: EyesSection, open_eye: float | No
     against the sitter's open median (a wink is not engaged). ``firm``: the unsmiling intense
     look keeps at least this x the median; ``soft``: the vulnerable look may lower the lids
     to this x (Yale sad: 0.67-0.71 for two subjects; sleepy <= 0.55)."""
-    happy = float(face.smile)  # the booth's smile measure (booth.guidance.checks.happy)
-    floor, ratio = eye_open_limits(eyes_cfg, happy)
+    floor, ratio = eye_open_limits(eyes_cfg, face.smile)  # the booth's one smile measure (FaceMeasures.smile)
     narrow = min(face.ear_left, face.ear_right)
     if face.eyes_closed or narrow < floor:
         return False
@@ -131,7 +130,7 @@ def judge(name: str, face: FaceMeasures, cfg: BoothConfig, *, neutral_width: flo
     config's P(happy) band (the coach passes it widened by its hysteresis)."""
     ex = cfg.expression
     lo, hi = happy_band or getattr(ex, f"actor_{name}_happy")
-    p = float(face.smile)  # the booth's smile measure (booth.guidance.checks.happy)
+    p = face.smile  # the booth's one smile measure (FaceMeasures.smile)
     gap = face.mouth_gap
     gain = mouth_gain(face, neutral_width)
     closed = min(ex.actor_closed_mouth_gap, EXPRESSIONS[name].mouth_max) if name != "vulnerable" else EXPRESSIONS[name].mouth_max

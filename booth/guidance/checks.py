@@ -63,15 +63,6 @@ def top_prompt(checks: Iterable[Check], *, skip: frozenset[Prompt] | set[Prompt]
     return None
 
 
-def happy(face: FaceMeasures) -> float:
-    """The booth's one smile measure, 0..1: ``FaceMeasures.smile``, the learned P(smile)
-    (expression probabilities and mouth geometry, booth/vision/learned.py; 95.5% balanced on
-    GENKI-4K out of fold against 94.1% for the expression model's P(happy)), or P(happy)
-    itself with ``vision.learned_smile = false``. Every gate that decides "smiling" reads
-    this (the expression bands, the eye easing, the coach's baselines, the actor series)."""
-    return float(face.smile)
-
-
 def expression_band(cfg: BoothConfig, expression: str | None) -> tuple[float, float]:
     """The P(happy) band for the profile, or for one expression of the actor series."""
     ex = cfg.expression
@@ -330,7 +321,7 @@ def _eyes(f: _Frame) -> list[Check]:
     # is a hard gate without a prompt (it passes by itself). The floor is about the narrower
     # eye; the sitter's median (learnt from both eyes' mean) about the mean.
     face, baseline = f.face, f.baseline
-    floor, ratio = eye_open_limits(f.cfg.eyes, happy(face))
+    floor, ratio = eye_open_limits(f.cfg.eyes, face.smile)
     opening = min(face.ear_left, face.ear_right)
     mean_opening = 0.5 * (face.ear_left + face.ear_right)
     need = floor
@@ -417,7 +408,7 @@ def _expression_check(face: FaceMeasures, cfg: BoothConfig, expression: str | No
     lo, hi = _widen(expression_band(cfg, expression), factor)
     if not strict:
         lo, hi = max(0.0, lo - ex.hysteresis), min(1.0, hi + ex.hysteresis)
-    p = happy(face)
+    p = face.smile
     more, less = Prompt.SMILE, Prompt.SOFTEN_SMILE
     target = f"P(happy) {lo:.2f}-{hi:.2f}"
     if p < lo:
@@ -531,7 +522,7 @@ def soft_terms(face: FaceMeasures, cfg: BoothConfig, *, expression: str | None =
     exposure = 1.0 - min(1.0, dist / max(e_hi - e_lo, 1e-6))
     return {
         "sharpness": 0.5 if sharpness_rank is None else float(sharpness_rank),
-        "expression": _band_term(happy(face), expression_band(cfg, expression)),
+        "expression": _band_term(face.smile, expression_band(cfg, expression)),
         "eyes": eyes, "gaze": gaze, "pose": pose, "light": light, "exposure": exposure,
     }
 

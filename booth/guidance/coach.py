@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from ..config import BoothConfig
 from ..types import Assessment, Check, FaceMeasures, FaceObservation, Prompt
-from .checks import Baseline, evaluate_checks, gating, hard_gates_ok, happy, soft_score, top_prompt
+from .checks import Baseline, evaluate_checks, gating, hard_gates_ok, soft_score, top_prompt
 from ..output.crops import plan_for_face
 
 _POINTS = ("iris_left", "iris_right", "eye_mid", "chin", "crown")
@@ -233,9 +233,9 @@ class Coach:
     def _learn(self, face: FaceMeasures) -> None:
         # the open-eye reference is the eyes at rest: a smile narrows them (that is allowed
         # for, in the check) and must not lower the reference itself
-        if not face.blink and not face.eyes_closed and happy(face) < 0.5:
+        if not face.blink and not face.eyes_closed and face.smile < 0.5:
             self._open_eyes.append(0.5 * (face.ear_left + face.ear_right))
-        if happy(face) < self.cfg.expression.neutral_happy_max and face.mouth_gap < self.cfg.expression.mouth_gap_badge:
+        if face.smile < self.cfg.expression.neutral_happy_max and face.mouth_gap < self.cfg.expression.mouth_gap_badge:
             self._neutral_mouth.append(face.mouth_width)
 
     def _measure_motion(self, face: FaceMeasures) -> float:

@@ -151,7 +151,7 @@ def test_learned_smile_cross_validated_balanced_accuracy_is_the_readme_figure(sa
 
 
 def test_the_smiling_gate_on_the_learned_smile_beats_p_happy_out_of_fold(samples):
-    # the booth's gates read the learned P(smile) (booth.guidance.checks.happy) at the
+    # the booth's gates read the learned P(smile) (FaceMeasures.smile) at the
     # professional floor 0.40, a threshold set before the model existed
     assert BoothConfig().expression.happy_professional[0] == 0.40
     gc = smile_gate_cv(samples)
