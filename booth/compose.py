@@ -149,8 +149,8 @@ class SimCamera:
         if self.period:
             # A sensor keeps its own frame clock: a frame read late is already waiting, and the
             # next one still comes on the clock's next tick (resetting the clock at each late
-            # read lost the slack every time and the rate with it: 28.6 fps for 30). Only a
-            # reader more than a frame behind skips ticks (the camera dropped frames).
+            # read would lose that slack every time). Only a reader more than a frame behind
+            # skips ticks (the camera dropped frames).
             self._next += self.period
             now = time.monotonic()
             delay = self._next - now
