@@ -22,6 +22,7 @@ Two modes:
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 from collections import deque
@@ -38,7 +39,7 @@ from . import measures as M
 from .detector import Detection, FaceDetector
 from .expression import ExpressionModel, Segmenter, smile_score
 from .landmarks import (LEFT_EYE_CORNERS, RIGHT_EYE_CORNERS, EyeResult, FaceMesh, IrisModel, MeshResult,
-                        Roi, eye_rois, roi_from_detection)
+                        Roi, eye_rois, roi_from_detection, warp)
 
 #: replicated border (fraction of the long side) tried when a photo is a tight face crop
 TIGHT_CROP_MARGIN = 0.25
@@ -83,6 +84,14 @@ IRIS_MAX_AGE = 8
 #: this far since its last reading (in eye-crop sides, shift + relative size change): a fast
 #: move can hide a glance
 IRIS_MAX_MOVE = 0.15
+#: with vision.mesh_reuse_change: frames a mesh reading may be carried without the mesh
+#: reading the face again (its face-presence score is that old too)
+MESH_MAX_AGE = 10
+#: the face's "look" for mesh reuse: the crop at MESH_LOOK_SIDE px, as MESH_LOOK_GRID x
+#: MESH_LOOK_GRID grey block means (each block ~1/16 of the face ROI's side: a lip corner or
+#: an eyelid moving by a few pixels changes its block by far more than camera noise does)
+MESH_LOOK_SIDE = 64
+MESH_LOOK_GRID = 16
 
 
 @dataclass
@@ -104,6 +113,14 @@ class _Track:
     crown_factors: deque[float] = field(default_factory=lambda: deque(maxlen=CROWN_HISTORY))
     eyes: tuple[EyeResult | None, EyeResult | None] = (None, None)  # last reading (right, left)
     iris_turn: int = 0  # the eye read next when only one is (0 right, 1 left)
+    #: the mesh's last reading of the face and how the face looked where it read it
+    #: (vision.mesh_reuse_change); mesh_age: frames it has been carried since
+    mesh: MeshResult | None = None
+    mesh_look: np.ndarray | None = None
+    mesh_age: int = 0
+    carried: bool = False  # this frame's mesh (and eyes, expression) carried over, not read
+    face: FaceMeasures | None = None  # the last frame's measures (a carried frame's start from them)
+    since_expression: int = 0
 
 
 _T = TypeVar("_T")
@@ -239,16 +256,21 @@ class FaceAnalyzer:
         tr.since_detect += 1
         mesh = None
         tracked = tr.roi is not None
+        tr.carried = False
         if tr.roi is not None:
             assert pixels is not None  # converted above whenever a face is tracked
-            mesh = self._timed(timings, "mesh", self._mesh, pixels, tr.roi)
-            if mesh.presence < self.cfg.vision.min_tracking_score:
-                mesh = None
-            elif mesh.next_roi.offset_from(tr.roi) > REFRAME_SHIFT:
-                # The face moved within the ROI. The mesh pulls landmarks toward the middle of
-                # its crop, so on an off-centre face it reports only part of the move (and a
-                # turned head): look again, centred on what it found.
-                mesh = self._look_again(pixels, mesh, timings)
+            mesh = None if detected_now else self._timed(timings, "mesh", self._carried_mesh, pixels)
+            if mesh is not None:
+                tr.carried = True
+            else:
+                mesh = self._timed(timings, "mesh", self._mesh, pixels, tr.roi)
+                if mesh.presence < self.cfg.vision.min_tracking_score:
+                    mesh = None
+                elif mesh.next_roi.offset_from(tr.roi) > REFRAME_SHIFT:
+                    # The face moved within the ROI. The mesh pulls landmarks toward the middle of
+                    # its crop, so on an off-centre face it reports only part of the move (and a
+                    # turned head): look again, centred on what it found.
+                    mesh = self._look_again(pixels, mesh, timings)
         if mesh is None:
             # no face yet, or tracking lost: look again right away rather than wait a frame
             # a face found by detection starts a new sitter: every history starts afresh
@@ -275,16 +297,35 @@ class FaceAnalyzer:
             return self._observation(frame, None, (), timings, t_start)
         assert pixels is not None  # a face was tracked or acquired: its frame was converted
         tr.roi = mesh.next_roi
-        if tr.expression is None or (tr.frames - 1) % self.cfg.vision.expression_every == 0:
+        if not tr.carried and self.cfg.vision.mesh_reuse_change > 0:
+            tr.mesh, tr.mesh_look, tr.mesh_age = mesh, _look(pixels, mesh.roi), 0
+        if tr.expression is None or (not tr.carried and tr.since_expression >= self.cfg.vision.expression_every):
             tr.expression = self._timed(timings, "expression", self._expression, pixels, mesh.roi)
+            tr.since_expression = 0
+        tr.since_expression += 1
         if tr.since_segmentation == 0:
             tr.background, k = self._timed(timings, "segmentation", self._segment, image, mesh)
             if k is not None:
                 tr.crown_factors.append(k)
+            segmented = True
+        else:
+            segmented = False
         tr.since_segmentation = (tr.since_segmentation + 1) % self.cfg.vision.segmentation_every
-        crown_k = statistics.median(tr.crown_factors) if tr.crown_factors else None
-        face = self._measure(image, pixels, mesh, tr.expression, tr.background, timings, video=True, tracked=tracked,
-                             crown_k=crown_k, t=frame.t)
+        last = tr.face
+        if tr.carried and not segmented and last is not None and last.landmarks is mesh.landmarks:
+            # the same mesh, eyes and expression as the last frame and (within
+            # vision.mesh_reuse_change) the same pixels: the same measures; only the eyes'
+            # history-dependent verdicts (the sitter's open median, the blink guard) move on
+            t0 = time.perf_counter()
+            closed, blink = self._eyes(last.ear_left, last.ear_right, last.smile, frame.t, True,
+                                       max(last.eye_closed_p) if self.cfg.vision.learned_eyes else None)
+            face = dataclasses.replace(last, eyes_closed=closed, blink=blink, tracked=tracked)
+            timings["measures"] = (time.perf_counter() - t0) * 1000.0
+        else:
+            crown_k = statistics.median(tr.crown_factors) if tr.crown_factors else None
+            face = self._measure(image, pixels, mesh, tr.expression, tr.background, timings, video=True,
+                                 tracked=tracked, crown_k=crown_k, t=frame.t)
+        tr.face = face
         return self._observation(frame, face, tr.detections, timings, t_start)
 
     def analyze_still(self, image_bgr: np.ndarray, t: float = 0.0, index: int = 0) -> FaceObservation:
@@ -362,6 +403,22 @@ class FaceAnalyzer:
         first = self._timed(timings, "mesh", self._mesh, image, roi)
         # a detector box can frame a hat or a tilted face badly: the landmark ROI often rescues it
         return self._look_again(image, first, timings) if still else first
+
+    def _carried_mesh(self, pixels: np.ndarray) -> MeshResult | None:
+        """The tracked face's last mesh reading, when the face still looks as it did where the
+        mesh read it (``vision.mesh_reuse_change``): then the landmarks are where they were,
+        and so are the eyes and the expression, which look at parts of the same pixels. A
+        still sitter (most of a countdown and of a review) costs a small warp instead of the
+        mesh, iris and expression models. None when the mesh must read the face."""
+        tr = self._track
+        limit = self.cfg.vision.mesh_reuse_change
+        if (limit <= 0 or tr.mesh is None or tr.mesh_look is None or tr.mesh_age >= MESH_MAX_AGE
+                or any(tr.blink_recent) or tr.eyes[0] is None):
+            return None
+        if float(np.abs(_look(pixels, tr.mesh.roi) - tr.mesh_look).max()) > limit:
+            return None
+        tr.mesh_age += 1
+        return tr.mesh
 
     def _look_again(self, image: np.ndarray, first: MeshResult, timings: dict[str, float]) -> MeshResult:
         """A second mesh pass through the ROI the first pass's landmarks frame. The second is
@@ -475,10 +532,12 @@ class FaceAnalyzer:
           middle of its crop within that many grey levels) is not read again, for at most
           :data:`IRIS_MAX_AGE` frames (see :class:`IrisModel`).
         """
-        rois = eye_rois(lm)
         v = self.cfg.vision
         tr = self._track
         right_last, left_last = tr.eyes
+        if video and tr.carried and right_last is not None and left_last is not None:
+            return right_last, left_last  # the face, eyes included, looks as it did: the same reading
+        rois = eye_rois(lm)
         if not video or right_last is None or left_last is None or any(tr.blink_recent):
             eyes = (self._iris(pixels, rois[0], False), self._iris(pixels, rois[1], True))
         else:
@@ -646,6 +705,14 @@ class FaceAnalyzer:
             face_boxes=tuple((float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in boxes), face=face,
             timings_ms=MappingProxyType(timings),
         )
+
+
+def _look(pixels: np.ndarray, roi: Roi) -> np.ndarray:
+    """How the face looks through ``roi`` (vision.mesh_reuse_change): grey block means,
+    MESH_LOOK_GRID x MESH_LOOK_GRID, of a MESH_LOOK_SIDE px crop."""
+    crop = warp(pixels, roi.matrix(MESH_LOOK_SIDE), MESH_LOOK_SIDE)
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGRA2GRAY if crop.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
+    return cv2.resize(grey, (MESH_LOOK_GRID, MESH_LOOK_GRID), interpolation=cv2.INTER_AREA).astype(np.float32)
 
 
 def _scene(canvas: np.ndarray) -> np.ndarray:

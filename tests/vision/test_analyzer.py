@@ -117,7 +117,8 @@ def test_video_mode_reads_only_the_eyes_that_need_it(photo, alternate, reuse, la
     from booth.vision.analyzer import IRIS_MAX_AGE
 
     cfg = BoothConfig()
-    cfg = replace(cfg, vision=replace(cfg.vision, iris_alternate=alternate, iris_reuse_change=reuse))
+    # the mesh reads every frame here: a carried mesh carries both eyes too (tested below)
+    cfg = replace(cfg, vision=replace(cfg.vision, iris_alternate=alternate, iris_reuse_change=reuse, mesh_reuse_change=0.0))
     with FaceAnalyzer(cfg) as a:
         runs = []
         for i in range(3 * IRIS_MAX_AGE):
@@ -131,6 +132,33 @@ def test_video_mode_reads_only_the_eyes_that_need_it(photo, alternate, reuse, la
         settled = runs[3:]
         assert sum(settled[:IRIS_MAX_AGE - 1]) == 0, runs
         assert 2 <= sum(settled) <= 6, runs  # each eye refreshed about every IRIS_MAX_AGE frames
+
+
+def test_a_still_face_is_read_again_only_when_it_changes_or_its_reading_is_old(photo):
+    """vision.mesh_reuse_change: a still photo's face keeps its mesh reading (and eyes and
+    expression) for MESH_MAX_AGE frames; the frame after that is read afresh, and so is any
+    frame where the face changed (here: a smile-sized change, the mouth painted over)."""
+    from booth.vision.analyzer import MESH_MAX_AGE
+
+    with FaceAnalyzer(BoothConfig()) as a:
+        runs, observed = [], []
+        for i in range(3 * (MESH_MAX_AGE + 1)):
+            before, iris_before = a.mesh_runs, a.iris_reads
+            face = a.analyze(Frame(photo, i / 30, i)).face
+            assert face is not None
+            runs.append((a.mesh_runs - before, a.iris_reads - iris_before))
+            observed.append(face)
+        settled = runs[4:]
+        carried = [r for r in settled if r[0] == 0]
+        assert carried and all(r == (0, 0) for r in carried), runs  # nothing read on a carried frame
+        assert 2 <= sum(r[0] for r in settled) <= 4, runs  # read again every MESH_MAX_AGE + 1 frames
+        assert all(f.yaw == observed[-1].yaw for f in observed[-3:] if f.landmarks is observed[-1].landmarks)
+        changed = photo.copy()
+        mouth = observed[-1].landmarks[[61, 291, 13, 14], :2].astype(int)
+        cv2.rectangle(changed, tuple(mouth.min(axis=0) - 4), tuple(mouth.max(axis=0) + 4), (30, 30, 140), -1)
+        before = a.mesh_runs
+        a.analyze(Frame(changed, 1.0, 99))
+        assert a.mesh_runs - before >= 1  # the face changed: read afresh
 
 
 def test_video_mode_flags_closed_eyes_against_the_sitters_own_open_median(photo):

