@@ -40,7 +40,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, Protocol, TypeVar
+from typing import Any, Callable, Generic, Protocol, Sequence, TypeVar
 
 from .i18n import N_
 from .config import BoothConfig
@@ -156,6 +156,13 @@ class Inbox:
                 return out
 
 
+@dataclass(frozen=True)
+class _Develop:
+    """A saver job: make these frames' stills (BackgroundSaver.develop)."""
+
+    frames: tuple[Frame, ...]
+
+
 class BackgroundSaver:
     """Writes photos on its own thread; the session hears back through the inbox.
 
@@ -185,6 +192,14 @@ class BackgroundSaver:
     def submit(self, candidate: Candidate, badge_id: str | None = None, expression: str | None = None) -> None:
         self._q.put((candidate, badge_id, expression))
 
+    def develop(self, frames: Sequence[Frame]) -> None:
+        """Make these frames' stills now, on this thread, before they are wanted: a source
+        that composes its stills on demand (the simulator, ``Frame.develop``) would otherwise
+        make the review's stills in the screen's draw or on the analysis thread."""
+        pending = tuple(f for f in frames if f.full is None and f.develop is not None)
+        if pending:
+            self._q.put(_Develop(pending))
+
     @property
     def thread(self) -> threading.Thread | None:
         return self._thread
@@ -205,6 +220,13 @@ class BackgroundSaver:
             item = self._q.get()
             if item is None:
                 return
+            if isinstance(item, _Develop):
+                for frame in item.frames:
+                    try:
+                        frame.best  # noqa: B018 - made once and kept by the frame's develop()
+                    except Exception:  # noqa: BLE001 - the screen or the save will ask again and see it
+                        log.exception("making a still in advance failed")
+                continue
             candidate, badge_id, expression = item
             self.busy_since = time.monotonic()
             try:
@@ -621,6 +643,8 @@ class Booth:
         if self.console is not None:
             self.console.observe(actions)
         if actions.state is not self._state_now:
+            if actions.state is BoothState.REVIEW and parts.saver is not None:
+                parts.saver.develop([c.frame for c in actions.review])
             left = self._state_now.value  # the longest each state lasted, on frame time (soak figures)
             self.state_dwell_max[left] = max(self.state_dwell_max.get(left, 0.0), self._last_frame_t - self._state_since_t)
             self._state_now, self._state_since, self._state_fired = actions.state, time.monotonic(), False

@@ -15,10 +15,11 @@ mirrored) the subject's left eye is on the image's right side.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -48,6 +49,12 @@ class Frame:
     ``still_size`` is the (width, height) a still of this instant has, known even when
     ``full`` is None; None means ``image`` itself is the still. ``t`` is seconds on the
     source's monotonic clock (simulated time in the simulator, media time in replays).
+
+    ``develop``, instead of ``full``: a source whose still costs more to make than a frame
+    period (the simulator composes it) hands over the function that makes it, and ``best``
+    calls it when a still is wanted: a capture burst keeps a few of its frames' stills and
+    saves one, so the others are never made. The function renders once (it caches), from
+    what the source fixed at this instant.
     """
 
     image: np.ndarray
@@ -56,6 +63,7 @@ class Frame:
     meta: CameraMeta = field(default_factory=CameraMeta)
     full: np.ndarray | None = None
     still_size: tuple[int, int] | None = None
+    develop: Callable[[], np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -65,7 +73,18 @@ class Frame:
     @property
     def best(self) -> np.ndarray:
         """The highest-resolution pixels of this instant."""
-        return self.full if self.full is not None else self.image
+        if self.full is not None:
+            return self.full
+        return self.develop() if self.develop is not None else self.image
+
+    @property
+    def has_full(self) -> bool:
+        """True when this instant's still is here or can be made (``full`` or ``develop``)."""
+        return self.full is not None or self.develop is not None
+
+    def without_full(self) -> "Frame":
+        """This frame with its analysis image only (the still and any way to make it dropped)."""
+        return dataclasses.replace(self, full=None, develop=None)
 
     @property
     def still_dims(self) -> tuple[int, int]:
@@ -78,7 +97,7 @@ class Frame:
     @property
     def missing_full(self) -> bool:
         """True when the source has a larger still than ``image`` but did not deliver it."""
-        return self.full is None and self.still_size is not None and tuple(self.still_size) != self.size
+        return not self.has_full and self.still_size is not None and tuple(self.still_size) != self.size
 
 
 # ------------------------------------------------------------------------------ vision

@@ -72,14 +72,14 @@ class BestFrameBuffer:
         """Full-resolution pixels (~9-12 MB a frame) are kept for the ``max_full_frames``
         candidates the coach scored best; the others keep only their analysis image (and
         rank after every frame that has its full pixels)."""
-        with_full = [i for i, c in enumerate(self._ring) if c.frame.full is not None]
+        with_full = [i for i, c in enumerate(self._ring) if c.frame.has_full]
         excess = len(with_full) - self.cfg.best_frame.max_full_frames
         if excess <= 0:
             return
         # lowest live score first; among equals the oldest goes first
         for i in sorted(with_full, key=lambda i: (self._ring[i].assessment.score, i))[:excess]:
             c = self._ring[i]
-            self._ring[i] = dataclasses.replace(c, frame=dataclasses.replace(c.frame, full=None))
+            self._ring[i] = dataclasses.replace(c, frame=c.frame.without_full())
 
     def candidates(self) -> tuple[Candidate, ...]:
         return tuple(self._ring)

@@ -49,7 +49,9 @@ are composed no finer than the photo holds and scaled up to the still size
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -144,6 +146,33 @@ _TRIES = ("neutral", "smile", "sad")  # the faces a sitter tries for an expressi
 class Reaction:
     prompt: Prompt | None
     at: float
+
+
+class _Still:
+    """One instant's full-resolution still, composed on first call and then kept.
+
+    Composing a 4 MP scene costs more than a frame period on this machine (49 ms against
+    33), so a simulator that made every burst frame's still could not keep 30 fps; a capture
+    uses a few of them. Thread-safe: the screen (review) and the saver may both ask."""
+
+    def __init__(self, scene: np.ndarray | None, people: list, light: Lighting, size: tuple[int, int],
+                 full_size: tuple[int, int], gain: float, seed: int):
+        self._recipe: tuple | None = (scene, people, light, size, full_size, gain, seed)
+        self._image: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> np.ndarray:
+        with self._lock:
+            if self._image is None:
+                assert self._recipe is not None
+                scene, people, light, size, full_size, gain, seed = self._recipe
+                if scene is None:
+                    scene = compose(people, light, size)
+                big = expose(scene, gain, np.random.default_rng(seed))
+                if size != full_size:
+                    big = cv2.resize(big, full_size, interpolation=cv2.INTER_CUBIC)
+                self._image, self._recipe = big, None
+            return self._image
 
 
 class SimulatedSitter(FrameSource):
@@ -243,7 +272,8 @@ class SimulatedSitter(FrameSource):
         if not self.open:
             raise CameraDisconnected("simulated camera is closed")
         self._tick()
-        return self._frame(full=True)
+        frame = self._frame(full=True)
+        return dataclasses.replace(frame, full=frame.best, develop=None)  # a still asked for: made now
 
     def follow_wall_clock(self, clock=time.monotonic) -> None:
         """Make the world's time ``clock``'s (``booth demo``/``booth run``): each frame is
@@ -460,19 +490,19 @@ class SimulatedSitter(FrameSource):
         scene = compose(self.placements(self.size), light, self.size)
         gain = self.ae.update(scene)
         image = expose(scene, gain, self.rng)
-        big = None
+        develop = None
         if full:
             size = self._still_render_size()
-            # a far sitter's still holds no more than the analysis image: the same scene
-            still_scene = scene if size == self.size else compose(self.placements(size), light, size)
-            big = expose(still_scene, gain, self.rng)
-            if size != self.full_size:
-                big = cv2.resize(big, self.full_size, interpolation=cv2.INTER_CUBIC)
+            # a far sitter's still holds no more than the analysis image: the same scene. What
+            # the still shows is fixed now (who is where, the light, the gain, its noise); it is
+            # composed only if a still of this instant is wanted (types.Frame.develop)
+            develop = _Still(scene if size == self.size else None, self.placements(size), light, size,
+                             self.full_size, gain, int(self.rng.integers(2 ** 63)))
         meta = CameraMeta(exposure_us=round(10000.0 * gain, 1), analogue_gain=1.0,
                           lux=round(400.0 * (light.ambient + light.window + light.key_left + light.key_right), 1),
                           colour_temperature_k=5000.0, ae_locked=self.ae.locked, awb_locked=self.ae.locked)
         self.index += 1
-        return Frame(image=image, t=round(self.t, 6), index=self.index - 1, meta=meta, full=big,
+        return Frame(image=image, t=round(self.t, 6), index=self.index - 1, meta=meta, develop=develop,
                      still_size=self.full_size)
 
     def _still_render_size(self) -> tuple[int, int]:
