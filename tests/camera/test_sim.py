@@ -236,3 +236,32 @@ def test_a_sitter_without_the_face_tries_what_it_has_and_never_gets_there(shared
             tried.add(sitter.face_role)
         assert len(tried) >= 2 and tried <= {"neutral", "smile", "sad"}
         assert any("has no confident face" in what for _, what in sitter.events)
+
+
+def test_a_photo_is_located_once_and_then_read_from_the_cache_even_when_the_cache_cannot_be_written(tmp_path, monkeypatch):
+    """The sprite's mesh points and person mask come from two models (~0.15 s of every start):
+    the second start reads them from $XDG_CACHE_HOME/booth/sim; a cache that cannot be written
+    costs only the time, and a stale or broken cache file is made again."""
+    import cv2
+
+    from booth.camera.sim import photos
+    from booth.models import model_path
+
+    bgr = cv2.imread(str(model_path("astronaut")))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = photos.make_sprite(bgr, photos._ASTRONAUT_BOX)
+    files = list((tmp_path / "booth" / "sim").glob("*.npz"))
+    assert len(files) == 1
+    calls = []
+    monkeypatch.setattr(photos, "_mesh", lambda *a: calls.append(a) or pytest.fail("the cache was not read"))
+    again = photos.make_sprite(bgr, photos._ASTRONAUT_BOX)
+    assert again.eye_left == first.eye_left and np.array_equal(again.alpha, first.alpha)
+    monkeypatch.undo()
+    files[0].write_bytes(b"not an npz")  # broken: made again, and rewritten whole
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert photos.make_sprite(bgr, photos._ASTRONAUT_BOX).eye_left == first.eye_left
+    assert np.load(files[0])["pts"].shape == (468, 2)
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert photos.make_sprite(bgr, photos._ASTRONAUT_BOX).eye_left == first.eye_left

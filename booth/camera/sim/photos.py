@@ -18,6 +18,8 @@ to these real pixels by :mod:`booth.camera.sim.render`.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -139,15 +141,53 @@ def _person_mask(bgr: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(mask, (0, 0), max(1.0, w / 400)).astype(np.float32)
 
 
-def make_sprite(bgr: np.ndarray, face_box: tuple[float, float, float, float]) -> Sprite:
-    """Locate the face with two mesh passes from a rough ``face_box`` and cut the person out."""
-    if bgr.ndim == 2:
-        bgr = cv2.cvtColor(bgr, cv2.COLOR_GRAY2BGR)
+#: bump when what _locate computes changes (the cache key also holds the models' sha256)
+LOCATE_VERSION = 1
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "booth" / "sim"
+
+
+def _locate(bgr: np.ndarray, face_box: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """(468 mesh points, person mask) of a photo, from the face-mesh and segmentation models.
+
+    Kept in a small cache (``$XDG_CACHE_HOME/booth/sim``, keyed by the pixels, the box and the
+    models' sha256): loading the two models and running them took ~0.15 s of every start of
+    ``booth demo``, for the same answer each time. An unwritable cache only costs that time."""
+    from ...models import load_manifest
+
+    specs = load_manifest()
+    key = hashlib.sha256(bgr.tobytes() + repr((bgr.shape, face_box, LOCATE_VERSION)).encode()
+                         + "".join(specs[m].sha256 for m in ("face_landmark", "selfie_segmentation")).encode()).hexdigest()
+    path = _cache_dir() / f"{key[:32]}.npz"
+    try:
+        with np.load(path) as cached:
+            return cached["pts"], cached["mask"]
+    except (OSError, ValueError, KeyError):
+        pass  # not made yet, or unreadable: made again below
     pts = _mesh(bgr, face_box)
     for _ in range(2):  # refine the box from the mesh itself
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)
         pts = _mesh(bgr, (x0, y0, x1 - x0, y1 - y0))
+    mask = _person_mask(bgr)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.npz")
+        np.savez(tmp, pts=pts, mask=mask)
+        os.replace(tmp, path)  # whole or absent, as every file the booth writes
+    except OSError:
+        pass
+    return pts, mask
+
+
+def make_sprite(bgr: np.ndarray, face_box: tuple[float, float, float, float]) -> Sprite:
+    """Locate the face with two mesh passes from a rough ``face_box`` and cut the person out."""
+    if bgr.ndim == 2:
+        bgr = cv2.cvtColor(bgr, cv2.COLOR_GRAY2BGR)
+    pts, mask = _locate(bgr, face_box)
 
     def point(xy: np.ndarray) -> tuple[float, float]:
         return float(xy[0]), float(xy[1])
@@ -160,7 +200,7 @@ def make_sprite(bgr: np.ndarray, face_box: tuple[float, float, float, float]) ->
     # The body continues below the photo's bottom edge: extend the last rows downward so a
     # sitter placed high in the frame never shows a cut-off torso.
     pad = bgr.shape[0]
-    alpha = cv2.copyMakeBorder(_person_mask(bgr), 0, pad, 0, 0, cv2.BORDER_REPLICATE)
+    alpha = cv2.copyMakeBorder(mask, 0, pad, 0, 0, cv2.BORDER_REPLICATE)
     bgr = cv2.copyMakeBorder(bgr, 0, pad, 0, 0, cv2.BORDER_REPLICATE)
     return Sprite(
         linear=LINEAR_LUT[bgr],  # the analyzer's own sRGB decoding (float32, per 8-bit value)
