@@ -276,6 +276,7 @@ class ScreenshotScreen(Screen):
         self.review_presented = 0
         self.last_view = None
         self.prompt_scores: list[tuple[str, float]] = []  # (prompt text, band match) at screenshots
+        self._guiding_stash = None  # (surface, prompt, band match) of a recent guiding frame
 
     def draw(self, view, now=None):
         self.last_view = view
@@ -284,7 +285,19 @@ class ScreenshotScreen(Screen):
     def present(self):
         super().present()
         state = self.last_state.value
+        if state != "guiding" and self._guiding_stash is not None and "guiding" not in self.saved:
+            # guiding ended before its settled frame (a loaded machine draws fewer frames per
+            # state): the last stashed guiding frame with a prompt is its screenshot
+            surface, prompt, score = self._guiding_stash
+            path = self.shots_dir / f"{self.prefix}_{len(self.saved) + 1}_guiding.png"
+            pygame.image.save(surface, str(path))
+            self.saved["guiding"] = str(path)
+            self.prompt_scores.append((prompt, score))
+        self._guiding_stash = None if state != "guiding" else self._guiding_stash
         self.presented[state] = self.presented.get(state, 0) + 1
+        if (state == "guiding" and self.shots_dir is not None and "guiding" not in self.saved
+                and self.last_view.prompt is not None and self.presented[state] >= 6 and self.presented[state] % 10 == 6):
+            self._guiding_stash = (self.surface.copy(), self.last_view.prompt, band_shows(self, self.last_view.prompt))
         # Guiding: a settled moment with a prompt (the sitter has walked in); others: the 6th frame.
         want = self.presented[state] >= (self.guiding_frame if state == "guiding" else 6) and state not in self.saved
         if state == "guiding":

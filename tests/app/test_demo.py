@@ -24,9 +24,8 @@ def test_the_real_booth_guides_the_simulated_sitter_to_a_saved_photo(tmp_path, a
     monkeypatch.chdir(tmp_path)  # [booth] output_dir is relative: photos land in tmp_path/out/photos
     shots = artifacts_dir / "demo"
     shots.mkdir(exist_ok=True)
-    # The simulator renders the full-resolution still for every frame while guiding (the coach
-    # checks IED on it); at 2304x1728 that is ~250 ms a frame on this machine, so the test uses
-    # a 1280x960 still and scales the IED gate to it.
+    # A 1280x960 still with the IED gate scaled to it: the simulator composes a still only
+    # when one is wanted (types.Frame.develop), and the review's three then cost less.
     cfg = BoothConfig(ui=UiSection(fullscreen=False), camera=CameraSection(still_width=1280, still_height=960),
                       framing=FramingSection(min_ied_px=50.0, preferred_ied_px=60.0))
     inbox = Inbox()
