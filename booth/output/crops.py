@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
 
+import numpy as np
+
 from ..config import BoothConfig, Profile
 from ..types import FaceMeasures
 
@@ -88,11 +90,14 @@ class FaceGeometry:
     crown: tuple[float, float]
     ied: float
     t: float
+    forehead: tuple[float, float] | None = None  # the mesh's forehead point (10): the head's own top, for the matte
 
     @staticmethod
     def of(face: FaceMeasures) -> "FaceGeometry":
+        lm = np.asarray(face.landmarks)
+        forehead = (float(lm[10, 0]), float(lm[10, 1])) if lm.ndim == 2 and lm.shape[0] > 10 else None
         return FaceGeometry(_pt(face.eye_mid), _pt(face.iris_left), _pt(face.iris_right),
-                            _pt(face.chin), _pt(face.crown), float(face.ied_px), float(face.t_px))
+                            _pt(face.chin), _pt(face.crown), float(face.ied_px), float(face.t_px), forehead)
 
     def scaled(self, sx: float, sy: float) -> "FaceGeometry":
         """The same face in an image scaled by (sx, sy), e.g. from analysis size to the still."""
@@ -100,7 +105,7 @@ class FaceGeometry:
             return (q[0] * sx, q[1] * sy)
         s = math.sqrt(sx * sy)
         return FaceGeometry(p(self.eye_mid), p(self.iris_left), p(self.iris_right), p(self.chin),
-                            p(self.crown), self.ied * s, self.t * s)
+                            p(self.crown), self.ied * s, self.t * s, None if self.forehead is None else p(self.forehead))
 
     def shrunk(self, s: float, centre: tuple[float, float]) -> "FaceGeometry":
         """The same face ``s`` times as large about ``centre`` (the image centre: a sitter who
@@ -108,7 +113,7 @@ class FaceGeometry:
         def p(q: tuple[float, float]) -> tuple[float, float]:
             return (centre[0] + s * (q[0] - centre[0]), centre[1] + s * (q[1] - centre[1]))
         return FaceGeometry(p(self.eye_mid), p(self.iris_left), p(self.iris_right), p(self.chin),
-                            p(self.crown), self.ied * s, self.t * s)
+                            p(self.crown), self.ied * s, self.t * s, None if self.forehead is None else p(self.forehead))
 
     @property
     def head_height(self) -> float:

@@ -77,11 +77,27 @@ def _reduction(before, after):
 
 
 def _face_mask(analyzer, image: np.ndarray):
-    obs = analyzer.analyze_still(image)
-    f = obs.face
+    return _face(analyzer, image)[0]
+
+
+def _face(analyzer, image: np.ndarray):
+    """(the face ellipse the store protects, the face's geometry for the head prior), or (None, None)."""
+    from .crops import FaceGeometry
+
+    f = analyzer.analyze_still(image).face
     if f is None:
-        return None
-    return F.face_ellipse_mask((image.shape[1], image.shape[0]), f.eye_mid, f.chin, f.crown, f.ied_px, scale=0.9)
+        return None, None
+    mask = F.face_ellipse_mask((image.shape[1], image.shape[0]), f.eye_mid, f.chin, f.crown, f.ied_px, scale=0.9)
+    return mask, FaceGeometry.of(f)
+
+
+def cleaned(prob: np.ndarray, image: np.ndarray, geom, cfg: BoothConfig) -> np.ndarray:
+    """The coarse probability after the head prior, as the store makes it (unchanged without a
+    face or with ``output.matte_head_prior`` off)."""
+    if geom is None or not cfg.output.matte_head_prior:
+        return prob
+    return F.head_prior(prob, (image.shape[1], image.shape[0]), geom.eye_mid, geom.chin, geom.ied, geom.forehead,
+                        hair_margin=cfg.output.matte_hair_margin)[0]
 
 
 def _mad(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None) -> float | None:
@@ -212,8 +228,8 @@ def _simulated_row(name: str, image: np.ndarray, true_alpha: np.ndarray, person:
                    cfg: BoothConfig, out: Path | None) -> Row:
     """The band errors of one simulated scene: guided and bilinear, from the segmenter's
     mask and from the true matte at the segmenter's size (``oracle``)."""
-    prob = seg.probability(image)
-    face = _face_mask(analyzer, image)
+    face, geom = _face(analyzer, image)
+    prob = cleaned(seg.probability(image), image, geom, cfg)
     row, (alpha, grey, blur) = _row(name, image, prob, cfg, face)
     ta = true_alpha[:, :, None]
     truth_grey = np.clip(ta * person + (1 - ta) * np.array(F.GREY_BGR, np.float32) + 0.5, 0, 255)
@@ -248,7 +264,8 @@ def evaluate(data: Path, out: Path | None, cfg: BoothConfig | None = None, limit
     paths = list_images([data / "images" / "mediapipe_gesture_people"])[:limit]
     for p in paths:
         image = load_image(p)
-        row, (alpha, grey, blur) = _row(p.stem[:13], image, seg.probability(image), cfg, _face_mask(analyzer, image))
+        face, geom = _face(analyzer, image)
+        row, (alpha, grey, blur) = _row(p.stem[:13], image, cleaned(seg.probability(image), image, geom, cfg), cfg, face)
         rows.append(row)
         if out:
             _sheet(out / f"{row.name}_asshot_grey_blur.png", image, grey, blur)
@@ -280,12 +297,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2].parent / "shared" / "data"))
     ap.add_argument("--out", default="test-artifacts/background")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--no-prior", action="store_true", help="the matte without the head prior (output.matte_head_prior off)")
     args = ap.parse_args(argv)
     data = Path(args.data)
     if not (data / "images" / "mediapipe_gesture_people").is_dir():
         print(f"no photos at {data}/images/mediapipe_gesture_people. Fix: pass --data DIR", file=sys.stderr)
         return 2
-    res = evaluate(data, Path(args.out))
+    cfg = BoothConfig()
+    if args.no_prior:
+        import dataclasses
+
+        cfg = dataclasses.replace(cfg, output=dataclasses.replace(cfg.output, matte_head_prior=False))
+    res = evaluate(data, Path(args.out), cfg)
     if args.json:
         print(json.dumps(res))
         return 0

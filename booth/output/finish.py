@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Sequence
 
 import cv2
 import numpy as np
@@ -149,6 +150,70 @@ def refine_matte(image_bgr: np.ndarray, prob: np.ndarray, *, radius_frac: float 
     if protect is not None:
         alpha[protect] = 1.0
     return alpha
+
+
+# ------------------------------------------------------------------------------ the sitter's shape
+
+HAIR_MARGIN = 0.25  # hair beyond the skull, fraction of the forehead-to-chin length (booth/output/README.md)
+FOREHEAD_OF_EYES = 0.47  # the mesh's forehead (point 10) above the eye line, fraction of eye-to-chin (gesture set median)
+SKULL_TOP = 0.35  # the skull's top above the forehead, fraction of forehead-to-chin (framing.crown_factor's default)
+
+
+def head_zone(shape: tuple[int, int], scale: tuple[float, float], eye_mid: Sequence[float], chin: Sequence[float],
+              ied: float, forehead: Sequence[float] | None = None, hair_margin: float = HAIR_MARGIN) -> np.ndarray:
+    """The head with its hair as a uint8 mask of ``shape`` (h, w): an ellipse from the chin
+    to the skull's top (``SKULL_TOP`` above the mesh's forehead; not the segmentation's
+    crown, which a cupboard on the head lifts), 2.4 IED wide, grown all round by
+    ``hair_margin`` of the face length. Points in image px; ``scale`` (sx, sy) maps them to
+    the mask."""
+    sx, sy = scale
+    ex, ey = float(eye_mid[0]), float(eye_mid[1])
+    cx, cy = float(chin[0]), float(chin[1])
+    if forehead is None:
+        fx, fy = ex + FOREHEAD_OF_EYES * (ex - cx), ey + FOREHEAD_OF_EYES * (ey - cy)
+    else:
+        fx, fy = float(forehead[0]), float(forehead[1])
+    face_len = math.hypot(fx - cx, fy - cy)
+    tx, ty = fx + SKULL_TOP * (fx - cx), fy + SKULL_TOP * (fy - cy)
+    m = hair_margin * face_len
+    centre = (int(round(0.5 * (tx + cx) * sx)), int(round(0.5 * (ty + cy) * sy)))
+    axes = (max(1, int(round((1.2 * ied + m) * sx))), max(1, int(round((0.5 * math.hypot(tx - cx, ty - cy) + m) * sy))))
+    angle = math.degrees(math.atan2(cx - tx, cy - ty))
+    zone = np.zeros(shape, np.uint8)
+    cv2.ellipse(zone, centre, axes, -angle, 0, 360, 1, -1)
+    return zone
+
+
+def head_prior(prob: np.ndarray, size: tuple[int, int], eye_mid: Sequence[float], chin: Sequence[float], ied: float,
+               forehead: Sequence[float] | None = None, *, hair_margin: float = HAIR_MARGIN,
+               support: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """The coarse person probability with what cannot be the sitter taken out, by the head
+    the mesh found (a shape prior). ``prob`` covers an image of ``size`` (w, h); points in
+    that image's px. The sitter is the head with its hair (:func:`head_zone`) and what joins
+    the body below the chin. A region the mask calls person (``prob > support``) outside the
+    head zone that never comes down to the body is the room: it hangs on the head only (a
+    cupboard or door frame above it, the pattern behind the hair) or on nothing (a lamp, a
+    second person). Arms, raised hands and long hair reach the body and stay. Returns
+    (cleaned probability, removed bool mask), both of ``prob``'s shape."""
+    h, w = prob.shape[:2]
+    sx, sy = w / float(size[0]), h / float(size[1])
+    zone = head_zone((h, w), (sx, sy), eye_mid, chin, ied, forehead, hair_margin)
+    person = (prob > support).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(person & (1 - zone), connectivity=8)
+    t = math.hypot(float(chin[0]) - float(eye_mid[0]), float(chin[1]) - float(eye_mid[1]))
+    body_y = (float(chin[1]) + 0.3 * t) * sy
+    keep = (stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] - 1) >= body_y
+    keep[0] = False
+    removed = (labels > 0) & ~keep[labels]
+    # what is left is one piece with the face
+    _, parts = cv2.connectedComponents((person.astype(bool) & ~removed).astype(np.uint8), connectivity=8)
+    ey = min(h - 1, max(0, int(round(float(eye_mid[1]) * sy))))
+    ex = min(w - 1, max(0, int(round(float(eye_mid[0]) * sx))))
+    if parts[ey, ex] > 0:
+        removed |= (parts > 0) & (parts != parts[ey, ex])
+    out = prob.astype(np.float32, copy=True)
+    out[removed] = 0.0
+    return out, removed
 
 
 # ------------------------------------------------------------------------------ background

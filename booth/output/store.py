@@ -186,6 +186,10 @@ def finish_still(still: np.ndarray, rects: list[CropRect], cfg: BoothConfig,
 
     region = (cx0, cy0, cx1 - cx0, cy1 - cy0)
     refine = padded or o.background != "as-shot"  # as shot, the matte only feeds the clutter measure
+    if geom is not None and o.matte_head_prior:
+        probability, removed = finish.head_prior(probability, (sw, sh), geom.eye_mid, geom.chin, geom.ied, geom.forehead,
+                                                 hair_margin=o.matte_hair_margin)
+        meta["head_prior_removed"] = round(float(removed.mean()), 4)  # of the coarse mask's pixels
     face = None
     if geom is not None:
         def p(q):
