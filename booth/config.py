@@ -275,7 +275,7 @@ class OutputSection:
     matte_eps: float = num(0.0001, 1e-6, 0.1, "guided-filter regularisation (grey levels 0..1, squared): smaller follows edges closer")
     matte_head_prior: bool = field(default=True, metadata={"doc": "take out of the matte what the mesh's head shows cannot be the "
                                    "sitter: mask regions above or beside the head beyond the hair margin that never join the body"})
-    matte_hair_margin: float = num(0.3, 0.0, 1.0, "hair allowed beyond the skull, fraction of the face's forehead-to-chin length")
+    matte_hair_margin: float = num(0.2, 0.0, 1.0, "hair allowed beyond the skull, fraction of the face's forehead-to-chin length")
     clutter_advise: float = num(9.0, 0.0, 255.0, "background clutter (mean grey gradient, see booth.output.finish) above "
                                 "which `booth check` and the sidecar advise the operator")
     clutter_busy: float = num(16.0, 0.0, 255.0, "clutter above this is clearly busy: the sitter is told too")

@@ -68,6 +68,8 @@ class Row:
     edge_err_grey_guided: float | None = None  # the guided filter with a grey guide (the matte before)
     hair_err_grey_guided: float | None = None
     oracle_edge_err_bilinear: float | None = None
+    prior_removed: float | None = None  # percent of the coarse mask's person pixels (prob > 0.5) the head prior took out
+    grey_clutter_true_bg: float | None = None  # simulator: clutter of the grey output over the true background
 
 
 def _reduction(before, after):
@@ -98,6 +100,11 @@ def cleaned(prob: np.ndarray, image: np.ndarray, geom, cfg: BoothConfig) -> np.n
         return prob
     return F.head_prior(prob, (image.shape[1], image.shape[0]), geom.eye_mid, geom.chin, geom.ied, geom.forehead,
                         hair_margin=cfg.output.matte_hair_margin)[0]
+
+
+def _removed(before: np.ndarray, after: np.ndarray) -> float:
+    person = before > 0.5
+    return 100.0 * float((person & (after <= 0.5)).sum()) / max(1, int(person.sum()))
 
 
 def _mad(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None) -> float | None:
@@ -229,8 +236,11 @@ def _simulated_row(name: str, image: np.ndarray, true_alpha: np.ndarray, person:
     """The band errors of one simulated scene: guided and bilinear, from the segmenter's
     mask and from the true matte at the segmenter's size (``oracle``)."""
     face, geom = _face(analyzer, image)
-    prob = cleaned(seg.probability(image), image, geom, cfg)
+    raw = seg.probability(image)
+    prob = cleaned(raw, image, geom, cfg)
     row, (alpha, grey, blur) = _row(name, image, prob, cfg, face)
+    row.prior_removed = _removed(raw, prob)
+    row.grey_clutter_true_bg = F.clutter(grey, true_alpha < 0.5)
     ta = true_alpha[:, :, None]
     truth_grey = np.clip(ta * person + (1 - ta) * np.array(F.GREY_BGR, np.float32) + 0.5, 0, 255)
     band = _outline_band(true_alpha, max(2, int(round(EDGE_BAND * max(image.shape[:2])))))
@@ -265,7 +275,10 @@ def evaluate(data: Path, out: Path | None, cfg: BoothConfig | None = None, limit
     for p in paths:
         image = load_image(p)
         face, geom = _face(analyzer, image)
-        row, (alpha, grey, blur) = _row(p.stem[:13], image, cleaned(seg.probability(image), image, geom, cfg), cfg, face)
+        raw = seg.probability(image)
+        prob = cleaned(raw, image, geom, cfg)
+        row, (alpha, grey, blur) = _row(p.stem[:13], image, prob, cfg, face)
+        row.prior_removed = _removed(raw, prob)
         rows.append(row)
         if out:
             _sheet(out / f"{row.name}_asshot_grey_blur.png", image, grey, blur)
@@ -316,12 +329,13 @@ def main(argv: list[str] | None = None) -> int:
     def f(v, fmt="{:.2f}"):
         return "-" if v is None else fmt.format(v)
 
-    print(f"{'photo':14} {'clutter':>7} {'grey':>6} {'-%':>5} {'blur':>6} {'-%':>5} {'faceMAD g/b':>12} {'edge g/b':>11}")
+    print(f"{'photo':14} {'clutter':>7} {'grey':>6} {'-%':>5} {'blur':>6} {'-%':>5} {'faceMAD g/b':>12} {'edge g/b':>11} "
+          f"{'prior-%':>7}")
     for r in res["rows"]:
         print(f"{r['name']:14} {f(r['clutter']):>7} {f(r['grey_clutter']):>6} {f(r['grey_reduction'], '{:.0f}'):>5} "
               f"{f(r['blur_clutter']):>6} {f(r['blur_reduction'], '{:.0f}'):>5} "
               f"{f(r['grey_face_mad'])+'/'+f(r['blur_face_mad']):>12} "
-              f"{f(r['edge_err_guided'])+'/'+f(r['edge_err_bilinear']):>11}")
+              f"{f(r['edge_err_guided'])+'/'+f(r['edge_err_bilinear']):>11} {f(r['prior_removed'], '{:.1f}'):>7}")
     print(f"cluttered (> output.clutter_advise = {res['clutter_advise']:g}): {', '.join(res['cluttered'])}")
     print(f"edge band: +-{res['edge_band_px']} px round the true outline (simulator); guided / bilinear")
     for r in res["rows"]:
@@ -331,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r['name']}: edge band {f(r['edge_err_guided'])} / {f(r['edge_err_bilinear'])}{hair}; "
                   f"grey-guided {f(r['edge_err_grey_guided'])} (hair {f(r['hair_err_grey_guided'])}); "
                   f"from the true matte at 256 px (oracle) {f(r['oracle_edge_err_guided'])} / "
-                  f"{f(r['oracle_edge_err_bilinear'])}")
+                  f"{f(r['oracle_edge_err_bilinear'])}; grey output's clutter over the true background "
+                  f"{f(r['grey_clutter_true_bg'])}")
     return 0
 
 

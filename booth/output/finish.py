@@ -154,7 +154,8 @@ def refine_matte(image_bgr: np.ndarray, prob: np.ndarray, *, radius_frac: float 
 
 # ------------------------------------------------------------------------------ the sitter's shape
 
-HAIR_MARGIN = 0.25  # hair beyond the skull, fraction of the forehead-to-chin length (booth/output/README.md)
+HAIR_MARGIN = 0.2  # hair beyond the skull, fraction of the forehead-to-chin length (booth/output/README.md)
+MASK_SOFT = (0.3, 0.7)  # the coarse mask's probability stretched from this range to 0..1 (below: the room)
 FOREHEAD_OF_EYES = 0.47  # the mesh's forehead (point 10) above the eye line, fraction of eye-to-chin (gesture set median)
 SKULL_TOP = 0.35  # the skull's top above the forehead, fraction of forehead-to-chin (framing.crown_factor's default)
 
@@ -186,15 +187,18 @@ def head_zone(shape: tuple[int, int], scale: tuple[float, float], eye_mid: Seque
 
 def head_prior(prob: np.ndarray, size: tuple[int, int], eye_mid: Sequence[float], chin: Sequence[float], ied: float,
                forehead: Sequence[float] | None = None, *, hair_margin: float = HAIR_MARGIN,
-               support: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+               support: float = 0.05, soft: tuple[float, float] = MASK_SOFT) -> tuple[np.ndarray, np.ndarray]:
     """The coarse person probability with what cannot be the sitter taken out, by the head
     the mesh found (a shape prior). ``prob`` covers an image of ``size`` (w, h); points in
     that image's px. The sitter is the head with its hair (:func:`head_zone`) and what joins
     the body below the chin. A region the mask calls person (``prob > support``) outside the
     head zone that never comes down to the body is the room: it hangs on the head only (a
     cupboard or door frame above it, the pattern behind the hair) or on nothing (a lamp, a
-    second person). Arms, raised hands and long hair reach the body and stay. Returns
-    (cleaned probability, removed bool mask), both of ``prob``'s shape."""
+    second person). Arms, raised hands and long hair reach the body and stay. What is left
+    is firmed: probability ``soft`` (lo, hi) stretched to 0..1, so the segmenter's faint
+    fringe (a curtain at 0.2, a shelf at 0.3) is background and the guided filter finds the
+    outline from the image. Returns (cleaned probability, removed bool mask), both of
+    ``prob``'s shape."""
     h, w = prob.shape[:2]
     sx, sy = w / float(size[0]), h / float(size[1])
     zone = head_zone((h, w), (sx, sy), eye_mid, chin, ied, forehead, hair_margin)
@@ -211,7 +215,8 @@ def head_prior(prob: np.ndarray, size: tuple[int, int], eye_mid: Sequence[float]
     ex = min(w - 1, max(0, int(round(float(eye_mid[0]) * sx))))
     if parts[ey, ex] > 0:
         removed |= (parts > 0) & (parts != parts[ey, ex])
-    out = prob.astype(np.float32, copy=True)
+    lo, hi = soft
+    out = np.clip((prob.astype(np.float32) - np.float32(lo)) * np.float32(1.0 / max(hi - lo, 1e-6)), 0.0, 1.0)
     out[removed] = 0.0
     return out, removed
 
