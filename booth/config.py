@@ -148,6 +148,10 @@ class FramingSection:
     centre_tolerance: float = num(0.12, 0.01, 0.5, "eye midpoint offset from the frame centre line (the lights axis), fraction of frame width; 1.5x to leave")
     max_pad: float = num(0.10, 0.0, 0.5, "fraction of the output crop's height (or width) that may lie outside the camera image, filled from the background (output.pad_fill)")
     fit_margin_ied: float = num(0.10, 0.0, 2.0, "hysteresis: a framing check turns OK only with this much room to spare, in IED")
+    tight_head_badge: float = num(0.10, 0.0, 0.3, "when no in-band crop fits inside the camera image, the saved crop may be tighter "
+                                  "(the head this much more of its height than head_height's top) before any of it is padded")
+    tight_head_professional: float = num(0.07, 0.0, 0.3)
+    tight_head_actor: float = num(0.05, 0.0, 0.3)
     inside_tolerance: float = num(0.01, 0.0, 0.5, "fraction of the output crop's height (or width) it may lie outside the camera image before the booth asks the sitter to step back or centre (crop_inside); beyond it only framing.max_pad's fallback (manual shutter, a tight camera)")
 
 

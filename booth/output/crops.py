@@ -193,6 +193,7 @@ class Framing:
     shoulders_ok: bool  # the face's proportions allowed the shoulder band
     margins_ok: bool
     overflow_inside: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # pad: inside_tolerance
+    fit: str = "in-band"  # "in-band" | "tightened" (head beyond the band's top, framing.tight_head_*) | "padded"
 
     @property
     def fits(self) -> bool:
@@ -322,7 +323,16 @@ def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConf
             if fits and (best is None or entry.off_mid < best.off_mid):
                 tiers[i] = _Entry(worst, entry.off_mid, ch, pad(v), [(pad(h), ok) for h, ok in hs], shoulders_ok)
     assert best_fit is not None and best_in is not None
+    fit = "in-band"
+    if tiers[0] is None and tiers[1] is None:
+        # no in-band crop fits inside the image: a tighter crop of the same aspect (the head a
+        # little bigger than the band allows, framing.tight_head_*) before any pad
+        tightened = _tight_entry(geom, W, H, cfg, aspects, hh, hf_hi)
+        if tightened is not None:
+            tiers[1], fit = tightened, "tightened"
     chosen = next((e for e in tiers if e is not None), best_fit)
+    if fit == "in-band" and chosen is not tiers[0] and chosen is not tiers[1]:
+        fit = "padded"
 
     def overflow_of(e: _Entry, pad: Callable[[_Axis], _Axis]) -> dict[str, float]:
         v, hs = pad(e.v), [pad(h) for h, _ in e.hs]
@@ -345,7 +355,49 @@ def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConf
         shoulders_ok=shoulders_ok,
         margins_ok=all(ok for _, ok in hs),
         overflow_inside=MappingProxyType(overflow_inside),
+        fit=fit,
     )
+
+
+TIGHT_STEP = 0.005  # head-fraction step of the tightened crops tried
+
+
+def tight_head_for(cfg: BoothConfig) -> float:
+    """How far past ``framing.head_height``'s top the profile's saved crop may go rather than pad."""
+    fr = cfg.framing
+    return {Profile.BADGE: fr.tight_head_badge, Profile.PROFESSIONAL: fr.tight_head_professional,
+            Profile.ACTOR: fr.tight_head_actor}[cfg.profile]
+
+
+def _tight_entry(geom: FaceGeometry, W: float, H: float, cfg: BoothConfig, aspects: tuple[Aspect, ...], hh: float,
+                 hf_hi: float) -> _Entry | None:
+    """The largest crop (smallest head fraction) above the band's top, up to the profile's
+    ``tight_head``, whose every aspect fits inside the image with no pad; None if none does."""
+    n = int(math.floor(tight_head_for(cfg) / TIGHT_STEP + 1e-9))
+
+    def entry(i: int) -> _Entry | None:
+        hf = hf_hi + i * TIGHT_STEP
+        ch = hh / hf
+        v, shoulders_ok = _vertical(geom, ch, H, cfg)
+        v = v.with_pad(0.0)
+        hs = [(h.with_pad(0.0), ok) for h, ok in (_horizontal(geom, ch * a[0] / a[1], W, cfg) for a in aspects)]
+        worst = max([v.worst()] + [h.worst() for h, _ in hs])
+        return _Entry(worst, hf - hf_hi, ch, v, hs, shoulders_ok) if worst <= 0.0 else None
+
+    # a smaller crop fits more easily: try the tightest first (the usual answer of a crop that
+    # does not fit is none, at one evaluation), then bisect for the largest crop that fits
+    best = entry(n) if n >= 1 else None
+    if best is None:
+        return None
+    lo, hi = 0, n  # entry(lo) does not fit (lo = 0: the band's top, known), entry(hi) does
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        e = entry(mid)
+        if e is None:
+            lo = mid
+        else:
+            hi, best = mid, e
+    return best
 
 
 def plan_for_face(face: FaceMeasures, image_size: tuple[int, int], cfg: BoothConfig,

@@ -280,6 +280,44 @@ def background_estimate(image_bgr: np.ndarray, alpha: np.ndarray, *, pad: tuple[
     return cv2.resize(filled, (gw, gh), interpolation=cv2.INTER_LINEAR)
 
 
+def continue_person_below(image_bgr: np.ndarray, alpha: np.ndarray, fill: np.ndarray,
+                          pad: tuple[int, int, int, int], *, band_frac: float = 0.06,
+                          work_px: int = 320) -> tuple[np.ndarray, np.ndarray | None]:
+    """``fill`` (the grown canvas's fill, :func:`background_estimate` with ``pad``) with the
+    strip below the image continuing the person where the person reaches the bottom edge:
+    a shirt cut by the frame goes on in its own colours (their low-pass, from the bottom
+    ``band_frac`` of the image, so no edge pixel is repeated and no streak forms), the wall
+    beside it stays the wall. Returns (the new fill, only its bottom strip changed; the
+    person's share per column of the image, 0..1, for the matte of that strip, or None when
+    nothing was continued)."""
+    top, bottom, left, right = pad
+    if bottom <= 0:
+        return fill, None
+    h, w = image_bgr.shape[:2]
+    band = max(2, int(round(band_frac * h)))
+    a = alpha[h - band:, :]
+    person = (a > 0.5).astype(np.float32)
+    share = person.mean(axis=0)  # per column: how much of the bottom band is the person
+    if share.max() <= 0.0:
+        return fill, None
+    scale = min(1.0, work_px / max(band, w))
+    sw, sh = max(1, int(round(w * scale))), max(1, int(round(band * scale)))
+    colours = cv2.resize(image_bgr[h - band:, :].astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA)
+    weight = np.where(cv2.resize(person, (sw, sh), interpolation=cv2.INTER_AREA) > 0.999, 1.0, 0.0).astype(np.float32)
+    if not weight.any():
+        return fill, None
+    ext = _fill_from(colours, weight)
+    # one colour per column (the shirt's low-pass), softened across the columns
+    per_col = cv2.GaussianBlur(ext.mean(axis=0, keepdims=True), (0, 0), max(1.0, 0.01 * sw))
+    per_col = cv2.resize(per_col, (w, 1), interpolation=cv2.INTER_LINEAR)[0]
+    k = max(1.0, 0.01 * w)
+    cover = cv2.GaussianBlur(np.where(share > 0.5, 1.0, 0.0).astype(np.float32)[None, :], (0, 0), k)[0]
+    out = fill.copy()
+    strip = out[top + h:, left:left + w]
+    strip[:] = cover[None, :, None] * per_col[None, :, :] + (1.0 - cover[None, :, None]) * strip
+    return out, cover
+
+
 def parse_colour(value: str) -> tuple[int, int, int] | None:
     """'#RRGGBB' -> BGR, 'grey' -> :data:`GREY_BGR`, else None."""
     if value == "grey":

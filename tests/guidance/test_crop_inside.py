@@ -58,7 +58,28 @@ def test_a_tight_camera_yields_to_distance_far_instead_of_fighting_it():
     assert cs["distance_far"].ok
     assert cs["crop_inside"].ok and "yields" in cs["crop_inside"].target
     assert top_prompt(cs.values()) is not Prompt.MOVE_BACK
-    # the pad fill is the fallback: the crop to save reaches past the frame, within max_pad
+    # what is saved: the largest crop of each aspect inside the frame, the head a little
+    # bigger than the band (within framing.tight_head_professional), no pad
+    assert plan.fit == "tightened"
+    top = CFG.framing.head_height[1]
+    for crop in plan.crops:
+        assert all(v <= 0 for v in crop.pad(obs.image_size).values()), crop
+        share = plan_head(obs) / crop.h
+        assert top < share <= top + CFG.framing.tight_head_professional + 1e-6, share
+
+
+def plan_head(obs):
+    from booth.output.crops import FaceGeometry
+
+    return FaceGeometry.of(obs.face).head_height
+
+
+def test_only_a_face_too_large_even_for_the_tightened_crop_is_padded_and_the_plan_says_so():
+    # the same tight camera, the head 5 % larger: no crop within the tolerance fits,
+    # the fallback pads (within max_pad) and the plan records it
+    obs = observation(0.0, size=(640, 480), eye=(320.0, 190.0), ied=100.0)
+    plan = plan_for_face(obs.face, obs.image_size, CFG)
+    assert plan.fit == "padded"
     pad = plan.crops[0].pad(obs.image_size)
     assert 0 < max(pad.values()) <= CFG.framing.max_pad * plan.crops[0].h
 

@@ -213,3 +213,27 @@ def test_the_head_prior_takes_out_what_hangs_on_the_head_only_and_keeps_arms_and
     assert mean_at(290, 180, 350, 250) == 1.0  # the face and head untouched
     assert mean_at(230, 300, 410, 480) == 1.0  # the body untouched
     assert removed.any() and not removed[int(250 * sy), int(320 * sx)]
+
+
+def test_below_the_frame_the_shirt_goes_on_in_its_own_colours_not_the_wall_and_not_its_edge_row():
+    # a striped shirt (rows 20 and 80, 4 px each) reaching the bottom of a light wall; the
+    # crop needs 40 px more below: under the shirt the strip continues the shirt's low-pass
+    # (about 50), beside it the wall (200); the edge row (a single stripe) is not repeated
+    img = np.full((300, 400, 3), 200, np.uint8)
+    img[200:, 100:300] = 20
+    for y in range(200, 300, 8):
+        img[y:y + 4, 100:300] = 80
+    alpha = np.zeros((300, 400), np.float32)
+    alpha[200:, 100:300] = 1.0
+    pad = (0, 40, 0, 0)
+    wall = F.background_estimate(img, alpha, pad=pad)
+    fill, cover = F.continue_person_below(img, alpha, wall, pad)
+    grown = F.pad_image(img, pad, fill)
+    assert np.array_equal(grown[:300], img) and cover is not None
+    under = grown[305:, 130:270].astype(int)
+    assert np.abs(under - 50).max() <= 8, under.mean()  # the shirt's own mix of its two stripes
+    assert np.abs(under - img[299, 130:270].astype(int)[None]).min() >= 20  # not the edge row (a stripe) repeated
+    assert np.abs(grown[305:, :60].astype(int) - 200).max() <= 6 and np.abs(grown[305:, 340:].astype(int) - 200).max() <= 6
+    assert cover[150] > 0.99 and cover[20] < 0.01  # the matte of the strip: person below the shirt only
+    # nothing to continue when the person does not reach the bottom edge
+    assert F.continue_person_below(img, np.zeros_like(alpha), wall, pad)[1] is None
