@@ -239,7 +239,8 @@ class GuidanceSection:
     relax_after_s: float = num(25.0, 5.0, 600.0, "seconds without success before the soft thresholds relax one step")
     relax_factor: float = num(1.5, 1.0, 5.0, "each relax step widens the soft bands by this factor")
     max_relax_steps: int = num(2, 0, 10)
-    background_hint: float = num(60.0, 0.0, 1000.0, "the per-frame background measure (FaceMeasures.background, mean Sobel gradient of linear Y at 256 px) above which the sitter gets one soft hint about the busy wall (on the 20 gesture-set rooms: the two with output clutter 19-26 and one at 9.9 read above 60, none of the plainer ones; booth/output/README.md)")
+    background_hint: float = num(12.0, 0.0, 255.0, "the saved photo's clutter measure (booth.output.finish.clutter inside the crops) read on the preview, above which the sitter gets one soft hint about the busy wall (the gesture set's 2 busy rooms read 15.0-16.4 on the preview, every other room 9.0 or less; booth/output/README.md)")
+    background_every_s: float = num(1.0, 0.0, 60.0, "how often the preview's clutter is read for the hint (one segmentation pass, ~10-17 ms here); 0: never")
     background_hint_s: float = num(2.0, 0.0, 30.0, "the busy-background hint shows at most this long, once per sitter, only while no other prompt is up; the countdown waits for it (0: never)")
 
 

@@ -294,6 +294,80 @@ def evaluate(data: Path, out: Path | None, cfg: BoothConfig | None = None, limit
             "edge_band_px": band_px, "clutter_advise": cfg.output.clutter_advise}
 
 
+def _plain_backdrop(size: tuple[int, int] = (1280, 960)) -> np.ndarray:
+    """The simulator's own plain painted wall, sRGB uint8."""
+    from ..camera.sim.photos import linear_to_srgb
+    from ..camera.sim.render import wall
+
+    return np.clip(linear_to_srgb(np.clip(wall(*size), 0, 1)) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
+def _curtain_backdrop(data: Path) -> np.ndarray:
+    """The busy curtain of the gesture set's none__0a4a8907 (its person-free top left,
+    mirrored and tiled: the wall tests/guidance/test_background_hint.py puts behind the
+    simulated sitter), sRGB."""
+    from ..vision.images import load_image
+
+    room = load_image(next((data / "images" / "mediapipe_gesture_people").glob("none__0a4a8907*")))
+    h, w = room.shape[:2]
+    part = room[: int(0.38 * h), : int(0.35 * w)]
+    row = np.hstack([part, part[:, ::-1]] * 6)
+    return np.ascontiguousarray(np.vstack([row, row[::-1]] * 3))
+
+
+@dataclass
+class HintRow:
+    name: str
+    still_clutter: float | None  # the sidecar's background.clutter (as shot, inside the crops)
+    level: str  # its level: plain | advise | busy
+    preview_clutter: float | None  # the hint's reading on the 640 px preview
+    gradient: float | None  # the per-frame gradient the hint read before (FaceMeasures.background)
+    preview_ms: float | None  # the reading's cost (segmentation + measure), this machine
+
+
+def hint_table(data: Path, cfg: BoothConfig | None = None, preview_width: int = 640) -> list[HintRow]:
+    """The busy-background hint's reading against the saved photo's clutter, on the 20
+    gesture photos and the simulator's sitter in front of the busiest room, the curtain and
+    the plain wall: each photo as the still (the store's measure) and shrunk to the preview
+    (the hint's measure, :func:`booth.output.preview.preview_clutter`)."""
+    import time
+
+    from ..vision.analyzer import FaceAnalyzer
+    from ..vision.expression import Segmenter
+    from ..vision.images import list_images, load_image
+    from .crops import SQUARE, FaceGeometry, aspects_for, plan_framing
+    from .preview import preview_clutter
+    from .store import finish_still
+
+    cfg = cfg or BoothConfig()
+    seg = Segmenter(cfg.vision.threads)
+    analyzer = FaceAnalyzer(cfg)
+    photos = [(p.stem[:13], load_image(p)) for p in list_images([data / "images" / "mediapipe_gesture_people"])]
+    busiest = max(photos, key=lambda np_: F.clutter(np_[1], seg.probability(np_[1]) < 0.5) or 0.0)[1]
+    for name, backdrop in (("sim-busiest", person_free_backdrop(busiest, seg)), ("sim-curtain", _curtain_backdrop(data)),
+                           ("sim-plain", _plain_backdrop())):
+        photos.append((name, simulated_scene(backdrop)[0]))
+    rows = []
+    aspects = aspects_for(cfg.profile)
+    for name, image in photos:
+        face = analyzer.analyze_still(image).face
+        if face is None:
+            rows.append(HintRow(name, None, "unknown", None, None, None))
+            continue
+        geom = FaceGeometry.of(face)
+        plan = plan_framing(geom, (image.shape[1], image.shape[0]), cfg, aspects + ((SQUARE,) if SQUARE not in aspects else ()))
+        done = finish_still(image, list(plan.crops), cfg, seg.probability(image), geom)
+        level = F.clutter_level(done.clutter_before, cfg.output.clutter_advise, cfg.output.clutter_busy)
+        h, w = image.shape[:2]
+        small = cv2.resize(image, (preview_width, int(round(h * preview_width / w))), interpolation=cv2.INTER_AREA)
+        obs = analyzer.analyze_still(small)
+        t0 = time.perf_counter()
+        value = preview_clutter(small, obs, seg.probability(small), cfg) if obs.face is not None else None
+        ms = (time.perf_counter() - t0) * 1000.0
+        rows.append(HintRow(name, done.clutter_before, level, value, obs.face.background if obs.face else None, ms))
+    return rows
+
+
 def _zoom_on_hair(*images_and_alpha):
     *images, alpha = images_and_alpha
     ys, xs = np.nonzero(alpha > 0.5)
@@ -311,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="test-artifacts/background")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--no-prior", action="store_true", help="the matte without the head prior (output.matte_head_prior off)")
+    ap.add_argument("--hint", action="store_true", help="the busy-background hint's preview reading against the saved "
+                    "photo's clutter (the table that chose guidance.background_hint)")
     args = ap.parse_args(argv)
     data = Path(args.data)
     if not (data / "images" / "mediapipe_gesture_people").is_dir():
@@ -321,6 +397,19 @@ def main(argv: list[str] | None = None) -> int:
         import dataclasses
 
         cfg = dataclasses.replace(cfg, output=dataclasses.replace(cfg.output, matte_head_prior=False))
+    if args.hint:
+        rows = hint_table(data, cfg)
+        g = cfg.guidance
+        print(f"{'photo':14} {'still':>6} {'level':>7} {'preview':>7} {'hint':>5} {'gradient':>8} {'old':>4} {'ms':>6}")
+        for h in rows:
+            def v(x, fmt="{:.2f}"):
+                return "-" if x is None else fmt.format(x)
+            hint = h.preview_clutter is not None and h.preview_clutter > g.background_hint
+            old = h.gradient is not None and h.gradient > 60.0
+            print(f"{h.name:14} {v(h.still_clutter):>6} {h.level:>7} {v(h.preview_clutter):>7} {'yes' if hint else '-':>5} "
+                  f"{v(h.gradient, '{:.1f}'):>8} {'yes' if old else '-':>4} {v(h.preview_ms, '{:.1f}'):>6}")
+        print(f"hint: preview clutter > guidance.background_hint = {g.background_hint:g}; old: per-frame gradient > 60")
+        return 0
     res = evaluate(data, Path(args.out), cfg)
     if args.json:
         print(json.dumps(res))
