@@ -17,7 +17,10 @@ shows is what gets saved, and a saved crop analysed again passes the same checks
 The booth guides toward a crop inside the camera image (``overflow_inside``: at most
 ``framing.inside_tolerance`` of the crop past the image; the ``crop_inside`` check asks the
 sitter to step back or centre while it does not fit), and the plan prefers such a crop (a
-crop height inside the image, placed without pad wherever the bands allow). Only as the
+crop height inside the image, placed without pad wherever the bands allow). When no in-band
+crop fits inside the image, the saved crop is first made tighter: the largest crop of its
+aspect inside the image, the head up to ``framing.tight_head_<profile>`` past the band's top
+(``plan.fit`` "tightened"; the checks read the overflow, not this crop). Only as the
 fallback (the manual shutter, a camera too tight for the profile's crop at any distance the
 sitter may stand) a crop may reach a little beyond the camera image (``framing.max_pad`` of
 its size per axis); the store fills that strip from the background (the wall extended past the image, or

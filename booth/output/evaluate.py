@@ -133,6 +133,15 @@ def _row(name, image, prob, cfg, face):
         (alpha, grey, blur)
 
 
+def _prior_sheet(path: Path, image, raw, grey, blur, cfg: BoothConfig, face, width=360):
+    """as shot | grey from the segmenter's own mask (no head prior: the matte before) | grey | blur."""
+    _, before, _ = finish_photo(image, raw, cfg, face=face)
+    h, w = image.shape[:2]
+    s = width / w
+    tiles = [cv2.resize(x, (width, int(round(h * s))), interpolation=cv2.INTER_AREA) for x in (image, before, grey, blur)]
+    cv2.imwrite(str(path), np.hstack(tiles))
+
+
 def _sheet(path: Path, image, grey, blur, width=360):
     h, w = image.shape[:2]
     s = width / w
@@ -255,6 +264,8 @@ def _simulated_row(name: str, image: np.ndarray, true_alpha: np.ndarray, person:
     row.oracle_edge_err_bilinear = _mad(_grey_of(image, oracle, cfg, "bilinear", face), truth_grey, band)
     if out:
         _sheet(out / f"{name}_asshot_grey_blur.png", image, grey, blur)
+        if cfg.output.matte_head_prior:
+            _prior_sheet(out / f"{name}_shot_grey-without-prior_grey_blur.png", image, raw, grey, blur, cfg, face)
         zoom = _zoom_on_hair(image, grey, grey_bl, truth_grey.astype(np.uint8), true_alpha)
         cv2.imwrite(str(out / f"{name}_hair_input_guided_bilinear_truth.png"), zoom)
     return row
@@ -282,6 +293,8 @@ def evaluate(data: Path, out: Path | None, cfg: BoothConfig | None = None, limit
         rows.append(row)
         if out:
             _sheet(out / f"{row.name}_asshot_grey_blur.png", image, grey, blur)
+            if cfg.output.matte_head_prior:
+                _prior_sheet(out / f"{row.name}_shot_grey-without-prior_grey_blur.png", image, raw, grey, blur, cfg, face)
     # the simulator: the astronaut in front of the busiest room of the set, its person-free side
     busiest = max(zip(rows, paths), key=lambda rp: rp[0].clutter or 0.0)[1]
     room = person_free_backdrop(load_image(busiest), seg)

@@ -1,7 +1,8 @@
 """The finished look of a saved crop: the matte, the background, the pad, the clutter and
 how the photo reads at 80 px. Pure functions on pixels (no model, no config object)::
 
-    alpha = refine_matte(still, person_probability)        # full-resolution matte 0..1
+    prob, _ = head_prior(person_probability, size, eye_mid, chin, ied, forehead)  # the room off the head
+    alpha = refine_matte(still, prob)                       # full-resolution matte 0..1
     bg = background_estimate(still, alpha)                  # the wall, with the person removed
     out = replace_background(still, alpha, "grey", bg)      # "as-shot" | "blur" | "grey" | "#RRGGBB"
     grown = pad_image(still, pad, fill)                     # a crop past the image edge
@@ -19,10 +20,16 @@ applied at full resolution). Matting models from PyPI wheels were not taken: non
 pinned in a wheel the way ``models/manifest.toml`` needs (see booth/output/README.md for the
 measured comparison bilinear vs guided on the simulator's known matte).
 
-Pad. A crop may reach past the camera image (``framing.max_pad``). The strip is filled with
+Head prior. What the segmenter calls person above or beside the head, beyond a hair margin,
+that never comes down to the body is the room (:func:`head_prior`, with the mesh's face).
+
+Pad. A crop may reach past the camera image (``framing.max_pad``; only when even a crop a
+little tighter than the band cannot fit inside it, see :mod:`booth.output.crops`). The strip is filled with
 the *background* extended across it (normalised convolution of the pixels the matte calls
 background, at growing radii, so a strip next to a shoulder gets the wall's colour, not the
-shirt's) and blurred, or with a configured colour. Camera pixels are never repeated.
+shirt's) and blurred, or with a configured colour; below where the sitter reaches the bottom
+edge the strip continues the sitter's own low-pass colours (:func:`continue_person_below`).
+Camera pixels are never repeated.
 """
 
 from __future__ import annotations
