@@ -72,6 +72,7 @@ def test_the_square_photo_is_the_largest_crop_inside_the_frame_with_no_pad(lfi, 
     old_cfg = dataclasses.replace(cfg, framing=dataclasses.replace(cfg.framing, tight_head_professional=0.0))
     old = PhotoStore(old_cfg, tmp_path / "in-band").save(picks[-1][2])
     assert old.metadata["framing"]["fit"] == "padded" and old.metadata["finish"]["padded"]
+    assert "pad_below_person" in old.metadata["finish"]  # and below the shirt the shirt goes on, not the wall
     before = cv2.imread(str(old.crops["1x1"]))
     after = cv2.imread(next(f for f in cap["files"] if f.endswith("_1x1.jpg")))
     small = [cv2.resize(cv2.resize(x, (80, 80), interpolation=cv2.INTER_AREA), (160, 160),
