@@ -288,8 +288,11 @@ class _Entry:
 
 
 def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConfig,
-                 aspects: tuple[Aspect, ...] | None = None, steps: int = 11) -> Framing:
-    """Find the in-band crops for ``geom`` in an image of ``image_size`` (see module doc)."""
+                 aspects: tuple[Aspect, ...] | None = None, steps: int = 11, *, as_output: bool = False) -> Framing:
+    """Find the in-band crops for ``geom`` in an image of ``image_size`` (see module doc).
+    ``as_output``: the image is a photo judged on its own (``booth analyze``): one of the
+    output's own shape may be a tightened crop, so its overflow is judged up to the profile's
+    ``tight_head`` past the band (live camera frames never are: guidance asks first)."""
     aspects = aspects or aspects_for(cfg.profile)
     aspects = tuple(sorted(aspects, key=lambda a: -a[0] / a[1]))  # widest first
     W, H = float(image_size[0]), float(image_size[1])
@@ -345,8 +348,26 @@ def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConf
             "width": hs[0].overflow_size(),
         }
 
-    overflow = overflow_of(best_fit, lambda a: a)
-    overflow_inside = overflow_of(best_in[1], tight)
+    judge_fit, judge_in = best_fit, best_in
+    a0 = aspects[0]
+    if as_output and len(aspects) == 1 and H > 0 and abs(W / H - a0[0] / a0[1]) <= 0.01 * a0[0] / a0[1]:
+        # a photo of the output's own shape, judged on its own, may be a tightened crop: its
+        # framing is judged up to the profile's tight_head past the band (+ JUDGE_SLACK for
+        # the crop's pixel rounding), so the booth's own photo analysed again passes
+        steps_out = int(math.floor((tight_head_for(cfg) + JUDGE_SLACK) / TIGHT_STEP + 1e-9))
+        for i in range(1, steps_out + 1):
+            ch = hh / (hf_hi + i * TIGHT_STEP)
+            v, shoulders_ok = _vertical(geom, ch, H, cfg)
+            hs = [_horizontal(geom, ch * a[0] / a[1], W, cfg) for a in aspects]
+            worst = max([v.worst()] + [h.worst() for h, _ in hs])
+            worst_in = max([tight(v).worst()] + [tight(h).worst() for h, _ in hs])
+            entry = _Entry(worst, i * TIGHT_STEP, ch, v, hs, shoulders_ok)
+            if worst < judge_fit.worst:
+                judge_fit = entry
+            if worst_in < judge_in[0]:
+                judge_in = (worst_in, entry)
+    overflow = overflow_of(judge_fit, lambda a: a)
+    overflow_inside = overflow_of(judge_in[1], tight)
     ch, v, hs, shoulders_ok = chosen.ch, chosen.v, chosen.hs, chosen.shoulders_ok
     top = v.place()
     crops = tuple(CropRect(a, h.place(), top, h.size, ch) for a, (h, _) in zip(aspects, hs))
@@ -363,6 +384,7 @@ def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConf
 
 
 TIGHT_STEP = 0.005  # head-fraction step of the tightened crops tried
+JUDGE_SLACK = 0.01  # a photo judged on its own: up to tight_head + this (the crop's pixel rounding)
 
 
 def tight_head_for(cfg: BoothConfig) -> float:
@@ -404,7 +426,7 @@ def _tight_entry(geom: FaceGeometry, W: float, H: float, cfg: BoothConfig, aspec
 
 
 def plan_for_face(face: FaceMeasures, image_size: tuple[int, int], cfg: BoothConfig,
-                  aspects: tuple[Aspect, ...] | None = None) -> Framing:
+                  aspects: tuple[Aspect, ...] | None = None, *, as_output: bool = False) -> Framing:
     """:func:`plan_framing` for a measured face; ``aspects`` default to what the image must hold."""
     return plan_framing(FaceGeometry.of(face), image_size, cfg,
-                        aspects or aspects_to_check(cfg.profile, image_size))
+                        aspects or aspects_to_check(cfg.profile, image_size), as_output=as_output)

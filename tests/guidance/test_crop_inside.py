@@ -124,3 +124,18 @@ def test_a_simulated_sitter_too_close_or_off_to_one_side_is_told_moves_and_the_s
         assert crop["pad_fill"] is None
     print(name, "prompts", r.prompts, "captured after", r.time_to_capture_s, "s; pads",
           {k: c["pad_px"] for k, c in side["crops"].items()})
+
+
+def test_a_tightened_crop_judged_on_its_own_passes_framing_but_a_live_frame_of_that_shape_is_still_guided():
+    # the tight camera's saved 1:1 crop, re-measured as a 1200 px photo of its own
+    obs = observation(0.0, size=(640, 480), eye=(320.0, 190.0), ied=95.0)
+    crop = plan_for_face(obs.face, obs.image_size, CFG).crops[0]
+    s = 1200.0 / crop.w
+    photo = observation(0.0, size=(1200, 1200), eye=((320.0 - crop.x) * s, (190.0 - crop.y) * s), ied=95.0 * s)
+    assert plan_for_face(photo.face, photo.image_size, CFG, as_output=True).fits_inside
+    live = plan_for_face(photo.face, photo.image_size, CFG)  # a square camera showing the same: step back first
+    assert not live.fits_inside
+    from booth.guidance.checks import assess_still
+
+    judged = {c.name: c for c in assess_still(photo, CFG).checks}
+    assert judged["crop_inside"].ok and judged["distance_close"].ok
