@@ -152,6 +152,10 @@ class FramingSection:
     centre_tolerance: float = num(0.12, 0.01, 0.5, "eye midpoint offset from the frame centre line (the lights axis), fraction of frame width; 1.5x to leave")
     max_pad: float = num(0.10, 0.0, 0.5, "fraction of the output crop's height (or width) that may lie outside the camera image, filled from the background (output.pad_fill)")
     fit_margin_ied: float = num(0.10, 0.0, 2.0, "hysteresis: a framing check turns OK only with this much room to spare, in IED")
+    tight_head_badge: float = num(0.10, 0.0, 0.3, "when no in-band crop fits inside the camera image, the saved crop may be tighter "
+                                  "(the head this much more of its height than head_height's top) before any of it is padded")
+    tight_head_professional: float = num(0.07, 0.0, 0.3)
+    tight_head_actor: float = num(0.05, 0.0, 0.3)
     inside_tolerance: float = num(0.01, 0.0, 0.5, "fraction of the output crop's height (or width) it may lie outside the camera image before the booth asks the sitter to step back or centre (crop_inside); beyond it only framing.max_pad's fallback (manual shutter, a tight camera)")
 
 
@@ -239,7 +243,8 @@ class GuidanceSection:
     relax_after_s: float = num(25.0, 5.0, 600.0, "seconds without success before the soft thresholds relax one step")
     relax_factor: float = num(1.5, 1.0, 5.0, "each relax step widens the soft bands by this factor")
     max_relax_steps: int = num(2, 0, 10)
-    background_hint: float = num(60.0, 0.0, 1000.0, "the per-frame background measure (FaceMeasures.background, mean Sobel gradient of linear Y at 256 px) above which the sitter gets one soft hint about the busy wall (on the 20 gesture-set rooms: the two with output clutter 19-26 and one at 9.9 read above 60, none of the plainer ones; booth/output/README.md)")
+    background_hint: float = num(12.0, 0.0, 255.0, "the saved photo's clutter measure (booth.output.finish.clutter inside the crops) read on the preview, above which the sitter gets one soft hint about the busy wall (the gesture set's 2 busy rooms read 15.0-16.4 on the preview, every other room 9.0 or less; booth/output/README.md)")
+    background_every_s: float = num(1.0, 0.0, 60.0, "how often the preview's clutter is read for the hint (one segmentation pass, ~10-17 ms here); 0: never")
     background_hint_s: float = num(2.0, 0.0, 30.0, "the busy-background hint shows at most this long, once per sitter, only while no other prompt is up; the countdown waits for it (0: never)")
 
 
@@ -277,6 +282,9 @@ class OutputSection:
                          "background extended and blurred, never the image edge repeated)")
     matte_radius: float = num(0.004, 0.001, 0.05, "guided-filter radius of the matte, fraction of the still's longer side")
     matte_eps: float = num(0.0001, 1e-6, 0.1, "guided-filter regularisation (grey levels 0..1, squared): smaller follows edges closer")
+    matte_head_prior: bool = field(default=True, metadata={"doc": "take out of the matte what the mesh's head shows cannot be the "
+                                   "sitter: mask regions above or beside the head beyond the hair margin that never join the body"})
+    matte_hair_margin: float = num(0.2, 0.0, 1.0, "hair allowed beyond the skull, fraction of the face's forehead-to-chin length")
     clutter_advise: float = num(9.0, 0.0, 255.0, "background clutter (mean grey gradient, see booth.output.finish) above "
                                 "which `booth check` and the sidecar advise the operator")
     clutter_busy: float = num(16.0, 0.0, 255.0, "clutter above this is clearly busy: the sitter is told too")

@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping, Protocol
 from .config import BoothConfig
 from .errors import BoothError
 from .guidance.coach import Coach
+from .output.preview import BackgroundWatch
 from .session import SITTER_STATES, Session
 from .types import Actions, Assessment, BoothState, Candidate, FaceObservation, Frame, LightLevels, SessionEvent
 
@@ -57,6 +58,7 @@ class BoothLoop:
         self.saver = saver
         self.coach = Coach(cfg)
         self.session = Session(cfg)
+        self.background = BackgroundWatch(cfg)  # the busy-background hint's reading, at a low rate
         self.last_observation: FaceObservation | None = None
         self.last_assessment: Assessment | None = None
         self.saved: list[Any] = []  # SavedCapture of synchronous saves, in order
@@ -69,6 +71,8 @@ class BoothLoop:
         self.cfg = cfg
         self.coach = Coach(cfg)
         self.session = Session(cfg)
+        self.background.cfg = cfg
+        self.background.reset()
         self._expression = self.session.expression_target
 
     @property
@@ -82,7 +86,10 @@ class BoothLoop:
         exhausted = bool(lc.exhausted) if lc is not None else True
         settled = bool(getattr(lc, "settled", True)) if lc is not None else True
         still = frame.still_dims
-        assessment = self.coach.update(obs, lights_exhausted=exhausted, lights_settled=settled, still_size=still)
+        wanted = self.session.state is BoothState.GUIDING and not self.coach.background_hint_given
+        clutter = self.background.update(frame, obs, wanted=wanted)
+        assessment = self.coach.update(obs, lights_exhausted=exhausted, lights_settled=settled, still_size=still,
+                                       background_clutter=clutter)
         self.session.buffer.neutral_open_eye = self.coach.baseline.open_eye  # engaged eyes: the sitter's own
         lights = lc.update(obs, self.session.state, frame.t) if lc is not None else None
         self.last_observation, self.last_assessment = obs, assessment
@@ -107,6 +114,8 @@ class BoothLoop:
             # not be judged against the last sitter's baselines; a retake or the next
             # expression keeps them.
             self.coach.restart(None if before is BoothState.ATTRACT else t)
+            if before is BoothState.ATTRACT:
+                self.background.reset()  # a new sitter: the room is read afresh
         if actions.save is not None:
             if self.saver is not None:  # the app saves elsewhere and reports back with on_event(SAVED)
                 self.saver(actions.save, actions.badge_id, self.session.expression_target)

@@ -547,7 +547,9 @@ def assess_still(obs: FaceObservation, cfg: BoothConfig, *, expression: str | No
     ``prompt`` is the highest-priority failing check's; ``gates_ok`` (and ``ready``) mean
     every gating check passes on the exit side of its band (see the module doc).
     """
-    checks = evaluate_checks(obs, cfg, strict=False, expression=expression)
+    # a photo judged on its own may be the booth's tightened crop (booth/output/crops.py)
+    framing = plan_for_face(obs.face, obs.image_size, cfg, as_output=True) if obs.face is not None else None
+    checks = evaluate_checks(obs, cfg, strict=False, expression=expression, framing=framing)
     ok = all(c.ok for c in checks if gating(c))
     score = soft_score(obs.face, cfg, expression=expression) if (obs.face is not None and hard_gates_ok(checks)) else 0.0
     prompt = top_prompt(checks)

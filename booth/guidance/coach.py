@@ -164,12 +164,15 @@ class Coach:
     # -- per frame -------------------------------------------------------------------
 
     def update(self, obs: FaceObservation, *, lights_exhausted: bool = False, lights_settled: bool = True,
-               still_size: tuple[int, int] | None = None) -> Assessment:
+               still_size: tuple[int, int] | None = None, background_clutter: float | None = None) -> Assessment:
         """Assess one observation. ``lights_exhausted``: the light controller can do no
         more, so a failing light balance is shown to the sitter ("turn to the light").
         ``lights_settled``: False while the lights are still evening out the face; the
         sitter is not ready then (the countdown locks the lights where they are).
-        ``still_size``: (width, height) of the full-resolution still, if not the image's."""
+        ``still_size``: (width, height) of the full-resolution still, if not the image's.
+        ``background_clutter``: the saved photo's clutter measure read on the preview (the
+        loop's :class:`booth.output.preview.BackgroundWatch`; None: not read), what the
+        busy-background hint goes by."""
         g = self.cfg.guidance
         t = obs.t
         face = obs.face
@@ -213,7 +216,7 @@ class Coach:
         skip = frozenset() if lights_exhausted else frozenset({Prompt.TURN_TO_LIGHT})
         still_asked = {c.prompt for c in checks if not c.ok and c.prompt is not None}
         prompt = self._dwell(top_prompt(checks, skip=skip), still_asked, t)
-        prompt = self._background_hint(smoothed, prompt, ready, t)
+        prompt = self._background_hint(smoothed, background_clutter, prompt, ready, t)
         if prompt is Prompt.BUSY_BACKGROUND:
             ready = False  # the countdown waits until the hint has been read (<= background_hint_s)
         score = 0.0
@@ -275,9 +278,16 @@ class Coach:
         self._ok = ok_now
         return tuple(out)
 
-    def _background_hint(self, face: FaceMeasures | None, prompt: Prompt | None, ready: bool, t: float) -> Prompt | None:
+    @property
+    def background_hint_given(self) -> bool:
+        """The busy-background hint has been shown to this sitter (no more readings needed)."""
+        return self._hint_given
+
+    def _background_hint(self, face: FaceMeasures | None, clutter: float | None, prompt: Prompt | None, ready: bool,
+                         t: float) -> Prompt | None:
         """The busy-background hint (``Prompt.BUSY_BACKGROUND``) in place of an empty prompt
-        line: once per sitter, after the wall has read above ``guidance.background_hint`` for
+        line: once per sitter, after the preview's clutter reading (the saved photo's
+        measure) has stayed above ``guidance.background_hint`` for
         ``prompt_hold_s``, never once the sitter is ready (the countdown), for at most
         ``background_hint_s``; any real prompt ends it at once. It is no check: it never gates
         capture; while it is up the countdown waits for it (so it can be read), at most
@@ -290,7 +300,7 @@ class Coach:
             return prompt
         if self._hint_given or g.background_hint_s <= 0 or face is None:
             return prompt
-        if face.background is None or face.background <= g.background_hint:
+        if clutter is None or clutter <= g.background_hint:
             self._busy_since = None
             return prompt
         if self._busy_since is None:

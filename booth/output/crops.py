@@ -17,7 +17,10 @@ shows is what gets saved, and a saved crop analysed again passes the same checks
 The booth guides toward a crop inside the camera image (``overflow_inside``: at most
 ``framing.inside_tolerance`` of the crop past the image; the ``crop_inside`` check asks the
 sitter to step back or centre while it does not fit), and the plan prefers such a crop (a
-crop height inside the image, placed without pad wherever the bands allow). Only as the
+crop height inside the image, placed without pad wherever the bands allow). When no in-band
+crop fits inside the image, the saved crop is first made tighter: the largest crop of its
+aspect inside the image, the head up to ``framing.tight_head_<profile>`` past the band's top
+(``plan.fit`` "tightened"; the checks read the overflow, not this crop). Only as the
 fallback (the manual shutter, a camera too tight for the profile's crop at any distance the
 sitter may stand) a crop may reach a little beyond the camera image (``framing.max_pad`` of
 its size per axis); the store fills that strip from the background (the wall extended past the image, or
@@ -35,6 +38,8 @@ import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
+
+import numpy as np
 
 from ..config import BoothConfig, Profile
 from ..types import FaceMeasures
@@ -88,11 +93,14 @@ class FaceGeometry:
     crown: tuple[float, float]
     ied: float
     t: float
+    forehead: tuple[float, float] | None = None  # the mesh's forehead point (10): the head's own top, for the matte
 
     @staticmethod
     def of(face: FaceMeasures) -> "FaceGeometry":
+        lm = np.asarray(face.landmarks)
+        forehead = (float(lm[10, 0]), float(lm[10, 1])) if lm.ndim == 2 and lm.shape[0] > 10 else None
         return FaceGeometry(_pt(face.eye_mid), _pt(face.iris_left), _pt(face.iris_right),
-                            _pt(face.chin), _pt(face.crown), float(face.ied_px), float(face.t_px))
+                            _pt(face.chin), _pt(face.crown), float(face.ied_px), float(face.t_px), forehead)
 
     def scaled(self, sx: float, sy: float) -> "FaceGeometry":
         """The same face in an image scaled by (sx, sy), e.g. from analysis size to the still."""
@@ -100,7 +108,7 @@ class FaceGeometry:
             return (q[0] * sx, q[1] * sy)
         s = math.sqrt(sx * sy)
         return FaceGeometry(p(self.eye_mid), p(self.iris_left), p(self.iris_right), p(self.chin),
-                            p(self.crown), self.ied * s, self.t * s)
+                            p(self.crown), self.ied * s, self.t * s, None if self.forehead is None else p(self.forehead))
 
     def shrunk(self, s: float, centre: tuple[float, float]) -> "FaceGeometry":
         """The same face ``s`` times as large about ``centre`` (the image centre: a sitter who
@@ -108,7 +116,7 @@ class FaceGeometry:
         def p(q: tuple[float, float]) -> tuple[float, float]:
             return (centre[0] + s * (q[0] - centre[0]), centre[1] + s * (q[1] - centre[1]))
         return FaceGeometry(p(self.eye_mid), p(self.iris_left), p(self.iris_right), p(self.chin),
-                            p(self.crown), self.ied * s, self.t * s)
+                            p(self.crown), self.ied * s, self.t * s, None if self.forehead is None else p(self.forehead))
 
     @property
     def head_height(self) -> float:
@@ -188,6 +196,7 @@ class Framing:
     shoulders_ok: bool  # the face's proportions allowed the shoulder band
     margins_ok: bool
     overflow_inside: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))  # pad: inside_tolerance
+    fit: str = "in-band"  # "in-band" | "tightened" (head beyond the band's top, framing.tight_head_*) | "padded"
 
     @property
     def fits(self) -> bool:
@@ -279,8 +288,11 @@ class _Entry:
 
 
 def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConfig,
-                 aspects: tuple[Aspect, ...] | None = None, steps: int = 11) -> Framing:
-    """Find the in-band crops for ``geom`` in an image of ``image_size`` (see module doc)."""
+                 aspects: tuple[Aspect, ...] | None = None, steps: int = 11, *, as_output: bool = False) -> Framing:
+    """Find the in-band crops for ``geom`` in an image of ``image_size`` (see module doc).
+    ``as_output``: the image is a photo judged on its own (``booth analyze``): one of the
+    output's own shape may be a tightened crop, so its overflow is judged up to the profile's
+    ``tight_head`` past the band (live camera frames never are: guidance asks first)."""
     aspects = aspects or aspects_for(cfg.profile)
     aspects = tuple(sorted(aspects, key=lambda a: -a[0] / a[1]))  # widest first
     W, H = float(image_size[0]), float(image_size[1])
@@ -317,7 +329,16 @@ def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConf
             if fits and (best is None or entry.off_mid < best.off_mid):
                 tiers[i] = _Entry(worst, entry.off_mid, ch, pad(v), [(pad(h), ok) for h, ok in hs], shoulders_ok)
     assert best_fit is not None and best_in is not None
+    fit = "in-band"
+    if tiers[0] is None and tiers[1] is None:
+        # no in-band crop fits inside the image: a tighter crop of the same aspect (the head a
+        # little bigger than the band allows, framing.tight_head_*) before any pad
+        tightened = _tight_entry(geom, W, H, cfg, aspects, hh, hf_hi)
+        if tightened is not None:
+            tiers[1], fit = tightened, "tightened"
     chosen = next((e for e in tiers if e is not None), best_fit)
+    if fit == "in-band" and chosen is not tiers[0] and chosen is not tiers[1]:
+        fit = "padded"
 
     def overflow_of(e: _Entry, pad: Callable[[_Axis], _Axis]) -> dict[str, float]:
         v, hs = pad(e.v), [pad(h) for h, _ in e.hs]
@@ -327,8 +348,26 @@ def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConf
             "width": hs[0].overflow_size(),
         }
 
-    overflow = overflow_of(best_fit, lambda a: a)
-    overflow_inside = overflow_of(best_in[1], tight)
+    judge_fit, judge_in = best_fit, best_in
+    a0 = aspects[0]
+    if as_output and len(aspects) == 1 and H > 0 and abs(W / H - a0[0] / a0[1]) <= 0.01 * a0[0] / a0[1]:
+        # a photo of the output's own shape, judged on its own, may be a tightened crop: its
+        # framing is judged up to the profile's tight_head past the band (+ JUDGE_SLACK for
+        # the crop's pixel rounding), so the booth's own photo analysed again passes
+        steps_out = int(math.floor((tight_head_for(cfg) + JUDGE_SLACK) / TIGHT_STEP + 1e-9))
+        for i in range(1, steps_out + 1):
+            ch = hh / (hf_hi + i * TIGHT_STEP)
+            v, shoulders_ok = _vertical(geom, ch, H, cfg)
+            hs = [_horizontal(geom, ch * a[0] / a[1], W, cfg) for a in aspects]
+            worst = max([v.worst()] + [h.worst() for h, _ in hs])
+            worst_in = max([tight(v).worst()] + [tight(h).worst() for h, _ in hs])
+            entry = _Entry(worst, i * TIGHT_STEP, ch, v, hs, shoulders_ok)
+            if worst < judge_fit.worst:
+                judge_fit = entry
+            if worst_in < judge_in[0]:
+                judge_in = (worst_in, entry)
+    overflow = overflow_of(judge_fit, lambda a: a)
+    overflow_inside = overflow_of(judge_in[1], tight)
     ch, v, hs, shoulders_ok = chosen.ch, chosen.v, chosen.hs, chosen.shoulders_ok
     top = v.place()
     crops = tuple(CropRect(a, h.place(), top, h.size, ch) for a, (h, _) in zip(aspects, hs))
@@ -340,11 +379,54 @@ def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConf
         shoulders_ok=shoulders_ok,
         margins_ok=all(ok for _, ok in hs),
         overflow_inside=MappingProxyType(overflow_inside),
+        fit=fit,
     )
 
 
+TIGHT_STEP = 0.005  # head-fraction step of the tightened crops tried
+JUDGE_SLACK = 0.01  # a photo judged on its own: up to tight_head + this (the crop's pixel rounding)
+
+
+def tight_head_for(cfg: BoothConfig) -> float:
+    """How far past ``framing.head_height``'s top the profile's saved crop may go rather than pad."""
+    fr = cfg.framing
+    return {Profile.BADGE: fr.tight_head_badge, Profile.PROFESSIONAL: fr.tight_head_professional,
+            Profile.ACTOR: fr.tight_head_actor}[cfg.profile]
+
+
+def _tight_entry(geom: FaceGeometry, W: float, H: float, cfg: BoothConfig, aspects: tuple[Aspect, ...], hh: float,
+                 hf_hi: float) -> _Entry | None:
+    """The largest crop (smallest head fraction) above the band's top, up to the profile's
+    ``tight_head``, whose every aspect fits inside the image with no pad; None if none does."""
+    n = int(math.floor(tight_head_for(cfg) / TIGHT_STEP + 1e-9))
+
+    def entry(i: int) -> _Entry | None:
+        hf = hf_hi + i * TIGHT_STEP
+        ch = hh / hf
+        v, shoulders_ok = _vertical(geom, ch, H, cfg)
+        v = v.with_pad(0.0)
+        hs = [(h.with_pad(0.0), ok) for h, ok in (_horizontal(geom, ch * a[0] / a[1], W, cfg) for a in aspects)]
+        worst = max([v.worst()] + [h.worst() for h, _ in hs])
+        return _Entry(worst, hf - hf_hi, ch, v, hs, shoulders_ok) if worst <= 0.0 else None
+
+    # a smaller crop fits more easily: try the tightest first (the usual answer of a crop that
+    # does not fit is none, at one evaluation), then bisect for the largest crop that fits
+    best = entry(n) if n >= 1 else None
+    if best is None:
+        return None
+    lo, hi = 0, n  # entry(lo) does not fit (lo = 0: the band's top, known), entry(hi) does
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        e = entry(mid)
+        if e is None:
+            lo = mid
+        else:
+            hi, best = mid, e
+    return best
+
+
 def plan_for_face(face: FaceMeasures, image_size: tuple[int, int], cfg: BoothConfig,
-                  aspects: tuple[Aspect, ...] | None = None) -> Framing:
+                  aspects: tuple[Aspect, ...] | None = None, *, as_output: bool = False) -> Framing:
     """:func:`plan_framing` for a measured face; ``aspects`` default to what the image must hold."""
     return plan_framing(FaceGeometry.of(face), image_size, cfg,
-                        aspects or aspects_to_check(cfg.profile, image_size))
+                        aspects or aspects_to_check(cfg.profile, image_size), as_output=as_output)

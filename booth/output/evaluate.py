@@ -68,6 +68,8 @@ class Row:
     edge_err_grey_guided: float | None = None  # the guided filter with a grey guide (the matte before)
     hair_err_grey_guided: float | None = None
     oracle_edge_err_bilinear: float | None = None
+    prior_removed: float | None = None  # percent of the coarse mask's person pixels (prob > 0.5) the head prior took out
+    grey_clutter_true_bg: float | None = None  # simulator: clutter of the grey output over the true background
 
 
 def _reduction(before, after):
@@ -77,11 +79,32 @@ def _reduction(before, after):
 
 
 def _face_mask(analyzer, image: np.ndarray):
-    obs = analyzer.analyze_still(image)
-    f = obs.face
+    return _face(analyzer, image)[0]
+
+
+def _face(analyzer, image: np.ndarray):
+    """(the face ellipse the store protects, the face's geometry for the head prior), or (None, None)."""
+    from .crops import FaceGeometry
+
+    f = analyzer.analyze_still(image).face
     if f is None:
-        return None
-    return F.face_ellipse_mask((image.shape[1], image.shape[0]), f.eye_mid, f.chin, f.crown, f.ied_px, scale=0.9)
+        return None, None
+    mask = F.face_ellipse_mask((image.shape[1], image.shape[0]), f.eye_mid, f.chin, f.crown, f.ied_px, scale=0.9)
+    return mask, FaceGeometry.of(f)
+
+
+def cleaned(prob: np.ndarray, image: np.ndarray, geom, cfg: BoothConfig) -> np.ndarray:
+    """The coarse probability after the head prior, as the store makes it (unchanged without a
+    face or with ``output.matte_head_prior`` off)."""
+    if geom is None or not cfg.output.matte_head_prior:
+        return prob
+    return F.head_prior(prob, (image.shape[1], image.shape[0]), geom.eye_mid, geom.chin, geom.ied, geom.forehead,
+                        hair_margin=cfg.output.matte_hair_margin)[0]
+
+
+def _removed(before: np.ndarray, after: np.ndarray) -> float:
+    person = before > 0.5
+    return 100.0 * float((person & (after <= 0.5)).sum()) / max(1, int(person.sum()))
 
 
 def _mad(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None) -> float | None:
@@ -108,6 +131,15 @@ def _row(name, image, prob, cfg, face):
     c0, cg, cb = F.clutter(image, bg), F.clutter(grey, bg), F.clutter(blur, bg)
     return Row(name, c0, cg, cb, _reduction(c0, cg), _reduction(c0, cb), _mad(grey, image, face), _mad(blur, image, face)), \
         (alpha, grey, blur)
+
+
+def _prior_sheet(path: Path, image, raw, grey, blur, cfg: BoothConfig, face, width=360):
+    """as shot | grey from the segmenter's own mask (no head prior: the matte before) | grey | blur."""
+    _, before, _ = finish_photo(image, raw, cfg, face=face)
+    h, w = image.shape[:2]
+    s = width / w
+    tiles = [cv2.resize(x, (width, int(round(h * s))), interpolation=cv2.INTER_AREA) for x in (image, before, grey, blur)]
+    cv2.imwrite(str(path), np.hstack(tiles))
 
 
 def _sheet(path: Path, image, grey, blur, width=360):
@@ -212,9 +244,12 @@ def _simulated_row(name: str, image: np.ndarray, true_alpha: np.ndarray, person:
                    cfg: BoothConfig, out: Path | None) -> Row:
     """The band errors of one simulated scene: guided and bilinear, from the segmenter's
     mask and from the true matte at the segmenter's size (``oracle``)."""
-    prob = seg.probability(image)
-    face = _face_mask(analyzer, image)
+    face, geom = _face(analyzer, image)
+    raw = seg.probability(image)
+    prob = cleaned(raw, image, geom, cfg)
     row, (alpha, grey, blur) = _row(name, image, prob, cfg, face)
+    row.prior_removed = _removed(raw, prob)
+    row.grey_clutter_true_bg = F.clutter(grey, true_alpha < 0.5)
     ta = true_alpha[:, :, None]
     truth_grey = np.clip(ta * person + (1 - ta) * np.array(F.GREY_BGR, np.float32) + 0.5, 0, 255)
     band = _outline_band(true_alpha, max(2, int(round(EDGE_BAND * max(image.shape[:2])))))
@@ -229,6 +264,8 @@ def _simulated_row(name: str, image: np.ndarray, true_alpha: np.ndarray, person:
     row.oracle_edge_err_bilinear = _mad(_grey_of(image, oracle, cfg, "bilinear", face), truth_grey, band)
     if out:
         _sheet(out / f"{name}_asshot_grey_blur.png", image, grey, blur)
+        if cfg.output.matte_head_prior:
+            _prior_sheet(out / f"{name}_shot_grey-without-prior_grey_blur.png", image, raw, grey, blur, cfg, face)
         zoom = _zoom_on_hair(image, grey, grey_bl, truth_grey.astype(np.uint8), true_alpha)
         cv2.imwrite(str(out / f"{name}_hair_input_guided_bilinear_truth.png"), zoom)
     return row
@@ -248,10 +285,16 @@ def evaluate(data: Path, out: Path | None, cfg: BoothConfig | None = None, limit
     paths = list_images([data / "images" / "mediapipe_gesture_people"])[:limit]
     for p in paths:
         image = load_image(p)
-        row, (alpha, grey, blur) = _row(p.stem[:13], image, seg.probability(image), cfg, _face_mask(analyzer, image))
+        face, geom = _face(analyzer, image)
+        raw = seg.probability(image)
+        prob = cleaned(raw, image, geom, cfg)
+        row, (alpha, grey, blur) = _row(p.stem[:13], image, prob, cfg, face)
+        row.prior_removed = _removed(raw, prob)
         rows.append(row)
         if out:
             _sheet(out / f"{row.name}_asshot_grey_blur.png", image, grey, blur)
+            if cfg.output.matte_head_prior:
+                _prior_sheet(out / f"{row.name}_shot_grey-without-prior_grey_blur.png", image, raw, grey, blur, cfg, face)
     # the simulator: the astronaut in front of the busiest room of the set, its person-free side
     busiest = max(zip(rows, paths), key=lambda rp: rp[0].clutter or 0.0)[1]
     room = person_free_backdrop(load_image(busiest), seg)
@@ -262,6 +305,80 @@ def evaluate(data: Path, out: Path | None, cfg: BoothConfig | None = None, limit
     band_px = max(2, int(round(EDGE_BAND * 1280)))  # the simulated scenes are 1280x960
     return {"rows": [asdict(r) for r in rows], "cluttered": [r.name for r in cluttered],
             "edge_band_px": band_px, "clutter_advise": cfg.output.clutter_advise}
+
+
+def _plain_backdrop(size: tuple[int, int] = (1280, 960)) -> np.ndarray:
+    """The simulator's own plain painted wall, sRGB uint8."""
+    from ..camera.sim.photos import linear_to_srgb
+    from ..camera.sim.render import wall
+
+    return np.clip(linear_to_srgb(np.clip(wall(*size), 0, 1)) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
+def _curtain_backdrop(data: Path) -> np.ndarray:
+    """The busy curtain of the gesture set's none__0a4a8907 (its person-free top left,
+    mirrored and tiled: the wall tests/guidance/test_background_hint.py puts behind the
+    simulated sitter), sRGB."""
+    from ..vision.images import load_image
+
+    room = load_image(next((data / "images" / "mediapipe_gesture_people").glob("none__0a4a8907*")))
+    h, w = room.shape[:2]
+    part = room[: int(0.38 * h), : int(0.35 * w)]
+    row = np.hstack([part, part[:, ::-1]] * 6)
+    return np.ascontiguousarray(np.vstack([row, row[::-1]] * 3))
+
+
+@dataclass
+class HintRow:
+    name: str
+    still_clutter: float | None  # the sidecar's background.clutter (as shot, inside the crops)
+    level: str  # its level: plain | advise | busy
+    preview_clutter: float | None  # the hint's reading on the 640 px preview
+    gradient: float | None  # the per-frame gradient the hint read before (FaceMeasures.background)
+    preview_ms: float | None  # the reading's cost (segmentation + measure), this machine
+
+
+def hint_table(data: Path, cfg: BoothConfig | None = None, preview_width: int = 640) -> list[HintRow]:
+    """The busy-background hint's reading against the saved photo's clutter, on the 20
+    gesture photos and the simulator's sitter in front of the busiest room, the curtain and
+    the plain wall: each photo as the still (the store's measure) and shrunk to the preview
+    (the hint's measure, :func:`booth.output.preview.preview_clutter`)."""
+    import time
+
+    from ..vision.analyzer import FaceAnalyzer
+    from ..vision.expression import Segmenter
+    from ..vision.images import list_images, load_image
+    from .crops import SQUARE, FaceGeometry, aspects_for, plan_framing
+    from .preview import preview_clutter
+    from .store import finish_still
+
+    cfg = cfg or BoothConfig()
+    seg = Segmenter(cfg.vision.threads)
+    analyzer = FaceAnalyzer(cfg)
+    photos = [(p.stem[:13], load_image(p)) for p in list_images([data / "images" / "mediapipe_gesture_people"])]
+    busiest = max(photos, key=lambda np_: F.clutter(np_[1], seg.probability(np_[1]) < 0.5) or 0.0)[1]
+    for name, backdrop in (("sim-busiest", person_free_backdrop(busiest, seg)), ("sim-curtain", _curtain_backdrop(data)),
+                           ("sim-plain", _plain_backdrop())):
+        photos.append((name, simulated_scene(backdrop)[0]))
+    rows = []
+    aspects = aspects_for(cfg.profile)
+    for name, image in photos:
+        face = analyzer.analyze_still(image).face
+        if face is None:
+            rows.append(HintRow(name, None, "unknown", None, None, None))
+            continue
+        geom = FaceGeometry.of(face)
+        plan = plan_framing(geom, (image.shape[1], image.shape[0]), cfg, aspects + ((SQUARE,) if SQUARE not in aspects else ()))
+        done = finish_still(image, list(plan.crops), cfg, seg.probability(image), geom)
+        level = F.clutter_level(done.clutter_before, cfg.output.clutter_advise, cfg.output.clutter_busy)
+        h, w = image.shape[:2]
+        small = cv2.resize(image, (preview_width, int(round(h * preview_width / w))), interpolation=cv2.INTER_AREA)
+        obs = analyzer.analyze_still(small)
+        t0 = time.perf_counter()
+        value = preview_clutter(small, obs, seg.probability(small), cfg) if obs.face is not None else None
+        ms = (time.perf_counter() - t0) * 1000.0
+        rows.append(HintRow(name, done.clutter_before, level, value, obs.face.background if obs.face else None, ms))
+    return rows
 
 
 def _zoom_on_hair(*images_and_alpha):
@@ -280,12 +397,33 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2].parent / "shared" / "data"))
     ap.add_argument("--out", default="test-artifacts/background")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--no-prior", action="store_true", help="the matte without the head prior (output.matte_head_prior off)")
+    ap.add_argument("--hint", action="store_true", help="the busy-background hint's preview reading against the saved "
+                    "photo's clutter (the table that chose guidance.background_hint)")
     args = ap.parse_args(argv)
     data = Path(args.data)
     if not (data / "images" / "mediapipe_gesture_people").is_dir():
         print(f"no photos at {data}/images/mediapipe_gesture_people. Fix: pass --data DIR", file=sys.stderr)
         return 2
-    res = evaluate(data, Path(args.out))
+    cfg = BoothConfig()
+    if args.no_prior:
+        import dataclasses
+
+        cfg = dataclasses.replace(cfg, output=dataclasses.replace(cfg.output, matte_head_prior=False))
+    if args.hint:
+        rows = hint_table(data, cfg)
+        g = cfg.guidance
+        print(f"{'photo':14} {'still':>6} {'level':>7} {'preview':>7} {'hint':>5} {'gradient':>8} {'old':>4} {'ms':>6}")
+        for h in rows:
+            def v(x, fmt="{:.2f}"):
+                return "-" if x is None else fmt.format(x)
+            hint = h.preview_clutter is not None and h.preview_clutter > g.background_hint
+            old = h.gradient is not None and h.gradient > 60.0
+            print(f"{h.name:14} {v(h.still_clutter):>6} {h.level:>7} {v(h.preview_clutter):>7} {'yes' if hint else '-':>5} "
+                  f"{v(h.gradient, '{:.1f}'):>8} {'yes' if old else '-':>4} {v(h.preview_ms, '{:.1f}'):>6}")
+        print(f"hint: preview clutter > guidance.background_hint = {g.background_hint:g}; old: per-frame gradient > 60")
+        return 0
+    res = evaluate(data, Path(args.out), cfg)
     if args.json:
         print(json.dumps(res))
         return 0
@@ -293,12 +431,13 @@ def main(argv: list[str] | None = None) -> int:
     def f(v, fmt="{:.2f}"):
         return "-" if v is None else fmt.format(v)
 
-    print(f"{'photo':14} {'clutter':>7} {'grey':>6} {'-%':>5} {'blur':>6} {'-%':>5} {'faceMAD g/b':>12} {'edge g/b':>11}")
+    print(f"{'photo':14} {'clutter':>7} {'grey':>6} {'-%':>5} {'blur':>6} {'-%':>5} {'faceMAD g/b':>12} {'edge g/b':>11} "
+          f"{'prior-%':>7}")
     for r in res["rows"]:
         print(f"{r['name']:14} {f(r['clutter']):>7} {f(r['grey_clutter']):>6} {f(r['grey_reduction'], '{:.0f}'):>5} "
               f"{f(r['blur_clutter']):>6} {f(r['blur_reduction'], '{:.0f}'):>5} "
               f"{f(r['grey_face_mad'])+'/'+f(r['blur_face_mad']):>12} "
-              f"{f(r['edge_err_guided'])+'/'+f(r['edge_err_bilinear']):>11}")
+              f"{f(r['edge_err_guided'])+'/'+f(r['edge_err_bilinear']):>11} {f(r['prior_removed'], '{:.1f}'):>7}")
     print(f"cluttered (> output.clutter_advise = {res['clutter_advise']:g}): {', '.join(res['cluttered'])}")
     print(f"edge band: +-{res['edge_band_px']} px round the true outline (simulator); guided / bilinear")
     for r in res["rows"]:
@@ -308,7 +447,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r['name']}: edge band {f(r['edge_err_guided'])} / {f(r['edge_err_bilinear'])}{hair}; "
                   f"grey-guided {f(r['edge_err_grey_guided'])} (hair {f(r['hair_err_grey_guided'])}); "
                   f"from the true matte at 256 px (oracle) {f(r['oracle_edge_err_guided'])} / "
-                  f"{f(r['oracle_edge_err_bilinear'])}")
+                  f"{f(r['oracle_edge_err_bilinear'])}; grey output's clutter over the true background "
+                  f"{f(r['grey_clutter_true_bg'])}")
     return 0
 
 

@@ -1,7 +1,8 @@
 """The finished look of a saved crop: the matte, the background, the pad, the clutter and
 how the photo reads at 80 px. Pure functions on pixels (no model, no config object)::
 
-    alpha = refine_matte(still, person_probability)        # full-resolution matte 0..1
+    prob, _ = head_prior(person_probability, size, eye_mid, chin, ied, forehead)  # the room off the head
+    alpha = refine_matte(still, prob)                       # full-resolution matte 0..1
     bg = background_estimate(still, alpha)                  # the wall, with the person removed
     out = replace_background(still, alpha, "grey", bg)      # "as-shot" | "blur" | "grey" | "#RRGGBB"
     grown = pad_image(still, pad, fill)                     # a crop past the image edge
@@ -19,16 +20,23 @@ applied at full resolution). Matting models from PyPI wheels were not taken: non
 pinned in a wheel the way ``models/manifest.toml`` needs (see booth/output/README.md for the
 measured comparison bilinear vs guided on the simulator's known matte).
 
-Pad. A crop may reach past the camera image (``framing.max_pad``). The strip is filled with
+Head prior. What the segmenter calls person above or beside the head, beyond a hair margin,
+that never comes down to the body is the room (:func:`head_prior`, with the mesh's face).
+
+Pad. A crop may reach past the camera image (``framing.max_pad``; only when even a crop a
+little tighter than the band cannot fit inside it, see :mod:`booth.output.crops`). The strip is filled with
 the *background* extended across it (normalised convolution of the pixels the matte calls
 background, at growing radii, so a strip next to a shoulder gets the wall's colour, not the
-shirt's) and blurred, or with a configured colour. Camera pixels are never repeated.
+shirt's) and blurred, or with a configured colour; below where the sitter reaches the bottom
+edge the strip continues the sitter's own low-pass colours (:func:`continue_person_below`).
+Camera pixels are never repeated.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Sequence
 
 import cv2
 import numpy as np
@@ -151,6 +159,75 @@ def refine_matte(image_bgr: np.ndarray, prob: np.ndarray, *, radius_frac: float 
     return alpha
 
 
+# ------------------------------------------------------------------------------ the sitter's shape
+
+HAIR_MARGIN = 0.2  # hair beyond the skull, fraction of the forehead-to-chin length (booth/output/README.md)
+MASK_SOFT = (0.3, 0.7)  # the coarse mask's probability stretched from this range to 0..1 (below: the room)
+FOREHEAD_OF_EYES = 0.47  # the mesh's forehead (point 10) above the eye line, fraction of eye-to-chin (gesture set median)
+SKULL_TOP = 0.35  # the skull's top above the forehead, fraction of forehead-to-chin (framing.crown_factor's default)
+
+
+def head_zone(shape: tuple[int, int], scale: tuple[float, float], eye_mid: Sequence[float], chin: Sequence[float],
+              ied: float, forehead: Sequence[float] | None = None, hair_margin: float = HAIR_MARGIN) -> np.ndarray:
+    """The head with its hair as a uint8 mask of ``shape`` (h, w): an ellipse from the chin
+    to the skull's top (``SKULL_TOP`` above the mesh's forehead; not the segmentation's
+    crown, which a cupboard on the head lifts), 2.4 IED wide, grown all round by
+    ``hair_margin`` of the face length. Points in image px; ``scale`` (sx, sy) maps them to
+    the mask."""
+    sx, sy = scale
+    ex, ey = float(eye_mid[0]), float(eye_mid[1])
+    cx, cy = float(chin[0]), float(chin[1])
+    if forehead is None:
+        fx, fy = ex + FOREHEAD_OF_EYES * (ex - cx), ey + FOREHEAD_OF_EYES * (ey - cy)
+    else:
+        fx, fy = float(forehead[0]), float(forehead[1])
+    face_len = math.hypot(fx - cx, fy - cy)
+    tx, ty = fx + SKULL_TOP * (fx - cx), fy + SKULL_TOP * (fy - cy)
+    m = hair_margin * face_len
+    centre = (int(round(0.5 * (tx + cx) * sx)), int(round(0.5 * (ty + cy) * sy)))
+    axes = (max(1, int(round((1.2 * ied + m) * sx))), max(1, int(round((0.5 * math.hypot(tx - cx, ty - cy) + m) * sy))))
+    angle = math.degrees(math.atan2(cx - tx, cy - ty))
+    zone = np.zeros(shape, np.uint8)
+    cv2.ellipse(zone, centre, axes, -angle, 0, 360, 1, -1)
+    return zone
+
+
+def head_prior(prob: np.ndarray, size: tuple[int, int], eye_mid: Sequence[float], chin: Sequence[float], ied: float,
+               forehead: Sequence[float] | None = None, *, hair_margin: float = HAIR_MARGIN,
+               support: float = 0.05, soft: tuple[float, float] = MASK_SOFT) -> tuple[np.ndarray, np.ndarray]:
+    """The coarse person probability with what cannot be the sitter taken out, by the head
+    the mesh found (a shape prior). ``prob`` covers an image of ``size`` (w, h); points in
+    that image's px. The sitter is the head with its hair (:func:`head_zone`) and what joins
+    the body below the chin. A region the mask calls person (``prob > support``) outside the
+    head zone that never comes down to the body is the room: it hangs on the head only (a
+    cupboard or door frame above it, the pattern behind the hair) or on nothing (a lamp, a
+    second person). Arms, raised hands and long hair reach the body and stay. What is left
+    is firmed: probability ``soft`` (lo, hi) stretched to 0..1, so the segmenter's faint
+    fringe (a curtain at 0.2, a shelf at 0.3) is background and the guided filter finds the
+    outline from the image. Returns (cleaned probability, removed bool mask), both of
+    ``prob``'s shape."""
+    h, w = prob.shape[:2]
+    sx, sy = w / float(size[0]), h / float(size[1])
+    zone = head_zone((h, w), (sx, sy), eye_mid, chin, ied, forehead, hair_margin)
+    person = (prob > support).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(person & (1 - zone), connectivity=8)
+    t = math.hypot(float(chin[0]) - float(eye_mid[0]), float(chin[1]) - float(eye_mid[1]))
+    body_y = (float(chin[1]) + 0.3 * t) * sy
+    keep = (stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] - 1) >= body_y
+    keep[0] = False
+    removed = (labels > 0) & ~keep[labels]
+    # what is left is one piece with the face
+    _, parts = cv2.connectedComponents((person.astype(bool) & ~removed).astype(np.uint8), connectivity=8)
+    ey = min(h - 1, max(0, int(round(float(eye_mid[1]) * sy))))
+    ex = min(w - 1, max(0, int(round(float(eye_mid[0]) * sx))))
+    if parts[ey, ex] > 0:
+        removed |= (parts > 0) & (parts != parts[ey, ex])
+    lo, hi = soft
+    out = np.clip((prob.astype(np.float32) - np.float32(lo)) * np.float32(1.0 / max(hi - lo, 1e-6)), 0.0, 1.0)
+    out[removed] = 0.0
+    return out, removed
+
+
 # ------------------------------------------------------------------------------ background
 
 
@@ -208,6 +285,44 @@ def background_estimate(image_bgr: np.ndarray, alpha: np.ndarray, *, pad: tuple[
     else:
         filled = cv2.GaussianBlur(filled, (0, 0), max(0.5, 0.01 * n), borderType=cv2.BORDER_REFLECT)
     return cv2.resize(filled, (gw, gh), interpolation=cv2.INTER_LINEAR)
+
+
+def continue_person_below(image_bgr: np.ndarray, alpha: np.ndarray, fill: np.ndarray,
+                          pad: tuple[int, int, int, int], *, band_frac: float = 0.06,
+                          work_px: int = 320) -> tuple[np.ndarray, np.ndarray | None]:
+    """``fill`` (the grown canvas's fill, :func:`background_estimate` with ``pad``) with the
+    strip below the image continuing the person where the person reaches the bottom edge:
+    a shirt cut by the frame goes on in its own colours (their low-pass, from the bottom
+    ``band_frac`` of the image, so no edge pixel is repeated and no streak forms), the wall
+    beside it stays the wall. Returns (the new fill, only its bottom strip changed; the
+    person's share per column of the image, 0..1, for the matte of that strip, or None when
+    nothing was continued)."""
+    top, bottom, left, right = pad
+    if bottom <= 0:
+        return fill, None
+    h, w = image_bgr.shape[:2]
+    band = max(2, int(round(band_frac * h)))
+    a = alpha[h - band:, :]
+    person = (a > 0.5).astype(np.float32)
+    share = person.mean(axis=0)  # per column: how much of the bottom band is the person
+    if share.max() <= 0.0:
+        return fill, None
+    scale = min(1.0, work_px / max(band, w))
+    sw, sh = max(1, int(round(w * scale))), max(1, int(round(band * scale)))
+    colours = cv2.resize(image_bgr[h - band:, :].astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA)
+    weight = np.where(cv2.resize(person, (sw, sh), interpolation=cv2.INTER_AREA) > 0.999, 1.0, 0.0).astype(np.float32)
+    if not weight.any():
+        return fill, None
+    ext = _fill_from(colours, weight)
+    # one colour per column (the shirt's low-pass), softened across the columns
+    per_col = cv2.GaussianBlur(ext.mean(axis=0, keepdims=True), (0, 0), max(1.0, 0.01 * sw))
+    per_col = cv2.resize(per_col, (w, 1), interpolation=cv2.INTER_LINEAR)[0]
+    k = max(1.0, 0.01 * w)
+    cover = cv2.GaussianBlur(np.where(share > 0.5, 1.0, 0.0).astype(np.float32)[None, :], (0, 0), k)[0]
+    out = fill.copy()
+    strip = out[top + h:, left:left + w]
+    strip[:] = cover[None, :, None] * per_col[None, :, :] + (1.0 - cover[None, :, None]) * strip
+    return out, cover
 
 
 def parse_colour(value: str) -> tuple[int, int, int] | None:

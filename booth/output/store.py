@@ -59,7 +59,7 @@ from ..config import BoothConfig, Profile
 from ..errors import StorageError
 from ..types import Candidate, FaceMeasures
 from . import finish
-from .crops import SQUARE, CropRect, FaceGeometry, aspect_name, aspects_for, measure_crop, plan_framing
+from .crops import SQUARE, CropRect, FaceGeometry, aspect_name, aspects_for, measure_crop, plan_framing, tight_head_for
 
 if TYPE_CHECKING:
     from ..vision.expression import Segmenter
@@ -186,6 +186,10 @@ def finish_still(still: np.ndarray, rects: list[CropRect], cfg: BoothConfig,
 
     region = (cx0, cy0, cx1 - cx0, cy1 - cy0)
     refine = padded or o.background != "as-shot"  # as shot, the matte only feeds the clutter measure
+    if geom is not None and o.matte_head_prior:
+        probability, removed = finish.head_prior(probability, (sw, sh), geom.eye_mid, geom.chin, geom.ied, geom.forehead,
+                                                 hair_margin=o.matte_hair_margin)
+        meta["head_prior_removed"] = round(float(removed.mean()), 4)  # of the coarse mask's pixels
     face = None
     if geom is not None:
         def p(q):
@@ -196,18 +200,24 @@ def finish_still(still: np.ndarray, rects: list[CropRect], cfg: BoothConfig,
                                 method="guided" if refine else "bilinear", region=region, protect=face)
     meta["matte"] = "guided-filter" if refine else "bilinear (clutter measure only)"
     wall = finish.background_estimate(inner, alpha, pad=pad) if refine else None
+    below = None
     if padded:
         colour = finish.parse_colour(o.pad_fill)
         if colour is None:
             if wall is None:  # padded implies refine, which estimated the wall
                 raise RuntimeError("finish: padding without a background estimate")
-            canvas = finish.pad_image(inner, pad, wall)
+            grown_fill, below = finish.continue_person_below(inner, alpha, wall, pad)
+            canvas = finish.pad_image(inner, pad, grown_fill)
+            if below is not None:
+                meta["pad_below_person"] = "the sitter's own colours (low-pass) below where they reach the bottom edge"
         else:
             canvas = finish.pad_image(inner, pad, colour)
         meta["pad_fill"] = o.pad_fill
     else:
         canvas = inner
     grown_alpha = cv2.copyMakeBorder(alpha, *pad, cv2.BORDER_CONSTANT, value=0.0) if padded else alpha
+    if below is not None:  # the continued person below the frame is person for the background option too
+        grown_alpha[pad[0] + alpha.shape[0]:, pad[2]:pad[2] + alpha.shape[1]] = below[None, :]
     before = finish.clutter(canvas, grown_alpha < 0.5)
     if o.background != "as-shot":
         new_bg = finish.background_estimate(inner, alpha, pad=pad, blur_frac=finish.BLUR_FRAC) if o.background == "blur" else None
@@ -347,7 +357,9 @@ class PhotoStore:
             "checks": [{"name": c.name, "ok": c.ok, "value": None if c.value is None else round(float(c.value), 5),
                         "target": c.target, "hard": c.hard} for c in a.checks],
             "measures": _measures(face),
-            "framing": {"shoulders_ok": plan.shoulders_ok, "margins_ok": plan.margins_ok},
+            "framing": {"shoulders_ok": plan.shoulders_ok, "margins_ok": plan.margins_ok, "fit": plan.fit,
+                        "head_height_band": list(self.cfg.framing.head_height),
+                        **({"tight_head": tight_head_for(self.cfg)} if plan.fit == "tightened" else {})},
             "finish": done.meta,
             "background": self._background_meta(done),
             "legibility_80px": legible.as_dict(),

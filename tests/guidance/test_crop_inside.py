@@ -58,7 +58,28 @@ def test_a_tight_camera_yields_to_distance_far_instead_of_fighting_it():
     assert cs["distance_far"].ok
     assert cs["crop_inside"].ok and "yields" in cs["crop_inside"].target
     assert top_prompt(cs.values()) is not Prompt.MOVE_BACK
-    # the pad fill is the fallback: the crop to save reaches past the frame, within max_pad
+    # what is saved: the largest crop of each aspect inside the frame, the head a little
+    # bigger than the band (within framing.tight_head_professional), no pad
+    assert plan.fit == "tightened"
+    top = CFG.framing.head_height[1]
+    for crop in plan.crops:
+        assert all(v <= 0 for v in crop.pad(obs.image_size).values()), crop
+        share = plan_head(obs) / crop.h
+        assert top < share <= top + CFG.framing.tight_head_professional + 1e-6, share
+
+
+def plan_head(obs):
+    from booth.output.crops import FaceGeometry
+
+    return FaceGeometry.of(obs.face).head_height
+
+
+def test_only_a_face_too_large_even_for_the_tightened_crop_is_padded_and_the_plan_says_so():
+    # the same tight camera, the head 5 % larger: no crop within the tolerance fits,
+    # the fallback pads (within max_pad) and the plan records it
+    obs = observation(0.0, size=(640, 480), eye=(320.0, 190.0), ied=100.0)
+    plan = plan_for_face(obs.face, obs.image_size, CFG)
+    assert plan.fit == "padded"
     pad = plan.crops[0].pad(obs.image_size)
     assert 0 < max(pad.values()) <= CFG.framing.max_pad * plan.crops[0].h
 
@@ -103,3 +124,18 @@ def test_a_simulated_sitter_too_close_or_off_to_one_side_is_told_moves_and_the_s
         assert crop["pad_fill"] is None
     print(name, "prompts", r.prompts, "captured after", r.time_to_capture_s, "s; pads",
           {k: c["pad_px"] for k, c in side["crops"].items()})
+
+
+def test_a_tightened_crop_judged_on_its_own_passes_framing_but_a_live_frame_of_that_shape_is_still_guided():
+    # the tight camera's saved 1:1 crop, re-measured as a 1200 px photo of its own
+    obs = observation(0.0, size=(640, 480), eye=(320.0, 190.0), ied=95.0)
+    crop = plan_for_face(obs.face, obs.image_size, CFG).crops[0]
+    s = 1200.0 / crop.w
+    photo = observation(0.0, size=(1200, 1200), eye=((320.0 - crop.x) * s, (190.0 - crop.y) * s), ied=95.0 * s)
+    assert plan_for_face(photo.face, photo.image_size, CFG, as_output=True).fits_inside
+    live = plan_for_face(photo.face, photo.image_size, CFG)  # a square camera showing the same: step back first
+    assert not live.fits_inside
+    from booth.guidance.checks import assess_still
+
+    judged = {c.name: c for c in assess_still(photo, CFG).checks}
+    assert judged["crop_inside"].ok and judged["distance_close"].ok

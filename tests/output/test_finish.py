@@ -180,3 +180,60 @@ def test_booth_check_advises_the_operator_about_a_busy_wall(scene):
     assert "plain" in plain[0].detail and "Fix" not in plain[0].detail
     replaced = list(check_background(with_output(background="grey"), busy_room()))
     assert "replace it" in replaced[0].detail
+
+
+def test_the_head_prior_takes_out_what_hangs_on_the_head_only_and_keeps_arms_and_long_hair():
+    """A person mask (256 px over a 640x480 image) with a cupboard standing on the head, a
+    lamp floating beside it, a raised arm and long hair down to the shoulders: the prior takes
+    out the cupboard above the hair margin and the lamp; the arm and the hair stay."""
+    W, H = 640, 480
+    eye, chin, ied = (320.0, 200.0), (320.0, 260.0), 34.0
+    forehead = (320.0, 200.0 - 0.47 * 60.0)
+    prob = np.zeros((256, 256), np.float32)
+    sx, sy = 256 / W, 256 / H
+
+    def box(x0, y0, x1, y1, v=1.0):
+        prob[int(y0 * sy):int(y1 * sy), int(x0 * sx):int(x1 * sx)] = v
+
+    cv2.ellipse(prob, (int(320 * sx), int(215 * sy)), (int(45 * sx), int(70 * sy)), 0, 0, 360, 1.0, -1)  # head
+    box(230, 270, 410, 480)  # shoulders and body
+    box(265, 200, 285, 300)  # long hair down the left side to the shoulders
+    box(410, 120, 440, 330)  # a raised arm, joined to the body at the bottom
+    box(300, 40, 340, 160)  # a cupboard standing on the head, far above the hair margin
+    box(120, 100, 160, 140, 0.7)  # a lamp, on its own
+    out, removed = F.head_prior(prob, (W, H), eye, chin, ied, forehead)
+
+    def mean_at(x0, y0, x1, y1):
+        return float(out[int(y0 * sy):int(y1 * sy), int(x0 * sx):int(x1 * sx)].mean())
+
+    assert mean_at(300, 40, 340, 90) == 0.0  # the cupboard's top is gone
+    assert mean_at(120, 100, 160, 140) == 0.0  # the lamp too
+    assert mean_at(410, 120, 440, 330) == 1.0  # the arm stays
+    assert mean_at(265, 200, 285, 300) == 1.0  # the hair stays
+    assert mean_at(290, 180, 350, 250) == 1.0  # the face and head untouched
+    assert mean_at(230, 300, 410, 480) == 1.0  # the body untouched
+    assert removed.any() and not removed[int(250 * sy), int(320 * sx)]
+
+
+def test_below_the_frame_the_shirt_goes_on_in_its_own_colours_not_the_wall_and_not_its_edge_row():
+    # a striped shirt (rows 20 and 80, 4 px each) reaching the bottom of a light wall; the
+    # crop needs 40 px more below: under the shirt the strip continues the shirt's low-pass
+    # (about 50), beside it the wall (200); the edge row (a single stripe) is not repeated
+    img = np.full((300, 400, 3), 200, np.uint8)
+    img[200:, 100:300] = 20
+    for y in range(200, 300, 8):
+        img[y:y + 4, 100:300] = 80
+    alpha = np.zeros((300, 400), np.float32)
+    alpha[200:, 100:300] = 1.0
+    pad = (0, 40, 0, 0)
+    wall = F.background_estimate(img, alpha, pad=pad)
+    fill, cover = F.continue_person_below(img, alpha, wall, pad)
+    grown = F.pad_image(img, pad, fill)
+    assert np.array_equal(grown[:300], img) and cover is not None
+    under = grown[305:, 130:270].astype(int)
+    assert np.abs(under - 50).max() <= 8, under.mean()  # the shirt's own mix of its two stripes
+    assert np.abs(under - img[299, 130:270].astype(int)[None]).min() >= 20  # not the edge row (a stripe) repeated
+    assert np.abs(grown[305:, :60].astype(int) - 200).max() <= 6 and np.abs(grown[305:, 340:].astype(int) - 200).max() <= 6
+    assert cover[150] > 0.99 and cover[20] < 0.01  # the matte of the strip: person below the shirt only
+    # nothing to continue when the person does not reach the bottom edge
+    assert F.continue_person_below(img, np.zeros_like(alpha), wall, pad)[1] is None

@@ -45,36 +45,47 @@ def lfi(shared_data, tmp_path_factory):
     return summary, picks
 
 
-def test_the_pad_strip_of_the_saved_crop_repeats_no_edge(lfi, artifacts_dir):
-    summary, _ = lfi
+def test_the_square_photo_is_the_largest_crop_inside_the_frame_with_no_pad(lfi, artifacts_dir, tmp_path):
+    """lfi_24 is too tight for the in-band 1:1 crop (it reached 37 px past the top, 12 past
+    the bottom and 53 past the right, filled with the wall: a strip of wall under the
+    shirt). The saved crop is now the largest square inside the frame, the head a little
+    bigger than the band (<= framing.tight_head_professional past its top), with no pad;
+    the sidecar says so. Before | after and both at 80 px: test-artifacts/lfi_1x1_tightened.png."""
+    import dataclasses
+
+    from booth.output.store import PhotoStore
+
+    summary, picks = lfi
     assert len(summary["captures"]) == 1
     cap = summary["captures"][0]
-    crop = cap["crops"]["1x1"]
-    pad = crop["pad_px"]
-    assert pad["right"] > 0 or pad["bottom"] > 0, "this clip's square crop reaches past the frame"
-    assert crop["pad_fill"] == "background"
-    img = cv2.imread(next(f for f in cap["files"] if f.endswith("_1x1.jpg"))).astype(np.float32)
-    s = img.shape[1] / crop["rect_still_px"][2]
-    worst = 0.0
-    for side in ("right", "bottom"):
-        n = int(pad[side] * s)
-        if n < 6:
-            continue
-        if side == "right":
-            strip, edge = img[:, -n + 2:], img[:, -n - 3]  # the last camera column, per row
-            diff = np.abs(strip - edge[:, None, :]).max(axis=2)
-        else:
-            strip, edge = img[-n + 2:, :], img[-n - 3, :]
-            diff = np.abs(strip - edge[None, :, :]).max(axis=2)
-        # where the camera's edge is the sitter (dark shirt), a repeated edge would copy it
-        person = (edge.max(axis=-1) < 100)
-        on_person = diff[person, :] if side == "right" else diff[:, person]
-        assert on_person.size, f"the camera edge beside the {side} strip shows the sitter"
-        if on_person.size:
-            worst = max(worst, float((on_person <= 8).mean()))
-    cv2.imwrite(str(artifacts_dir / "lfi_1x1_pad.png"), cv2.resize(img, (600, 600)).astype(np.uint8))
-    print(f"pad strip pixels repeating the sitter's edge pixel: {worst:.1%}")
-    assert worst < 0.02
+    cfg = BoothConfig()
+    top = cfg.framing.head_height[1]
+    for name, crop in cap["crops"].items():
+        assert all(v == 0 for v in crop["pad_px"].values()), (name, crop["pad_px"])
+        assert crop["pad_fill"] is None
+        assert top < crop["head_height"] <= top + cfg.framing.tight_head_professional + 1e-3, crop
+    with open(next(f for f in cap["files"] if f.endswith(".json"))) as fh:
+        side = json.load(fh)
+    assert side["framing"]["fit"] == "tightened" and side["finish"]["padded"] is False
+    assert side["legibility_80px"]["ok"]
+    # the same frame saved the old way (no tightening: the in-band crop with its pad)
+    old_cfg = dataclasses.replace(cfg, framing=dataclasses.replace(cfg.framing, tight_head_professional=0.0))
+    old = PhotoStore(old_cfg, tmp_path / "in-band").save(picks[-1][2])
+    assert old.metadata["framing"]["fit"] == "padded" and old.metadata["finish"]["padded"]
+    assert "pad_below_person" in old.metadata["finish"]  # and below the shirt the shirt goes on, not the wall
+    before = cv2.imread(str(old.crops["1x1"]))
+    after = cv2.imread(next(f for f in cap["files"] if f.endswith("_1x1.jpg")))
+    small = [cv2.resize(cv2.resize(x, (80, 80), interpolation=cv2.INTER_AREA), (160, 160),
+                        interpolation=cv2.INTER_NEAREST) for x in (before, after)]
+    sheet = np.hstack([cv2.resize(before, (500, 500)), cv2.resize(after, (500, 500))])
+    strip = np.full((170, 1000, 3), 255, np.uint8)
+    strip[5:165, 170:330], strip[5:165, 670:830] = small
+    cv2.imwrite(str(artifacts_dir / "lfi_1x1_tightened.png"), np.vstack([sheet, strip]))
+    print(json.dumps({"before": {"pad_px": old.metadata["crops"]["1x1"]["pad_px"],
+                                 "head_height": old.metadata["crops"]["1x1"]["head_height"],
+                                 "legibility_80px": old.metadata["legibility_80px"]},
+                      "after": {"pad_px": cap["crops"]["1x1"]["pad_px"], "head_height": cap["crops"]["1x1"]["head_height"],
+                                "legibility_80px": side["legibility_80px"]}}))
 
 
 def test_the_pick_keeps_the_eyes_near_the_sitters_own_while_smiling(lfi):
@@ -98,11 +109,11 @@ def test_the_pick_keeps_the_eyes_near_the_sitters_own_while_smiling(lfi):
     assert ratio(after) >= BoothConfig().best_frame.engaged_eye_ratio and ratio(after) >= ratio(before)
 
 
-def test_on_this_tight_clip_the_step_back_check_yields_and_the_pad_is_the_recorded_fallback(lfi):
+def test_on_this_tight_clip_the_step_back_check_yields_and_the_tightened_crop_is_the_recorded_fallback(lfi):
     # lfi_24 is 478 px square with the eyes ~100 px apart (the still minimum is 90): freeing
     # the crop needs a 2-16 % step back, which with a sitter's usual overshoot would leave the
     # face too small, so crop_inside yields to distance_far (no "move back" that "come
-    # closer" would undo) and the sidecar says why the crop is padded
+    # closer" would undo) and the sidecar says why the crop is tighter than the band
     summary, _ = lfi
     cap = summary["captures"][0]
     sidecar = next(f for f in cap["files"] if f.endswith(".json"))
@@ -111,4 +122,4 @@ def test_on_this_tight_clip_the_step_back_check_yields_and_the_pad_is_the_record
     check = next(c for c in side["checks"] if c["name"] == "crop_inside")
     assert check["ok"] and "yields" in check["target"], check
     assert check["value"] > 0  # the crop does reach past the frame
-    assert side["finish"]["padded"] is True and side["finish"]["pad_fill"] == "background"
+    assert side["finish"]["padded"] is False and side["framing"]["fit"] == "tightened"
