@@ -23,6 +23,7 @@ from ..config import BoothConfig
 from ..types import EXPRESSION_CLASSES, FaceObservation, Frame
 from . import measures as M
 from .analyzer import FaceAnalyzer
+from .appearance import aligned_grey
 from .images import load_image
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -70,7 +71,8 @@ def evaluate_genki(data: Path, analyzer: FaceAnalyzer) -> GenkiResult:
     rows, all_rows, missed = [], [], []
     labels = read_labels(data, "genki4k")
     for lab in labels:
-        obs = analyzer.analyze_still(load_image(data / lab["path"]))
+        image = load_image(data / lab["path"])
+        obs = analyzer.analyze_still(image)
         row = {"path": lab["path"], "label_smile": int(lab["smile"]), "smile": None}
         if obs.face is None:
             missed.append(Path(lab["path"]).name)
@@ -83,7 +85,10 @@ def evaluate_genki(data: Path, analyzer: FaceAnalyzer) -> GenkiResult:
                        # which depends on a learned model
                        landmarks=f.landmarks, expression_p=np.array([f.expression[c] for c in EXPRESSION_CLASSES]),
                        raw_pose=M.head_pose(f.landmarks, analyzer.cfg.vision.pitch_offset_deg),
-                       eye_roll=M.eye_line_roll(np.array(f.iris_right), np.array(f.iris_left)))
+                       eye_roll=M.eye_line_roll(np.array(f.iris_right), np.array(f.iris_left)),
+                       # the eye-aligned grey face the appearance features read (not in
+                       # the booth's per-frame path: booth/vision/appearance.py)
+                       aligned=aligned_grey(image, f.landmarks))
             rows.append(row)
         all_rows.append(row)
     return GenkiResult(len(labels), len(rows), missed, rows, all_rows)
