@@ -25,6 +25,10 @@ the models can be retrained with the current weights loaded.
   figures are reported on |angle| <= 30). Yaw and roll read only the combinations of those
   that change sign with a mirrored face and have no intercept (:func:`fit_mirror_ridge`), so
   a mirrored face reads the opposite yaw and roll, exactly.
+
+``appearance_smile_cv`` / ``appearance_pitch_cv`` measure appearance features
+(booth/vision/appearance.py) as extra inputs by nested CV; they add nothing out of fold and
+are not shipped (booth/vision/README.md "Appearance features").
 """
 
 from __future__ import annotations
