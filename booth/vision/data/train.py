@@ -25,11 +25,16 @@ the models can be retrained with the current weights loaded.
   figures are reported on |angle| <= 30). Yaw and roll read only the combinations of those
   that change sign with a mirrored face and have no intercept (:func:`fit_mirror_ridge`), so
   a mirrored face reads the opposite yaw and roll, exactly.
+
+``appearance_smile_cv`` / ``appearance_pitch_cv`` measure appearance features
+(booth/vision/appearance.py) as extra inputs by nested CV; they add nothing out of fold and
+are not shipped (booth/vision/README.md "Appearance features").
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +72,10 @@ class Samples:
     eye_x: np.ndarray  # (n_images, 2, 4)
     eye_condition: np.ndarray
     eye_subject: np.ndarray
+    #: appearance features of each found GENKI face (booth/vision/appearance.py; measured,
+    #: not shipped): mouth HOG + LBP for the smile, the aligned face's HOG for pitch
+    smile_appearance: np.ndarray | None = None
+    pitch_appearance: np.ndarray | None = None
 
 
 def genki_samples(rows: list[dict[str, Any]]) -> tuple[np.ndarray, ...]:
@@ -255,6 +264,119 @@ def pose_cv(s: Samples, limit: float = 30.0) -> dict[str, Any]:
     return out
 
 
+# ------------------------------------------------------------------------------ appearance (measured, not shipped)
+
+#: penalties tried on the appearance block (the landmark/expression inputs keep the shipped
+#: model's own); each outer fold picks one by an inner 3-fold CV on its training faces only
+APPEARANCE_SMILE_L2 = (300.0, 1000.0, 3000.0)
+APPEARANCE_PITCH_L2 = (300.0, 1000.0, 3000.0, 10000.0)
+APPEARANCE_SEEDS = (0, 1, 2)
+INNER_FOLDS = 3
+
+
+def _with_block(x: np.ndarray, extra: np.ndarray, l2_base: float, l2_extra: float) -> tuple[np.ndarray, np.ndarray]:
+    return np.hstack([x, extra]), np.r_[np.full(x.shape[1], l2_base), np.full(extra.shape[1], l2_extra)]
+
+
+def _smile_fit(x: np.ndarray, y: np.ndarray, l2: float | np.ndarray) -> LinearModel:
+    return fit_logistic(x, y, tuple(f"x{i}" for i in range(x.shape[1])), l2)
+
+
+def _pitch_fit(x: np.ndarray, t: np.ndarray, l2: float | np.ndarray) -> LinearModel:
+    return fit_ridge(x, t, tuple(f"x{i}" for i in range(x.shape[1])), l2)
+
+
+def _inner_smile_l2(x: np.ndarray, a: np.ndarray, y: np.ndarray, seed: int) -> float:
+    """The appearance penalty with the best inner-CV balanced accuracy on one outer
+    training set (the outer fold's own faces never take part)."""
+    inner = kfold(len(x), INNER_FOLDS, seed)
+    scores = []
+    for l2a in APPEARANCE_SMILE_L2:
+        xa, pen = _with_block(x, a, SMILE_L2, l2a)
+        scores.append(balanced_accuracy(y, cross_validate(functools.partial(_smile_fit, l2=pen), xa, y, inner)))
+    return APPEARANCE_SMILE_L2[int(np.argmax(scores))]
+
+
+def _inner_pitch_l2(x: np.ndarray, a: np.ndarray, t: np.ndarray, seed: int) -> float:
+    """The appearance penalty with the lowest inner-CV mean absolute pitch error."""
+    inner = kfold(len(x), INNER_FOLDS, seed)
+    errors = []
+    for l2a in APPEARANCE_PITCH_L2:
+        xa, pen = _with_block(x, a, POSE_L2, l2a)
+        errors.append(float(np.abs(cross_validate(functools.partial(_pitch_fit, l2=pen), xa, t, inner) - t).mean()))
+    return APPEARANCE_PITCH_L2[int(np.argmin(errors))]
+
+
+def appearance_smile_cv(s: Samples, seed: int = SEED) -> dict[str, Any]:
+    """Balanced accuracy (P >= 0.5) out of fold of the smile model with the mouth's HOG +
+    LBP added, the appearance penalty chosen by nested CV (:data:`INNER_FOLDS` inner folds), against the shipped model's
+    inputs alone on the same folds; per outer fold too."""
+    if s.smile_appearance is None:
+        raise ValueError("no appearance features: build the samples from evaluate_genki's rows")
+    x, a, y = s.smile_x, s.smile_appearance, s.smile_y
+    out = np.full(len(x), np.nan)
+    base = cross_validate(fit_smile, x, y, kfold(len(x), FOLDS, seed))
+    chosen, per_fold, per_fold_base = [], [], []
+    for test in kfold(len(x), FOLDS, seed):
+        train = np.setdiff1d(np.arange(len(x)), test)
+        best = _inner_smile_l2(x[train], a[train], y[train], seed + 1)
+        chosen.append(best)
+        xa, pen = _with_block(x, a, SMILE_L2, best)
+        out[test] = _smile_fit(xa[train], y[train], pen).predict(xa[test])
+        per_fold.append(balanced_accuracy(y[test], out[test]))
+        per_fold_base.append(balanced_accuracy(y[test], base[test]))
+    return {"seed": seed, "with_appearance": balanced_accuracy(y, out), "shipped_inputs": balanced_accuracy(y, base),
+            "folds_with_appearance": per_fold, "folds_shipped_inputs": per_fold_base, "chosen_l2": chosen,
+            "n_appearance": a.shape[1]}
+
+
+def _pitch_figures(est: np.ndarray, label: np.ndarray) -> tuple[float, float, float]:
+    err = np.abs(est - label)
+    return float(np.corrcoef(est, label)[0, 1]), float(err.mean()), float(np.percentile(err, 95))
+
+
+def appearance_pitch_cv(s: Samples, seed: int = SEED, limit: float = 30.0) -> dict[str, Any]:
+    """Pitch r, MAE and p95 (|angle| <= ``limit``) out of fold of the pitch ridge with the
+    aligned face's HOG added (penalty by nested CV on the inner folds' mean absolute error),
+    against the shipped pitch model's inputs alone on the same folds."""
+    if s.pitch_appearance is None:
+        raise ValueError("no appearance features: build the samples from evaluate_genki's rows")
+    x, a = s.pose_x, s.pitch_appearance
+    base_angle = M.pose_base(x)[:, 1]
+    t = s.pose_y[:, 1] - base_angle
+    sel = np.abs(s.pose_y).max(axis=1) <= limit
+    out = np.full(len(x), np.nan)
+    shipped = np.full(len(x), np.nan)
+    chosen = []
+    folds = kfold(len(x), FOLDS, seed)
+    for test in folds:
+        train = np.setdiff1d(np.arange(len(x)), test)
+        best = _inner_pitch_l2(x[train], a[train], t[train], seed + 1)
+        chosen.append(best)
+        xa, pen = _with_block(x, a, POSE_L2, best)
+        out[test] = _pitch_fit(xa[train], t[train], pen).predict(xa[test])
+        shipped[test] = _pitch_fit(x[train], t[train], POSE_L2).predict(x[test])
+    label = s.pose_y[:, 1]
+    r, mae, p95 = _pitch_figures((base_angle + out)[sel], label[sel])
+    r0, mae0, p950 = _pitch_figures((base_angle + shipped)[sel], label[sel])
+    fold_r = [_pitch_figures((base_angle + out)[f][sel[f]], label[f][sel[f]])[0] for f in folds]
+    fold_r0 = [_pitch_figures((base_angle + shipped)[f][sel[f]], label[f][sel[f]])[0] for f in folds]
+    return {"seed": seed, "r": r, "mae": mae, "p95": p95, "shipped_r": r0, "shipped_mae": mae0, "shipped_p95": p950,
+            "folds_r": fold_r, "folds_shipped_r": fold_r0, "chosen_l2": chosen, "n_appearance": a.shape[1]}
+
+
+def smile_seed_spread(s: Samples, seeds: tuple[int, ...] = APPEARANCE_SEEDS) -> dict[int, dict[str, Any]]:
+    """The shipped smile model's 5-fold CV figure under other fold shuffles, with its
+    per-fold spread."""
+    out = {}
+    for seed in seeds:
+        folds = kfold(len(s.smile_x), FOLDS, seed)
+        p = cross_validate(fit_smile, s.smile_x, s.smile_y, folds)
+        out[seed] = {"pooled": balanced_accuracy(s.smile_y, p),
+                     "folds": [balanced_accuracy(s.smile_y[f], p[f]) for f in folds]}
+    return out
+
+
 # ------------------------------------------------------------------------------ CLI
 
 
@@ -277,7 +399,14 @@ def collect(data: Path) -> Samples:
 def samples_from(g: GenkiResult, y: dict[str, dict[str, Any]]) -> Samples:
     sx, sy, px, pa, py = genki_samples(g.rows)
     ex, ec, es = yale_samples(y)
-    return Samples(sx, sy, px, pa, py, len(g.missed), np.array([r["label_smile"] for r in g.all_rows]), ex, ec, es)
+    sa = pa_ = None
+    if g.rows and all("aligned" in r for r in g.rows):
+        from .. import appearance as A
+
+        sa = np.array([A.mouth_features(r["aligned"]) for r in g.rows])
+        pa_ = np.array([A.face_hog(r["aligned"]) for r in g.rows])
+    return Samples(sx, sy, px, pa, py, len(g.missed), np.array([r["label_smile"] for r in g.all_rows]), ex, ec, es,
+                   sa, pa_)
 
 
 def train_all(s: Samples) -> dict[str, LinearModel]:
