@@ -458,7 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="test-artifacts/background")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--no-prior", action="store_true", help="the matte without the head prior (output.matte_head_prior off)")
-    ap.add_argument("--no-body", action="store_true", help="the selfie mask alone, no body model (output.matte_body off)")
+    ap.add_argument("--body", action="store_true", help="the coarse mask from the body model (output.matte_body on); "
+                    "writes the before/after sheets <photo>_shot_grey-selfie_grey-body_blur.png and <photo>_1x1_shot_selfie_body.png")
     ap.add_argument("--hint", action="store_true", help="the busy-background hint's preview reading against the saved "
                     "photo's clutter (the table that chose guidance.background_hint)")
     args = ap.parse_args(argv)
@@ -469,8 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     cfg = BoothConfig()
     if args.no_prior:
         cfg = dataclasses.replace(cfg, output=dataclasses.replace(cfg.output, matte_head_prior=False))
-    if args.no_body:
-        cfg = dataclasses.replace(cfg, output=dataclasses.replace(cfg.output, matte_body=False))
+    if args.body:
+        cfg = dataclasses.replace(cfg, output=dataclasses.replace(cfg.output, matte_body=True))
     if args.hint:
         rows = hint_table(data, cfg)
         g = cfg.guidance

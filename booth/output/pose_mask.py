@@ -10,8 +10,11 @@ graph's ``TensorsToSegmentationCalculator`` applies a sigmoid) warped back into 
 The booth has no pose detector: it already knows the face. The ROI is derived from the
 mesh instead: "up" is the face's own chin-to-forehead direction (so a tilted head gives a
 tilted ROI as the detector's shoulder-to-hip line would), the centre lies ``BELOW`` face
-lengths below the chin on that line, the side is ``SIDE`` face lengths (the values were
-measured on the gesture photos, ``python -m booth.output.evaluate --coarse pose``).
+lengths below the chin on that line, the side is ``SIDE`` face lengths: 3 and 10, about the
+upper body the detector's ROI frames with its 1.5 margin (tighter ROIs, 1.5/7 and 1/5.5,
+gave the head more of the mask's pixels but called the simulator's yellow tape rolls hair:
+``python -m booth.output.evaluate --body``, booth/output/README.md). The ROI's edge band
+(``FEATHER``) hands over smoothly to the selfie probability.
 
 :func:`whole_image` puts the ROI's mask into the same 256x256 whole-image grid as the
 selfie segmenter's probability, so the head prior and the guided filter that follow are
@@ -37,8 +40,11 @@ FEATHER = 0.08  # the ROI's edge band handed over to the selfie probability, fra
 
 
 def roi_matrix(eye_mid: Sequence[float], chin: Sequence[float], forehead: Sequence[float] | None,
-               below: float = BELOW, side: float = SIDE) -> np.ndarray:
-    """The 2x3 affine map from the 256x256 tensor's pixels to image pixels."""
+               below: float | None = None, side: float | None = None) -> np.ndarray:
+    """The 2x3 affine map from the 256x256 tensor's pixels to image pixels (``below``,
+    ``side``: :data:`BELOW`, :data:`SIDE` unless given)."""
+    below = BELOW if below is None else below
+    side = SIDE if side is None else side
     cx, cy = float(chin[0]), float(chin[1])
     top = forehead if forehead is not None else eye_mid
     ux, uy = float(top[0]) - cx, float(top[1]) - cy
@@ -92,7 +98,8 @@ class PoseMasker:
         return (1.0 / (1.0 + np.exp(-np.clip(logits, -30.0, 30.0)))).astype(np.float32)
 
     def whole_image(self, image_bgr: np.ndarray, selfie: np.ndarray, eye_mid: Sequence[float], chin: Sequence[float],
-                    forehead: Sequence[float] | None, below: float = BELOW, side: float = SIDE) -> np.ndarray:
+                    forehead: Sequence[float] | None, below: float | None = None,
+                    side: float | None = None) -> np.ndarray:
         """The body model's probability in the selfie segmenter's whole-image grid (``selfie``'s
         shape, stretched over the image), the selfie probability where the ROI does not reach."""
         h, w = image_bgr.shape[:2]
@@ -103,10 +110,10 @@ class PoseMasker:
         g2i = np.array([[w / gw, 0.0, 0.5 * w / gw - 0.5], [0.0, h / gh, 0.5 * h / gh - 0.5], [0.0, 0.0, 1.0]])
         t2i = np.vstack([m, [0.0, 0.0, 1.0]])
         g2t = (np.linalg.inv(t2i) @ g2i)[:2]
-        pose = cv2.warpAffine(roi, g2t, (gw, gh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                              borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
         weight = cv2.warpAffine(_feather(), g2t, (gw, gh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+        pose = cv2.warpAffine(roi, g2t, (gw, gh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
         return (weight * pose + (1.0 - weight) * selfie).astype(np.float32)
 
 
