@@ -29,6 +29,7 @@ segmenter's 256x256 instead of the segmenter's output: how much of the band erro
 segmentation's own outline and how much the upsampling's.
 
     python -m booth.output.evaluate [--data ../shared/data] [--out test-artifacts/background] [--json]
+    python -m booth.output.evaluate --body   # the coarse mask from the body model (output.matte_body)
 
 The before/after pictures go to ``--out``.
 """
