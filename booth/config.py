@@ -285,6 +285,9 @@ class OutputSection:
     matte_head_prior: bool = field(default=True, metadata={"doc": "take out of the matte what the mesh's head shows cannot be the "
                                    "sitter: mask regions above or beside the head beyond the hair margin that never join the body"})
     matte_hair_margin: float = num(0.2, 0.0, 1.0, "hair allowed beyond the skull, fraction of the face's forehead-to-chin length")
+    matte_body: bool = field(default=False, metadata={"doc": "the coarse person mask from the body model (MediaPipe "
+                             "pose_landmark_full's segmentation over a body ROI the face gives; models/manifest.toml) where "
+                             "that ROI reaches, the selfie segmenter elsewhere; off: the selfie segmenter alone"})
     clutter_advise: float = num(9.0, 0.0, 255.0, "background clutter (mean grey gradient, see booth.output.finish) above "
                                 "which `booth check` and the sidecar advise the operator")
     clutter_busy: float = num(16.0, 0.0, 255.0, "clutter above this is clearly busy: the sitter is told too")

@@ -29,6 +29,7 @@ segmenter's 256x256 instead of the segmenter's output: how much of the band erro
 segmentation's own outline and how much the upsampling's.
 
     python -m booth.output.evaluate [--data ../shared/data] [--out test-artifacts/background] [--json]
+    python -m booth.output.evaluate --body   # the coarse mask from the body model (output.matte_body)
 
 The before/after pictures go to ``--out``.
 """
@@ -36,8 +37,10 @@ The before/after pictures go to ``--out``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -70,6 +73,7 @@ class Row:
     oracle_edge_err_bilinear: float | None = None
     prior_removed: float | None = None  # percent of the coarse mask's person pixels (prob > 0.5) the head prior took out
     grey_clutter_true_bg: float | None = None  # simulator: clutter of the grey output over the true background
+    body_ms: float | None = None  # the body model's cost on this photo (output.matte_body), this machine
 
 
 def _reduction(before, after):
@@ -93,9 +97,35 @@ def _face(analyzer, image: np.ndarray):
     return mask, FaceGeometry.of(f)
 
 
+_BODY: list = []  # the body model, loaded once per process (output.matte_body)
+
+
+def body_masker():
+    from .pose_mask import PoseMasker
+
+    if not _BODY:
+        _BODY.append(PoseMasker(1))
+    return _BODY[0]
+
+
+def coarse(prob: np.ndarray, image: np.ndarray, geom, cfg: BoothConfig) -> np.ndarray:
+    """The coarse probability the store starts from: the body model's over its ROI with
+    ``output.matte_body`` and a face (:mod:`booth.output.pose_mask`), else the selfie mask."""
+    from .pose_mask import coarse_probability
+
+    return coarse_probability(body_masker() if cfg.output.matte_body else None, image, prob, geom)[0]
+
+
 def cleaned(prob: np.ndarray, image: np.ndarray, geom, cfg: BoothConfig) -> np.ndarray:
-    """The coarse probability after the head prior, as the store makes it (unchanged without a
-    face or with ``output.matte_head_prior`` off)."""
+    """The coarse probability (the body model's with ``output.matte_body``) after the head
+    prior, as the store makes it (unchanged without a face or with ``output.matte_head_prior``
+    off)."""
+    return _prior_only(coarse(prob, image, geom, cfg), image, geom, cfg)
+
+
+def _prior_only(prob: np.ndarray, image: np.ndarray, geom, cfg: BoothConfig) -> np.ndarray:
+    """The head prior on an already coarse probability (what :func:`cleaned` does after
+    :func:`coarse`)."""
     if geom is None or not cfg.output.matte_head_prior:
         return prob
     return F.head_prior(prob, (image.shape[1], image.shape[0]), geom.eye_mid, geom.chin, geom.ied, geom.forehead,
@@ -140,6 +170,31 @@ def _prior_sheet(path: Path, image, raw, grey, blur, cfg: BoothConfig, face, wid
     s = width / w
     tiles = [cv2.resize(x, (width, int(round(h * s))), interpolation=cv2.INTER_AREA) for x in (image, before, grey, blur)]
     cv2.imwrite(str(path), np.hstack(tiles))
+
+
+def _body_sheets(out: Path, name: str, image, raw, geom, grey, blur, cfg: BoothConfig, face, width=360):
+    """Before/after of the body model (``output.matte_body``), both with the head prior:
+    ``<name>_shot_grey-selfie_grey-body_blur.png`` (the whole picture: as shot | grey from the
+    selfie mask | grey from the body model's | blur) and ``<name>_1x1_shot_selfie_body.png``
+    (the same inside the square crop the store saves, larger)."""
+
+    from .crops import SQUARE, plan_framing
+
+    cfg_sel = dataclasses.replace(cfg, output=dataclasses.replace(cfg.output, matte_body=False))
+    _, before, _ = finish_photo(image, cleaned(raw, image, geom, cfg_sel), cfg_sel, face=face)
+    h, w = image.shape[:2]
+    s = width / w
+    tiles = [cv2.resize(x, (width, int(round(h * s))), interpolation=cv2.INTER_AREA) for x in (image, before, grey, blur)]
+    cv2.imwrite(str(out / f"{name}_shot_grey-selfie_grey-body_blur.png"), np.hstack(tiles))
+    if geom is None:
+        return
+    r = plan_framing(geom, (w, h), cfg, (SQUARE,)).crops[0]
+    x0, y0 = max(0, int(round(r.x))), max(0, int(round(r.y)))
+    x1, y1 = min(w, int(round(r.x + r.w))), min(h, int(round(r.y + r.h)))
+    side = 420
+    crops = [cv2.resize(x[y0:y1, x0:x1], (side, int(round((y1 - y0) * side / max(1, x1 - x0)))),
+                        interpolation=cv2.INTER_AREA) for x in (image, before, grey)]
+    cv2.imwrite(str(out / f"{name}_1x1_shot_selfie_body.png"), np.hstack(crops))
 
 
 def _sheet(path: Path, image, grey, blur, width=360):
@@ -266,6 +321,8 @@ def _simulated_row(name: str, image: np.ndarray, true_alpha: np.ndarray, person:
         _sheet(out / f"{name}_asshot_grey_blur.png", image, grey, blur)
         if cfg.output.matte_head_prior:
             _prior_sheet(out / f"{name}_shot_grey-without-prior_grey_blur.png", image, raw, grey, blur, cfg, face)
+        if cfg.output.matte_body:
+            _body_sheets(out, name, image, raw, geom, grey, blur, cfg, face)
         zoom = _zoom_on_hair(image, grey, grey_bl, truth_grey.astype(np.uint8), true_alpha)
         cv2.imwrite(str(out / f"{name}_hair_input_guided_bilinear_truth.png"), zoom)
     return row
@@ -287,14 +344,20 @@ def evaluate(data: Path, out: Path | None, cfg: BoothConfig | None = None, limit
         image = load_image(p)
         face, geom = _face(analyzer, image)
         raw = seg.probability(image)
-        prob = cleaned(raw, image, geom, cfg)
+        t0 = time.perf_counter()
+        body = coarse(raw, image, geom, cfg)
+        body_ms = (time.perf_counter() - t0) * 1000.0 if cfg.output.matte_body and geom is not None else None
+        prob = _prior_only(body, image, geom, cfg)
         row, (alpha, grey, blur) = _row(p.stem[:13], image, prob, cfg, face)
+        row.body_ms = body_ms
         row.prior_removed = _removed(raw, prob)
         rows.append(row)
         if out:
             _sheet(out / f"{row.name}_asshot_grey_blur.png", image, grey, blur)
             if cfg.output.matte_head_prior:
                 _prior_sheet(out / f"{row.name}_shot_grey-without-prior_grey_blur.png", image, raw, grey, blur, cfg, face)
+            if cfg.output.matte_body:
+                _body_sheets(out, row.name, image, raw, geom, grey, blur, cfg, face)
     # the simulator: the astronaut in front of the busiest room of the set, its person-free side
     busiest = max(zip(rows, paths), key=lambda rp: rp[0].clutter or 0.0)[1]
     room = person_free_backdrop(load_image(busiest), seg)
@@ -343,8 +406,6 @@ def hint_table(data: Path, cfg: BoothConfig | None = None, preview_width: int = 
     gesture photos and the simulator's sitter in front of the busiest room, the curtain and
     the plain wall: each photo as the still (the store's measure) and shrunk to the preview
     (the hint's measure, :func:`booth.output.preview.preview_clutter`)."""
-    import time
-
     from ..vision.analyzer import FaceAnalyzer
     from ..vision.expression import Segmenter
     from ..vision.images import list_images, load_image
@@ -369,7 +430,7 @@ def hint_table(data: Path, cfg: BoothConfig | None = None, preview_width: int = 
             continue
         geom = FaceGeometry.of(face)
         plan = plan_framing(geom, (image.shape[1], image.shape[0]), cfg, aspects + ((SQUARE,) if SQUARE not in aspects else ()))
-        done = finish_still(image, list(plan.crops), cfg, seg.probability(image), geom)
+        done = finish_still(image, list(plan.crops), cfg, coarse(seg.probability(image), image, geom, cfg), geom)
         level = F.clutter_level(done.clutter_before, cfg.output.clutter_advise, cfg.output.clutter_busy)
         h, w = image.shape[:2]
         small = cv2.resize(image, (preview_width, int(round(h * preview_width / w))), interpolation=cv2.INTER_AREA)
@@ -398,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="test-artifacts/background")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--no-prior", action="store_true", help="the matte without the head prior (output.matte_head_prior off)")
+    ap.add_argument("--body", action="store_true", help="the coarse mask from the body model (output.matte_body on); "
+                    "writes the before/after sheets <photo>_shot_grey-selfie_grey-body_blur.png and <photo>_1x1_shot_selfie_body.png")
     ap.add_argument("--hint", action="store_true", help="the busy-background hint's preview reading against the saved "
                     "photo's clutter (the table that chose guidance.background_hint)")
     args = ap.parse_args(argv)
@@ -407,9 +470,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     cfg = BoothConfig()
     if args.no_prior:
-        import dataclasses
-
         cfg = dataclasses.replace(cfg, output=dataclasses.replace(cfg.output, matte_head_prior=False))
+    if args.body:
+        cfg = dataclasses.replace(cfg, output=dataclasses.replace(cfg.output, matte_body=True))
     if args.hint:
         rows = hint_table(data, cfg)
         g = cfg.guidance
@@ -432,12 +495,13 @@ def main(argv: list[str] | None = None) -> int:
         return "-" if v is None else fmt.format(v)
 
     print(f"{'photo':14} {'clutter':>7} {'grey':>6} {'-%':>5} {'blur':>6} {'-%':>5} {'faceMAD g/b':>12} {'edge g/b':>11} "
-          f"{'prior-%':>7}")
+          f"{'prior-%':>7} {'body ms':>7}")
     for r in res["rows"]:
         print(f"{r['name']:14} {f(r['clutter']):>7} {f(r['grey_clutter']):>6} {f(r['grey_reduction'], '{:.0f}'):>5} "
               f"{f(r['blur_clutter']):>6} {f(r['blur_reduction'], '{:.0f}'):>5} "
               f"{f(r['grey_face_mad'])+'/'+f(r['blur_face_mad']):>12} "
-              f"{f(r['edge_err_guided'])+'/'+f(r['edge_err_bilinear']):>11} {f(r['prior_removed'], '{:.1f}'):>7}")
+              f"{f(r['edge_err_guided'])+'/'+f(r['edge_err_bilinear']):>11} {f(r['prior_removed'], '{:.1f}'):>7} "
+              f"{f(r['body_ms'], '{:.0f}'):>7}")
     print(f"cluttered (> output.clutter_advise = {res['clutter_advise']:g}): {', '.join(res['cluttered'])}")
     print(f"edge band: +-{res['edge_band_px']} px round the true outline (simulator); guided / bilinear")
     for r in res["rows"]:

@@ -63,6 +63,7 @@ from .crops import SQUARE, CropRect, FaceGeometry, aspect_name, aspects_for, mea
 
 if TYPE_CHECKING:
     from ..vision.expression import Segmenter
+    from .pose_mask import PoseMasker
 
 log = logging.getLogger(__name__)
 
@@ -273,6 +274,8 @@ class PhotoStore:
         self._series_names: dict = {}
         self._segmenter: Segmenter | None = None  # loaded on the first save that needs it
         self._segmenter_failed = False  # it could not load: no matte for this store's life
+        self._body: PoseMasker | None = None  # the body model (output.matte_body), loaded on first use
+        self._body_failed = False  # it could not load or run: the selfie mask alone for this store's life
         self._clean_parts()
         self.repair()
 
@@ -304,7 +307,14 @@ class PhotoStore:
         crops_meta = {}
         crop_files: dict[str, str] = {}  # crop name -> file name
         blobs: dict[str, bytes] = {}
-        done = finish_still(still, list(plan.crops), self.cfg, self._person_probability(still), geom)
+        probability = self._person_probability(still)
+        coarse_name, t_coarse = None, time.perf_counter()
+        if probability is not None:
+            probability, coarse_name = self._coarse(still, probability, geom)
+        coarse_ms = round((time.perf_counter() - t_coarse) * 1000.0, 1)
+        done = finish_still(still, list(plan.crops), self.cfg, probability, geom)
+        done.meta["coarse_mask"] = coarse_name  # "body+selfie" | "selfie" | None (no segmentation)
+        done.meta["coarse_ms"] = coarse_ms if coarse_name == "body+selfie" else None
         for aspect in aspects:
             rect = by_name[aspect_name(aspect)]
             out_w, out_h = output_size(self.cfg, aspect, rect.w)
@@ -401,6 +411,24 @@ class PhotoStore:
                 self._segmenter_failed = True
                 return None
         return self._segmenter.probability(still)
+
+    def _coarse(self, still: np.ndarray, selfie: np.ndarray, geom: FaceGeometry) -> tuple[np.ndarray, str]:
+        """The coarse mask the matte starts from (``output.matte_body``: the body model's over
+        its ROI, :mod:`booth.output.pose_mask`); the selfie mask alone when the body model is
+        off or cannot run (logged once, the photo is saved all the same)."""
+        if not self.cfg.output.matte_body or self._body_failed:
+            return selfie, "selfie"
+        try:
+            from .pose_mask import PoseMasker, coarse_probability
+
+            if self._body is None:
+                self._body = PoseMasker(self.cfg.vision.threads)
+            return coarse_probability(self._body, still, selfie, geom)
+        except Exception as exc:  # noqa: BLE001 - a missing model must not lose the photo
+            log.warning("body model unavailable for the finished photo's mask (%s): the selfie mask alone. "
+                        "Fix: run `booth models fetch`", exc)
+            self._body_failed = True
+            return selfie, "selfie"
 
     def _legibility(self, thumb: np.ndarray, geom: FaceGeometry, square: CropRect) -> "finish.Legibility":
         s = thumb.shape[1] / square.w
