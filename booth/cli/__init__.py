@@ -81,11 +81,29 @@ def setup_logging(verbosity: int) -> None:
     # journald adds its own timestamps; a <N> prefix carries the priority (sd-daemon(3)).
     journal = bool(os.environ.get("JOURNAL_STREAM"))
     fmt = "%(levelprefix)s%(name)s: %(message)s" if journal else "%(asctime)s %(levelname)s %(name)s: %(message)s"
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(_JournalFormatter(fmt, journal))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """A stream handler on whatever ``sys.stderr`` is when a record comes, not the one at
+    set-up: a caller that swaps stderr (pytest's capture, a wrapper) and closes it later
+    would otherwise leave every later warning writing into a closed stream
+    ("--- Logging error ---"), as the standard library's own last-resort handler avoids."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self):  # the current stderr
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:  # StreamHandler.__init__ assigns it; the property ignores it
+        pass
 
 
 class _JournalFormatter(logging.Formatter):

@@ -60,3 +60,29 @@ def test_a_missing_booth_module_is_a_bug_and_not_reported_as_a_dependency(tmp_pa
     monkeypatch.setattr(cli, "COMMAND_MODULES", cli.COMMAND_MODULES + ("booth_broken_cmds",))
     with pytest.raises(ModuleNotFoundError, match="booth.no_such_room"):
         cli.build_parser()
+
+
+def test_the_cli_log_follows_the_current_stderr_not_the_one_it_started_with(capsys):
+    """A test (or a wrapper) that swaps stderr and later closes it must not leave the booth's
+    log writing into the closed stream ("--- Logging error ---" in every later warning)."""
+    import io
+    import logging
+
+    from booth.cli import setup_logging
+
+    old_handlers, old_level = logging.getLogger().handlers[:], logging.getLogger().level
+    swapped = io.StringIO()
+    real = sys.stderr
+    try:
+        sys.stderr = swapped
+        setup_logging(0)
+        logging.getLogger("booth.test").warning("while swapped")
+        sys.stderr = real
+        swapped.close()
+        logging.getLogger("booth.test").warning("after the swapped stream closed")
+    finally:
+        sys.stderr = real
+        logging.getLogger().handlers[:] = old_handlers
+        logging.getLogger().setLevel(old_level)
+    err = capsys.readouterr().err
+    assert "after the swapped stream closed" in err and "Logging error" not in err
