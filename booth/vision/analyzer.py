@@ -307,9 +307,7 @@ class FaceAnalyzer:
             tr.background, k = self._timed(timings, "segmentation", self._segment, image, mesh)
             if k is not None:
                 tr.crown_factors.append(k)
-            segmented = True
-        else:
-            segmented = False
+        segmented = tr.since_segmentation == 0  # this frame's background is new: measure afresh
         tr.since_segmentation = (tr.since_segmentation + 1) % self.cfg.vision.segmentation_every
         last = tr.face
         if tr.carried and not segmented and last is not None and last.landmarks is mesh.landmarks:
@@ -710,16 +708,19 @@ class FaceAnalyzer:
 def _look(pixels: np.ndarray, roi: Roi) -> np.ndarray:
     """How the face looks through ``roi`` (vision.mesh_reuse_change): grey block means,
     MESH_LOOK_GRID x MESH_LOOK_GRID, of a MESH_LOOK_SIDE px crop."""
-    crop = warp(pixels, roi.matrix(MESH_LOOK_SIDE), MESH_LOOK_SIDE)
-    grey = cv2.cvtColor(crop, cv2.COLOR_BGRA2GRAY if crop.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
-    return cv2.resize(grey, (MESH_LOOK_GRID, MESH_LOOK_GRID), interpolation=cv2.INTER_AREA).astype(np.float32)
+    return _block_means(warp(pixels, roi.matrix(MESH_LOOK_SIDE), MESH_LOOK_SIDE), MESH_LOOK_GRID).astype(np.float32)
+
+
+def _block_means(image: np.ndarray, grid: int) -> np.ndarray:
+    """``image`` (BGR or BGRA) as grid x grid grey block means (uint8)."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
+    return cv2.resize(grey, (grid, grid), interpolation=cv2.INTER_AREA)
 
 
 def _scene(canvas: np.ndarray) -> np.ndarray:
     """A detector's square input as SCENE_GRID x SCENE_GRID grey block means (int16: the
     differences may be negative). From the letterboxed 128 px input: ~0.02 ms."""
-    grey = cv2.cvtColor(canvas, cv2.COLOR_BGR2GRAY)
-    return cv2.resize(grey, (SCENE_GRID, SCENE_GRID), interpolation=cv2.INTER_AREA).astype(np.int16)
+    return _block_means(canvas, SCENE_GRID).astype(np.int16)
 
 
 def _overlap(box_xyxy: np.ndarray, b: tuple[float, float, float, float]) -> float:

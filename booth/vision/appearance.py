@@ -17,7 +17,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .measures import MESH_EYES
+from .measures import eye_axis
 
 #: the aligned crop: ALIGNED_SIDE px square, the eye centres level, ALIGNED_IED px apart,
 #: their midpoint at (ALIGNED_SIDE / 2, ALIGNED_EYE_Y): forehead to chin fits
@@ -36,13 +36,7 @@ FACE_HOG_SIZE = (32, 32)
 def aligned_grey(image_bgr: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     """The face in grey, rotated and scaled by the mesh's eye centres only (a similarity,
     so the face's own shape and its pitch stay in the pixels)."""
-    lm = np.asarray(landmarks, np.float64)
-    (a, b), (c, d) = MESH_EYES
-    right = 0.5 * (lm[a, :2] + lm[b, :2])
-    left = 0.5 * (lm[c, :2] + lm[d, :2])
-    axis = left - right
-    ied = max(float(np.hypot(axis[0], axis[1])), 1e-6)
-    e = axis / ied
+    right, left, ied, e = eye_axis(landmarks)
     rot = np.array([[e[0], e[1]], [-e[1], e[0]]]) * (ALIGNED_IED / ied)
     shift = np.array([ALIGNED_SIDE / 2, ALIGNED_EYE_Y]) - rot @ (0.5 * (left + right))
     grey = image_bgr if image_bgr.ndim == 2 else cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY)

