@@ -143,7 +143,9 @@ class SimCamera:
     def start(self) -> None:
         with self._lock:
             self.sitter.start()
-        self._next = time.monotonic()
+        # The frame clock's first tick is now: the first frame is there to read at once (the
+        # sensor was exposing while the booth started), the next one a period later.
+        self._next = time.monotonic() - self.period
 
     def read(self, timeout: float | None = None) -> Any:
         if self.period:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 from ..errors import ConfigError
-from .hooks import ConsoleBridge
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +45,8 @@ class OperatorSide:
             from ..output.printing import Printer
 
             printer = Printer(cfg.print).start()
+        from .hooks import ConsoleBridge  # here, not at the top: a booth with the operator's side off never loads it
+
         bridge = ConsoleBridge(cfg, stats=stats, config_path=config_path, printer=printer)
         booth.console = bridge
         side = cls(bridge, printer=printer)

@@ -27,7 +27,7 @@ from .badge import BadgeError, BadgeScanBuffer, BadgeValidator, EvdevBadgeReader
 from .outbox import Outbox
 from .qr import qr_rgb
 from .retention import purge
-from .server import DownloadServer, GrantStore
+from .grants import GrantStore
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,11 @@ class Handoff:
         self.on_badge = on_badge
         self.clock = clock
         self.grants = GrantStore(self.output_dir / ".handoff" / "grants", h.token_bytes, clock)
-        self.server = DownloadServer.from_config(h, self.grants) if h.server_enabled else None
+        self.server = None
+        if h.server_enabled:  # imported only then: the stdlib's HTTP and TLS cost 60 ms of start-up
+            from .server import DownloadServer
+
+            self.server = DownloadServer.from_config(h, self.grants)
         self.outbox = Outbox.from_config(cfg, remote, clock=clock) if h.s3_bucket else None
         self._reader: EvdevBadgeReader | None = None
         self._stop = threading.Event()

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import functools
 import io
 import json
 import logging
@@ -94,16 +95,16 @@ class SavedCapture:
         return tuple(self.crops.values()) + (self.thumbnail, self.sidecar)
 
 
+@functools.cache
 def _srgb_icc() -> bytes | None:
+    """The sRGB ICC profile, made on the first save: Pillow's colour module costs 20 ms to
+    import, and the booth's first frame should not wait for its first photo's profile."""
     try:
         from PIL import ImageCms
 
         return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     except Exception:  # noqa: BLE001 - Pillow built without LittleCMS: plain JPEG (still sRGB by convention)
         return None
-
-
-_ICC = _srgb_icc()
 
 
 def encode_jpeg(bgr: np.ndarray, quality: int) -> bytes:
@@ -115,8 +116,9 @@ def encode_jpeg(bgr: np.ndarray, quality: int) -> bytes:
     exif[0x0112] = 1  # Orientation: the pixels are already upright
     buf = io.BytesIO()
     kwargs = {"quality": int(quality), "subsampling": 0, "exif": exif.tobytes()}
-    if _ICC:
-        kwargs["icc_profile"] = _ICC
+    icc = _srgb_icc()
+    if icc:
+        kwargs["icc_profile"] = icc
     img.save(buf, "JPEG", **kwargs)
     return buf.getvalue()
 
