@@ -86,15 +86,30 @@ def light_balance_ev(left_patch: np.ndarray, right_patch: np.ndarray) -> float:
     return float(math.log2(max(lum_left, 1e-5) / max(lum_right, 1e-5)))
 
 
+#: linear sRGB (R, G, B) -> CIE XYZ, D65 (IEC 61966-2-1), rows X, Y, Z
+_SRGB_TO_XYZ = ((0.412453, 0.357580, 0.180423), (0.212671, 0.715160, 0.072169), (0.019334, 0.119193, 0.950227))
+_D65_WHITE = (0.950456, 1.0, 1.088754)
+
+
+def _lab_f(t: float) -> float:
+    return t ** (1.0 / 3.0) if t > 0.008856 else 7.787 * t + 16.0 / 116.0
+
+
 def lab_cast(bgr_patches: list[np.ndarray]) -> tuple[float, float]:
-    """CIELAB a*, b* of the mean colour of the given patches."""
+    """CIELAB a*, b* of the mean colour of the given patches.
+
+    The one colour is converted with the CIE formulas in plain arithmetic, as OpenCV's
+    float BGR2Lab defines them (sRGB gamma, D65): ``cv2.cvtColor`` on a 1x1 image costs
+    0.4 ms inside the analysis loop (a few us when called alone), a fifth of a face
+    frame's measures here. tests/vision/test_measures.py holds the two within 0.05."""
     counts = [p.shape[0] * p.shape[1] for p in bgr_patches]
     if not sum(counts):
         return 0.0, 0.0
     total = sum(np.array(cv2.mean(p)[:3]) * n for p, n in zip(bgr_patches, counts) if n)
-    mean = (total / (255.0 * sum(counts))).astype(np.float32).reshape(1, 1, 3)
-    lab = cv2.cvtColor(mean, cv2.COLOR_BGR2Lab)[0, 0]
-    return float(lab[1]), float(lab[2])
+    b, g, r = (min(1.0, max(0.0, float(c))) for c in total / (255.0 * sum(counts)))
+    rgb = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    fx, fy, fz = (_lab_f(sum(m * c for m, c in zip(row, rgb)) / white) for row, white in zip(_SRGB_TO_XYZ, _D65_WHITE))
+    return 500.0 * (fx - fy), 200.0 * (fy - fz)
 
 
 def face_mask(n: int) -> np.ndarray:
@@ -218,19 +233,32 @@ def rotation_to_angles(r: np.ndarray) -> tuple[float, float, float]:
 def fit_rotation(source: np.ndarray, target: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Rotation R of the weighted similarity fit target ~ s R source + t (Umeyama)."""
     w = weights / weights.sum()
-    ms, mt = w @ source, w @ target
-    cov = ((target - mt) * w[:, None]).T @ (source - ms)
-    u, _, vt = np.linalg.svd(cov)
-    d = np.sign(np.linalg.det(u @ vt))
-    return np.asarray(u @ np.diag([1.0, 1.0, d]) @ vt)
+    return _rotation_of(target - w @ target, (source - w @ source) * w[:, None])
+
+
+def _rotation_of(centred_target: np.ndarray, weighted_source: np.ndarray) -> np.ndarray:
+    """Umeyama's rotation from the centred target and the centred source times the weights."""
+    u, _, vt = np.linalg.svd(centred_target.T @ weighted_source)
+    r = u @ vt
+    if np.linalg.det(r) < 0:  # a reflection: flip the least significant axis
+        u[:, 2] = -u[:, 2]
+        r = u @ vt
+    return np.asarray(r)
+
+
+#: the canonical face's side of the per-frame fit, computed once: its weighted centroid and
+#: its centred points times the normalised weights (head_pose runs on every mesh frame)
+_POSE_W = POSE_WEIGHTS / POSE_WEIGHTS.sum()
+_POSE_SOURCE_W = (POSE_POINTS - _POSE_W @ POSE_POINTS) * _POSE_W[:, None]
+#: mesh (x, y, z) -> camera axes (x, -y, -z)
+_TO_CAMERA = np.array([1.0, -1.0, -1.0])
 
 
 def head_pose(landmarks: np.ndarray, pitch_offset_deg: float = 0.0) -> tuple[float, float, float]:
     """(yaw, pitch, roll) in degrees from the mesh, by a weighted Procrustes fit of
     MediaPipe's canonical face to the mesh in camera axes (x, -y, -z)."""
-    pts = landmarks[POSE_IDS].astype(np.float64)
-    target = np.stack([pts[:, 0], -pts[:, 1], -pts[:, 2]], axis=1)
-    yaw, pitch, roll = rotation_to_angles(fit_rotation(POSE_POINTS, target, POSE_WEIGHTS))
+    target = landmarks[POSE_IDS].astype(np.float64) * _TO_CAMERA
+    yaw, pitch, roll = rotation_to_angles(_rotation_of(target - _POSE_W @ target, _POSE_SOURCE_W))
     return yaw, pitch + pitch_offset_deg, roll
 
 

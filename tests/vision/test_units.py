@@ -194,6 +194,27 @@ def test_light_balance_is_log2_of_linear_light():
 
 # ------------------------------------------------------------------ eyes
 
+def test_cheek_cast_is_cielab_of_the_patches_mean_colour():
+    """Known CIE values (sRGB, D65): white and grey have no cast, pure red is a* 80.1 b* 67.2;
+    and on any colour the plain arithmetic stays within 0.4 of OpenCV's float BGR2Lab, which
+    quantises a* and b* to 1/64 (the arithmetic replaced it: booth/vision/measures.py)."""
+    import cv2
+
+    def cast(bgr):
+        return M.lab_cast([np.full((4, 4, 3), bgr, np.uint8)])
+
+    assert cast((255, 255, 255)) == pytest.approx((0.0, 0.0), abs=0.01)
+    assert cast((128, 128, 128)) == pytest.approx((0.0, 0.0), abs=0.01)
+    assert cast((0, 0, 255)) == pytest.approx((80.1, 67.2), abs=0.1)
+    # two patches: the mean colour weighted by pixel count
+    half = M.lab_cast([np.full((4, 4, 3), (0, 0, 255), np.uint8), np.full((4, 4, 3), (255, 0, 0), np.uint8)])
+    assert half == pytest.approx(cast((128, 0, 128)), abs=0.5)
+    rng = np.random.default_rng(7)
+    for bgr in rng.integers(0, 256, (500, 3)):
+        ref = cv2.cvtColor((bgr / 255.0).astype(np.float32).reshape(1, 1, 3), cv2.COLOR_BGR2Lab)[0, 0]
+        assert cast(tuple(int(c) for c in bgr)) == pytest.approx((ref[1], ref[2]), abs=0.4)
+
+
 def test_eye_aspect_ratio_of_a_known_eye():
     # corners 4 px apart, lids 2 px apart at both inner points: EAR = (2 + 2) / (2 * 4)
     pts = [(0, 0), (1, -1), (3, -1), (4, 0), (3, 1), (1, 1)]
