@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import statistics
 from collections import deque
 from types import MappingProxyType
 
@@ -157,8 +158,10 @@ class Coach:
 
     @property
     def baseline(self) -> Baseline:
-        open_eye = float(np.median(self._open_eyes)) if len(self._open_eyes) >= 5 else None
-        mouth = float(np.median(self._neutral_mouth)) if len(self._neutral_mouth) >= 5 else None
+        # statistics.median, not np.median: the same value, and 2.5 us instead of 36 for a deque
+        # of 150 (the loop reads the baseline twice a frame)
+        open_eye = statistics.median(self._open_eyes) if len(self._open_eyes) >= 5 else None
+        mouth = statistics.median(self._neutral_mouth) if len(self._neutral_mouth) >= 5 else None
         return Baseline(open_eye, mouth)
 
     # -- per frame -------------------------------------------------------------------
