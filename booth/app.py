@@ -46,6 +46,7 @@ from .i18n import N_
 from .config import BoothConfig
 from .errors import BoothError, CameraError
 from .memory import return_free_memory
+from .startup import process_age_s
 from .types import Actions, BoothState, Candidate, Frame, SessionEvent
 
 log = logging.getLogger(__name__)
@@ -368,16 +369,6 @@ class RunReport:
 # --------------------------------------------------------------------------- workers
 
 
-def _process_age_s() -> float | None:
-    """Seconds since this process started (Linux /proc), else None."""
-    try:
-        with open("/proc/self/stat") as fh:
-            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime") as fh:
-            uptime = float(fh.read().split()[0])
-        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
 class BoothFault(BoothError):
     """A worker died or hung and may not be restarted: exit non-zero so systemd restarts the booth."""
 
@@ -577,7 +568,7 @@ class Booth:
             self.frame_failures = 0
             self.analysed += 1
             if self.analysed == 1:
-                self._first_analysis_s = _process_age_s()
+                self._first_analysis_s = process_age_s()
             self._carry_out(actions, shot.received)
             if self.out_of_service is not None and actions.state is BoothState.ATTRACT:
                 self._show_out_of_service(shot.received)

@@ -2,6 +2,7 @@
 
     booth analyze photo.jpg folder/ [--json] [--annotate DIR] [--profile badge]
     booth bench [--json] [--threads N] [--mediapipe-python /path/to/python] [--videos DIR] [--quick]
+    booth bench --startup [--runs N]
 
 ``analyze`` runs the face pipeline in static mode on each image and prints its measures,
 the guidance checks and the one prompt the booth would show. A file that cannot be read is
@@ -41,6 +42,10 @@ def register(sub) -> None:
                    help="do not pin the run to one CPU (MediaPipe then uses every core)")
     b.add_argument("--mediapipe-python", metavar="PYTHON",
                    help="an interpreter with mediapipe==0.10.14 for the comparison, when this one lacks it")
+    b.add_argument("--startup", action="store_true",
+                   help="time the start-up to the first analysed frame instead: `booth demo --headless` and the bare "
+                        "analysis path (the floor), each in --runs fresh processes")
+    b.add_argument("--runs", type=int, default=8, help="--startup: processes of each kind (default 8)")
     b.set_defaults(handler=cmd_bench)
 
 
@@ -170,6 +175,12 @@ def cmd_bench(args) -> int:
     from . import load_config_from_args
     from ..vision.bench import format_report, run
 
+    if args.startup:
+        from ..startup import run as run_startup
+
+        runs = run_startup(args.runs)
+        print(json.dumps({"demo_s": runs.demo_s, "floor_s": runs.floor_s}) if args.json else "\n".join(runs.lines()))
+        return 0 if runs.demo_s and runs.floor_s else 1
     cfg = load_config_from_args(args)
     if args.threads:
         cfg = dataclasses.replace(cfg, vision=dataclasses.replace(cfg.vision, threads=args.threads))

@@ -52,3 +52,19 @@ def test_every_frame_of_every_clip_is_timed_with_the_loop_row_and_runs_per_frame
     assert "mediapipe" in rep  # not importable in the test venv: the report says how to add it
     text = format_clips_report(rep)
     assert "walk_in.avi" in text and "Pi projection" in text
+
+
+def test_the_startup_bench_times_the_demo_and_the_bare_analysis_path_in_fresh_processes():
+    """`booth bench --startup`: each figure is a new process's age at its first analysed
+    frame, read from the demo's own report line and from the floor's (the analysis path
+    alone). The floor does less of the same work, so it cannot take longer by much."""
+    from booth.startup import run
+
+    runs = run(runs=1)
+    assert len(runs.demo_s) == 1 and len(runs.floor_s) == 1
+    demo, floor = runs.demo_s[0], runs.floor_s[0]
+    assert 0.0 < floor < 30.0 and 0.0 < demo < 30.0
+    assert floor < demo * 1.5  # a second of noise either way on a loaded machine, not a different path
+    lines = runs.lines()
+    assert lines[1].startswith("demo") and f"{demo:.2f}" in lines[1]
+    assert lines[2].startswith("floor") and f"{floor:.2f}" in lines[2]
