@@ -84,6 +84,10 @@ def evaluate_genki(data: Path, analyzer: FaceAnalyzer) -> GenkiResult:
                        # the learned models' inputs (booth/vision/data/train.py), none of
                        # which depends on a learned model
                        landmarks=f.landmarks, expression_p=np.array([f.expression[c] for c in EXPRESSION_CLASSES]),
+                       # the expression model's last feature map on this face (its run in
+                       # analyze_still is the last one; measured as an extra input of the
+                       # learned smile and pitch: booth/vision/README.md "Appearance features")
+                       fer_map=analyzer.expression_model.feature_map(),
                        raw_pose=M.head_pose(f.landmarks, analyzer.cfg.vision.pitch_offset_deg),
                        eye_roll=M.eye_line_roll(np.array(f.iris_right), np.array(f.iris_left)),
                        # the eye-aligned grey face the appearance features read (not in
