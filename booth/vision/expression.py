@@ -136,20 +136,16 @@ class ExpressionModel(_ImageModel):
 
     def feature_map(self) -> np.ndarray:
         """The last run's feature map, (4, 4, 128) float32 (a copy)."""
-        return np.asarray(self.interp.get_tensor(self._features))[0]
+        return np.asarray(np.asarray(self.interp.get_tensor(self._features))[0])
 
     def feature_rows(self) -> np.ndarray:
         """The last run's feature map mean-pooled over each of its 4 rows: 512 figures."""
         return pool_rows(self.feature_map())
 
 
-#: :func:`pool_rows`' length
-FEATURE_SIZE = 4 * 128
-
-
 def pool_rows(feature_map: np.ndarray) -> np.ndarray:
     """A (4, 4, 128) feature map's mean over each row: 512 float64 figures (row-major)."""
-    return np.asarray(feature_map, np.float64).reshape(4, 4, 128).mean(axis=1).reshape(-1)
+    return np.asarray(np.asarray(feature_map, np.float64).reshape(4, 4, 128).mean(axis=1).reshape(-1))
 
 
 HAPPY = EXPRESSION_CLASSES.index("happy")
