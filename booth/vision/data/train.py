@@ -294,11 +294,19 @@ def _pitch_fit(x: np.ndarray, t: np.ndarray, l2: float | np.ndarray) -> LinearMo
 def _inner_smile_l2(x: np.ndarray, a: np.ndarray, y: np.ndarray, seed: int) -> float:
     """The appearance penalty with the best inner-CV balanced accuracy on one outer
     training set (the outer fold's own faces never take part)."""
-    inner = kfold(len(x), INNER_FOLDS, seed)
-    scores = []
-    for l2a in APPEARANCE_SMILE_L2:
-        xa, pen = _with_block(x, a, SMILE_L2, l2a)
-        scores.append(balanced_accuracy(y, cross_validate(functools.partial(_smile_fit, l2=pen), xa, y, inner)))
+    xa = np.hstack([x, a])
+    names = tuple(f"x{i}" for i in range(xa.shape[1]))
+    predicted = np.full((len(APPEARANCE_SMILE_L2), len(x)), np.nan)
+    for test in kfold(len(x), INNER_FOLDS, seed):
+        train = np.setdiff1d(np.arange(len(x)), test)
+        previous = None
+        for k, l2a in enumerate(APPEARANCE_SMILE_L2):
+            # each penalty's fit starts from the last one's on the same faces: the same
+            # fits as from zero, in about half the Newton steps
+            pen = _with_block(x, a, SMILE_L2, l2a)[1]
+            previous = fit_logistic(xa[train], y[train], names, pen, start=previous)
+            predicted[k, test] = previous.predict(xa[test])
+    scores = [balanced_accuracy(y, p) for p in predicted]
     return APPEARANCE_SMILE_L2[int(np.argmax(scores))]
 
 
