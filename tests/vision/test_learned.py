@@ -257,3 +257,14 @@ def test_a_tflite_model_gains_one_output_and_nothing_else_moves():
     assert with_extra_output(patched, 5)[-16:] == struct.pack("<I3i", 3, 77, 74, 5)
     with pytest.raises(ValueError, match="not a TFLite model"):
         with_extra_output(b"\0" * 64, 1)
+
+
+def test_a_logistic_fit_started_from_another_penalty_s_fit_is_the_same_fit():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(400, 30))
+    y = (x[:, 0] - 0.5 * x[:, 1] + rng.normal(scale=1.0, size=400) > 0).astype(float)
+    names = tuple(f"x{i}" for i in range(30))
+    weak = fit_logistic(x, y, names, l2=0.3)
+    cold, warm = fit_logistic(x, y, names, l2=30.0), fit_logistic(x, y, names, l2=30.0, start=weak)
+    assert np.allclose(warm.coef, cold.coef, atol=1e-7) and warm.intercept == pytest.approx(cold.intercept, abs=1e-7)
+    assert not np.allclose(weak.coef, cold.coef, atol=1e-3)  # the start was somewhere else
