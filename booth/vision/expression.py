@@ -2,7 +2,8 @@
 
 The input is the face ROI turned upright (the mesh ROI without its 1.5x context, plus 10%),
 64x64 greyscale scaled to [-1, 1]; the model ends in softmax over
-:data:`booth.types.EXPRESSION_CLASSES` (angry, disgust, fear, happy, sad, surprise, neutral).
+:data:`booth.types.EXPRESSION_CLASSES` (angry, disgust, fear, happy, sad, surprise, neutral),
+and its last feature map is read as a second output (:class:`ExpressionModel`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import struct
 import cv2
 import numpy as np
 
+from ..errors import ModelError
 from ..models import model_path
 from ..runtime import make_interpreter, runtime
 from ..types import EXPRESSION_CLASSES
@@ -100,10 +102,11 @@ class ExpressionModel(_ImageModel):
     """``model(image, roi) -> np.ndarray`` of the 7 class probabilities.
 
     The model is loaded with its last feature map as a second output
-    (:func:`with_extra_output`): that tensor is computed on every run anyway, so reading it
-    costs nothing until it is read (:meth:`feature_rows`, one 8 KB copy), not a second run
+    (:func:`with_extra_output`): that tensor is computed on every run anyway, so it costs
+    nothing until it is read (:meth:`feature_map`, one 8 KB copy), and no second run
     (reading it as an intermediate tensor needs the interpreter without XNNPACK and with
-    every tensor kept: +1.7 ms a run). The file is the pinned, sha256-checked one; only the
+    every tensor kept: +1.7 ms a run; `python -m booth.vision.evaluate --only cost` times
+    the run with and without the second output). The file is the pinned, sha256-checked one; only the
     in-memory copy is changed. Evaluation and training read it (booth/vision/README.md
     "Appearance features": as an input of the learned smile or pitch it measured no gain
     out of fold, so the booth's per-frame path never reads it)."""
@@ -115,7 +118,7 @@ class ExpressionModel(_ImageModel):
         self._out = outputs[0]["index"]
         self._features = outputs[1]["index"]
         if outputs[1]["name"] != FEATURE_TENSOR_NAME or tuple(outputs[1]["shape"]) != (1, 4, 4, 128):
-            raise ValueError(f"{path}: tensor {FEATURE_TENSOR} is not the feature map this booth reads; "
+            raise ModelError(f"{path}: tensor {FEATURE_TENSOR} is not the feature map this booth reads. "
                              "Fix: `booth models fetch` the pinned model")
 
     def __call__(self, image_bgr: np.ndarray, face_roi: Roi) -> np.ndarray:
