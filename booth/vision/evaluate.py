@@ -524,7 +524,7 @@ def print_appearance(g: GenkiResult, y: dict[str, dict[str, Any]]) -> None:
     """The appearance features as extra inputs of the learned smile and pitch models, by
     nested CV over three fold shuffles (booth/vision/README.md "Appearance features")."""
     from .data.train import (APPEARANCE_SEEDS, appearance_pitch_cv, appearance_smile_cv, pose_label_ceiling, samples_from,
-                             smile_seed_spread)
+                             smile_label_agreement, smile_seed_spread)
 
     smp = samples_from(g, y)
     spread = smile_seed_spread(smp)
@@ -559,6 +559,12 @@ def print_appearance(g: GenkiResult, y: dict[str, dict[str, Any]]) -> None:
                           f"{c[f'{a}_learned_ceiling_r']:.3f} (with the Procrustes angle {c[f'{a}_procrustes_ceiling_r']:.3f}; "
                           f"the booth's r {c[f'{a}_learned_r']:.3f}, pixels alone {c[f'{a}_pixels_r']:.3f})"
                           for a in ("yaw", "pitch")))
+    a = smile_label_agreement(smp)
+    print(f"GENKI-4K smile labels against a latent truth (judges: the label, the mesh geometry alone out of fold, "
+          f"P(happy) >= 0.5): the labels' balanced accuracy {100 * a['label_balanced_accuracy']:.1f}% (sensitivity "
+          f"{100 * a['label_sensitivity']:.1f}%, specificity {100 * a['label_specificity']:.1f}%); geometry "
+          f"{100 * a['geometry_vs_labels']:.1f}% against the labels, {100 * a['geometry_vs_truth']:.1f}% against the truth; "
+          f"P(happy) {100 * a['fer_vs_labels']:.1f}% / {100 * a['fer_vs_truth']:.1f}%")
     pairs = near_duplicates(g)
     pitch_gap = [abs(g.rows[a]["label_pitch"] - g.rows[b]["label_pitch"]) for a, b, _ in pairs]
     print(f"GENKI-4K near-copies (aligned crops correlating >= 0.97): {len(pairs)} pair(s) "
