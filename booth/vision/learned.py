@@ -75,22 +75,28 @@ def _penalty(l2: float | np.ndarray, n: int) -> np.ndarray:
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], l2: float | np.ndarray = 1.0,
-                 weights: np.ndarray | None = None, iterations: int = 50, meta: dict[str, Any] | None = None) -> LinearModel:
+                 weights: np.ndarray | None = None, iterations: int = 50, meta: dict[str, Any] | None = None,
+                 start: LinearModel | None = None) -> LinearModel:
     """L2-regularised logistic regression by Newton's method (IRLS) on standardised
     features; ``l2`` penalises the weights (not the intercept): one figure, or one per
     feature (e.g. a heavier penalty on a large block of appearance features). ``weights``:
-    per-sample weights (e.g. class balance)."""
+    per-sample weights (e.g. class balance). ``start``: a model fitted on the same ``x``
+    (e.g. with another penalty) to start Newton's method from; the problem is strictly
+    convex, so the fit is the same (to the 1e-8 step tolerance), in fewer steps."""
     x = np.asarray(x, np.float64)
     y = np.asarray(y, np.float64)
     mean, scale = _standardise(x)
     z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
     sw = np.ones(len(x)) if weights is None else np.asarray(weights, np.float64)
-    w = np.zeros(z.shape[1])
+    w = np.zeros(z.shape[1]) if start is None else np.append(start.coef, start.intercept)
     pen = np.append(_penalty(l2, x.shape[1]), 0.0)
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -30, 30)))
         grad = z.T @ (sw * (p - y)) + pen * w
-        hess = (z * (sw * p * (1 - p))[:, None]).T @ z + np.diag(pen) + 1e-9 * np.eye(len(w))
+        # z' W z as (sqrt(W) z)' (sqrt(W) z): numpy's matmul of an array with its own
+        # transpose is a symmetric rank-k update (syrk), ~1.5x faster than the general product
+        zs = z * np.sqrt(sw * p * (1 - p))[:, None]
+        hess = zs.T @ zs + np.diag(pen) + 1e-9 * np.eye(len(w))
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-8:

@@ -10,8 +10,8 @@ import pytest
 
 from booth.config import BoothConfig
 from booth.vision.analyzer import FaceAnalyzer
-from booth.vision.data.train import (appearance_pitch_cv, appearance_smile_cv, eye_cv, pose_cv, samples_from, smile_cv,
-                                     smile_gate_cv, smile_seed_spread)
+from booth.vision.data.train import (appearance_pitch_cv, appearance_smile_cv, eye_cv, pose_cv, pose_label_ceiling,
+                                     samples_from, smile_cv, smile_gate_cv, smile_label_agreement, smile_seed_spread)
 from booth.vision.evaluate import (evaluate_detection, evaluate_face_counts, evaluate_genki, evaluate_iris_economy,
                                    evaluate_mesh_economy, evaluate_smilesmiled, evaluate_yale, first_change, near_duplicates,
                                    video_blinks, video_face_flags)
@@ -32,6 +32,13 @@ SMILE_CV_SEEDS = {1: 0.9533, 2: 0.9526}
 # appearance features as extra inputs, penalty by nested CV, fold seed 0 (measured, not shipped)
 SMILE_CV_WITH_MOUTH_APPEARANCE = 0.9495  # + mouth HOG and LBP
 PITCH_CV_WITH_FACE_HOG = {"r": 0.724, "mae": 3.59}  # + the aligned face's HOG
+# + the expression model's own feature map (4x4x128 before its class layer, row-pooled: 512),
+# read free as a second model output; smile by fold seed, pitch at seed 0 (not shipped)
+SMILE_CV_WITH_FER_MAP = {0: 0.9559, 1: 0.9521, 2: 0.9538}
+PITCH_CV_WITH_FER_MAP = {"r": 0.724, "mae": 3.58}
+# GENKI-4K's pose labels' own noise by the triad method (README "The labels' ceiling")
+POSE_LABEL_CEILING = {"yaw": (0.963, 3.18), "pitch": (0.742, 4.53)}  # (best reachable r, label noise sd deg)
+SMILE_LABEL_ACCURACY = 0.972  # GENKI's smile labels against a latent truth (balanced)
 
 
 @pytest.fixture(scope="module")
@@ -200,6 +207,53 @@ def test_face_appearance_does_not_improve_pitch_out_of_fold(samples):
     assert cv["mae"] == pytest.approx(PITCH_CV_WITH_FACE_HOG["mae"], abs=0.02)
     assert cv["shipped_r"] == pytest.approx(POSE_CV_PITCH_R, abs=0.005)
     assert abs(cv["r"] - cv["shipped_r"]) < 0.01 and cv["r"] < 0.85
+
+
+def test_the_expression_model_s_feature_map_does_not_lift_the_smile_to_95_5_percent_under_every_shuffle(samples):
+    # the lead of the last round: the FER model's own last feature map beside the shipped
+    # inputs, its penalty chosen inside each training fold. One shuffle of three reaches
+    # 95.5%, the mean gain over the shipped inputs is under the seed-to-seed spread: not shipped
+    gains = []
+    for seed, figure in SMILE_CV_WITH_FER_MAP.items():
+        cv = appearance_smile_cv(samples, seed=seed, block="fer")
+        print(f"smile + FER feature map, nested CV seed {seed}", cv)
+        assert cv["n_appearance"] == 512
+        assert cv["with_appearance"] == pytest.approx(figure, abs=0.002), seed
+        gains.append(cv["with_appearance"] - cv["shipped_inputs"])
+    assert min(SMILE_CV_WITH_FER_MAP.values()) < 0.955
+    assert abs(sum(gains) / len(gains)) < 0.002
+
+
+def test_the_expression_model_s_feature_map_does_not_improve_pitch_out_of_fold(samples):
+    cv = appearance_pitch_cv(samples, seed=0, block="fer")
+    print("pitch + FER feature map, nested CV", cv)
+    assert cv["r"] == pytest.approx(PITCH_CV_WITH_FER_MAP["r"], abs=0.005)
+    assert cv["mae"] == pytest.approx(PITCH_CV_WITH_FER_MAP["mae"], abs=0.02)
+    assert abs(cv["r"] - cv["shipped_r"]) < 0.01 and cv["r"] < 0.85
+
+
+def test_genki_s_pitch_labels_hold_no_correlation_of_0_85_to_reach(samples):
+    # the labels' own noise from three estimates of each face's angle (label, the learned
+    # estimate, a pixels-only ridge; all out of fold): yaw's ceiling sits just above what
+    # the booth reaches, pitch's far under the 0.85 the issue asks
+    c = pose_label_ceiling(samples, "fer")
+    print("pose label ceiling", c)
+    for axis, (ceiling, noise) in POSE_LABEL_CEILING.items():
+        assert c[f"{axis}_learned_ceiling_r"] == pytest.approx(ceiling, abs=0.005), axis
+        assert c[f"{axis}_learned_label_noise_sd"] == pytest.approx(noise, abs=0.05), axis
+        assert c[f"{axis}_learned_r"] < c[f"{axis}_learned_ceiling_r"], axis
+    assert c["pitch_learned_ceiling_r"] < 0.8 and c["pitch_procrustes_ceiling_r"] < 0.8
+
+
+def test_genki_s_smile_labels_are_right_often_enough_that_95_5_percent_is_not_capped_by_them(samples):
+    # unlike pitch: three judges of each face (the label, the mesh geometry alone out of
+    # fold, P(happy)) and a latent true class put the labels at ~97% balanced accuracy
+    a = smile_label_agreement(samples)
+    print("smile label agreement", a)
+    assert a["label_balanced_accuracy"] == pytest.approx(SMILE_LABEL_ACCURACY, abs=0.003)
+    assert a["label_balanced_accuracy"] > 0.955 + 0.01
+    # each face judge agrees better with the latent truth than with the labels
+    assert a["geometry_vs_truth"] > a["geometry_vs_labels"] and a["fer_vs_truth"] > a["fer_vs_labels"]
 
 
 def test_genki_holds_one_copied_photo_and_its_labels_agree(genki):

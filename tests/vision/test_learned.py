@@ -183,3 +183,88 @@ def test_the_aligned_face_is_the_same_crop_when_the_photo_is_rotated(artifacts_d
     assert A.mouth_features(crops[0].astype(np.uint8)).shape == (360 + 2 * 59,)
     assert A.face_hog(crops[0].astype(np.uint8)).shape == (324,)
 
+
+
+def test_the_expression_model_reads_its_feature_map_as_a_second_output_without_changing_its_probabilities():
+    # the pinned model file with one more subgraph output, patched in memory: the same
+    # operators run, so the 7 probabilities are bit for bit those of the file as it is, and
+    # the second output is the 4x4x128 tensor before the class layer
+    import cv2
+
+    from booth.models import model_path
+    from booth.runtime import runtime
+    from booth.vision.expression import FEATURE_TENSOR, ExpressionModel, _ImageModel, pool_rows
+
+    patched, plain = ExpressionModel(), _ImageModel("emotion", 1)
+    # the reference kernels with every tensor kept (the slow way the map was read before)
+    interpreter_class = runtime().interpreter_class
+    try:
+        from ai_edge_litert.interpreter import OpResolverType
+
+        reference = interpreter_class(model_path=str(model_path("emotion")), num_threads=1,
+                                      experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+                                      experimental_preserve_all_tensors=True)
+    except ImportError:  # tflite_runtime: XNNPACK stays on, intermediate tensors may not be kept
+        reference = None
+    if reference is not None:
+        reference.allocate_tensors()
+    photo = cv2.cvtColor(cv2.imread(str(model_path("astronaut"))), cv2.COLOR_BGR2GRAY)
+    rng = np.random.default_rng(3)
+    crops = [cv2.resize(photo, (64, 64), interpolation=cv2.INTER_AREA)]
+    for _ in range(30):  # random squares of the photo, some small, some flipped, plus noise
+        side = int(rng.integers(48, min(photo.shape)))
+        y0, x0 = (int(rng.integers(0, d - side + 1)) for d in photo.shape)
+        crop = cv2.resize(photo[y0:y0 + side, x0:x0 + side], (64, 64), interpolation=cv2.INTER_AREA)
+        crops.append(crop[:, ::-1].copy() if rng.random() < 0.5 else crop)
+    crops.append(rng.integers(0, 256, (64, 64)).astype(np.uint8))
+    spread, worst = [], []
+    for crop in crops:
+        p = patched.classify_crop(crop)
+        plain._input[0, :, :, 0] = crop * np.float32(2.0 / 255.0)
+        plain._input -= 1.0
+        assert np.array_equal(p, plain._invoke().reshape(-1).astype(np.float64))
+        fmap = patched.feature_map()
+        assert fmap.shape == (4, 4, 128) and fmap.dtype == np.float32
+        assert np.array_equal(patched.feature_rows(), pool_rows(fmap))
+        assert np.allclose(pool_rows(fmap).reshape(4, 128), fmap.astype(np.float64).mean(axis=1))  # row by row
+        spread.append(fmap.std())
+        if reference is not None:
+            reference.set_tensor(reference.get_input_details()[0]["index"], plain._input)
+            reference.invoke()
+            ref = reference.get_tensor(FEATURE_TENSOR)[0]
+            # the reference kernels quantise activations against the int8 weights (XNNPACK
+            # dequantises the weights): the same tensor up to that rounding
+            rms = float(np.sqrt(((fmap - ref) ** 2).mean() / (ref ** 2).mean()))
+            worst.append(rms)
+            assert np.corrcoef(fmap.ravel(), ref.ravel())[0, 1] > 0.99 and rms < 0.1, "not the pre-classifier map"
+    assert min(spread) > 0.0  # a real map on every crop, not a zero tensor
+    print(f"feature map vs the reference kernels: relative RMS difference at most {max(worst, default=0.0):.4f}")
+
+
+def test_a_tflite_model_gains_one_output_and_nothing_else_moves():
+    import struct
+
+    from booth.models import model_path
+    from booth.vision.expression import with_extra_output
+
+    raw = model_path("emotion").read_bytes()
+    patched = with_extra_output(raw, 74)
+    # only one 4-byte offset in the original bytes differs; the new vector is appended
+    assert len(patched) == len(raw) + (-len(raw) % 4) + 4 + 2 * 4
+    diff = [i for i in range(len(raw)) if raw[i] != patched[i]]
+    assert len(diff) <= 4 and max(diff) - min(diff) < 4
+    assert struct.unpack_from("<I2i", patched, len(patched) - 12) == (2, 77, 74)
+    assert with_extra_output(patched, 5)[-16:] == struct.pack("<I3i", 3, 77, 74, 5)
+    with pytest.raises(ValueError, match="not a TFLite model"):
+        with_extra_output(b"\0" * 64, 1)
+
+
+def test_a_logistic_fit_started_from_another_penalty_s_fit_is_the_same_fit():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(400, 30))
+    y = (x[:, 0] - 0.5 * x[:, 1] + rng.normal(scale=1.0, size=400) > 0).astype(float)
+    names = tuple(f"x{i}" for i in range(30))
+    weak = fit_logistic(x, y, names, l2=0.3)
+    cold, warm = fit_logistic(x, y, names, l2=30.0), fit_logistic(x, y, names, l2=30.0, start=weak)
+    assert np.allclose(warm.coef, cold.coef, atol=1e-7) and warm.intercept == pytest.approx(cold.intercept, abs=1e-7)
+    assert not np.allclose(weak.coef, cold.coef, atol=1e-3)  # the start was somewhere else

@@ -27,8 +27,11 @@ the models can be retrained with the current weights loaded.
   a mirrored face reads the opposite yaw and roll, exactly.
 
 ``appearance_smile_cv`` / ``appearance_pitch_cv`` measure appearance features
-(booth/vision/appearance.py) as extra inputs by nested CV; they add nothing out of fold and
-are not shipped (booth/vision/README.md "Appearance features").
+(booth/vision/appearance.py: ``block="mouth"`` / ``"face"``; the expression model's own
+feature map: ``block="fer"``) as extra inputs by nested CV; they add nothing out of fold
+beyond fold noise and are not shipped (booth/vision/README.md "Appearance features").
+``pose_label_ceiling`` and ``smile_label_agreement`` put a number on the labels' own noise
+(three measurements of each face; pitch is capped near r 0.74 by its labels, the smile is not).
 """
 
 from __future__ import annotations
@@ -76,6 +79,10 @@ class Samples:
     #: not shipped): mouth HOG + LBP for the smile, the aligned face's HOG for pitch
     smile_appearance: np.ndarray | None = None
     pitch_appearance: np.ndarray | None = None
+    #: the expression model's last feature map of each found GENKI face, pooled over each
+    #: of its 4 rows (512; booth/vision/expression.py ExpressionModel: read free, as a
+    #: second model output): measured as an extra input of the smile and of pitch, not shipped
+    fer_rows: np.ndarray | None = None
 
 
 def genki_samples(rows: list[dict[str, Any]]) -> tuple[np.ndarray, ...]:
@@ -289,11 +296,19 @@ def _pitch_fit(x: np.ndarray, t: np.ndarray, l2: float | np.ndarray) -> LinearMo
 def _inner_smile_l2(x: np.ndarray, a: np.ndarray, y: np.ndarray, seed: int) -> float:
     """The appearance penalty with the best inner-CV balanced accuracy on one outer
     training set (the outer fold's own faces never take part)."""
-    inner = kfold(len(x), INNER_FOLDS, seed)
-    scores = []
-    for l2a in APPEARANCE_SMILE_L2:
-        xa, pen = _with_block(x, a, SMILE_L2, l2a)
-        scores.append(balanced_accuracy(y, cross_validate(functools.partial(_smile_fit, l2=pen), xa, y, inner)))
+    xa = np.hstack([x, a])
+    names = tuple(f"x{i}" for i in range(xa.shape[1]))
+    predicted = np.full((len(APPEARANCE_SMILE_L2), len(x)), np.nan)
+    for test in kfold(len(x), INNER_FOLDS, seed):
+        train = np.setdiff1d(np.arange(len(x)), test)
+        previous = None
+        for k, l2a in enumerate(APPEARANCE_SMILE_L2):
+            # each penalty's fit starts from the last one's on the same faces: the same
+            # fits as from zero, in about half the Newton steps
+            pen = _with_block(x, a, SMILE_L2, l2a)[1]
+            previous = fit_logistic(xa[train], y[train], names, pen, start=previous)
+            predicted[k, test] = previous.predict(xa[test])
+    scores = [balanced_accuracy(y, p) for p in predicted]
     return APPEARANCE_SMILE_L2[int(np.argmax(scores))]
 
 
@@ -307,13 +322,21 @@ def _inner_pitch_l2(x: np.ndarray, a: np.ndarray, t: np.ndarray, seed: int) -> f
     return APPEARANCE_PITCH_L2[int(np.argmin(errors))]
 
 
-def appearance_smile_cv(s: Samples, seed: int = SEED) -> dict[str, Any]:
-    """Balanced accuracy (P >= 0.5) out of fold of the smile model with the mouth's HOG +
-    LBP added, the appearance penalty chosen by nested CV (:data:`INNER_FOLDS` inner folds), against the shipped model's
+def _block(s: Samples, block: str) -> np.ndarray:
+    """The extra inputs ``block`` names: "mouth" (HOG + LBP of the mouth), "face" (HOG of
+    the aligned face), "fer" (the expression model's row-pooled feature map)."""
+    a = {"mouth": s.smile_appearance, "face": s.pitch_appearance, "fer": s.fer_rows}[block]
+    if a is None:
+        raise ValueError(f"no {block!r} features: build the samples from evaluate_genki's rows")
+    return a
+
+
+def appearance_smile_cv(s: Samples, seed: int = SEED, block: str = "mouth") -> dict[str, Any]:
+    """Balanced accuracy (P >= 0.5) out of fold of the smile model with the ``block``
+    inputs added (:func:`_block`: by default the mouth's HOG + LBP), the block's penalty
+    chosen by nested CV (:data:`INNER_FOLDS` inner folds), against the shipped model's
     inputs alone on the same folds; per outer fold too."""
-    if s.smile_appearance is None:
-        raise ValueError("no appearance features: build the samples from evaluate_genki's rows")
-    x, a, y = s.smile_x, s.smile_appearance, s.smile_y
+    x, a, y = s.smile_x, _block(s, block), s.smile_y
     out = np.full(len(x), np.nan)
     base = cross_validate(fit_smile, x, y, kfold(len(x), FOLDS, seed))
     chosen, per_fold, per_fold_base = [], [], []
@@ -335,13 +358,12 @@ def _pitch_figures(est: np.ndarray, label: np.ndarray) -> tuple[float, float, fl
     return float(np.corrcoef(est, label)[0, 1]), float(err.mean()), float(np.percentile(err, 95))
 
 
-def appearance_pitch_cv(s: Samples, seed: int = SEED, limit: float = 30.0) -> dict[str, Any]:
+def appearance_pitch_cv(s: Samples, seed: int = SEED, limit: float = 30.0, block: str = "face") -> dict[str, Any]:
     """Pitch r, MAE and p95 (|angle| <= ``limit``) out of fold of the pitch ridge with the
-    aligned face's HOG added (penalty by nested CV on the inner folds' mean absolute error),
-    against the shipped pitch model's inputs alone on the same folds."""
-    if s.pitch_appearance is None:
-        raise ValueError("no appearance features: build the samples from evaluate_genki's rows")
-    x, a = s.pose_x, s.pitch_appearance
+    ``block`` inputs added (:func:`_block`: by default the aligned face's HOG; penalty by
+    nested CV on the inner folds' mean absolute error), against the shipped pitch model's
+    inputs alone on the same folds."""
+    x, a = s.pose_x, _block(s, block)
     base_angle = M.pose_base(x)[:, 1]
     t = s.pose_y[:, 1] - base_angle
     sel = np.abs(s.pose_y).max(axis=1) <= limit
@@ -363,6 +385,78 @@ def appearance_pitch_cv(s: Samples, seed: int = SEED, limit: float = 30.0) -> di
     fold_r0 = [_pitch_figures((base_angle + shipped)[f][sel[f]], label[f][sel[f]])[0] for f in folds]
     return {"seed": seed, "r": r, "mae": mae, "p95": p95, "shipped_r": r0, "shipped_mae": mae0, "shipped_p95": p950,
             "folds_r": fold_r, "folds_shipped_r": fold_r0, "chosen_l2": chosen, "n_appearance": a.shape[1]}
+
+
+#: the ridge penalty of the pixel-only pose estimator of :func:`pose_label_ceiling` (its
+#: figure moves by at most 0.02 in r over 100-10000 and the two pixel blocks: README)
+CEILING_PIXEL_L2 = 1000.0
+
+
+def pose_label_ceiling(s: Samples, block: str = "fer", seed: int = SEED, limit: float = 30.0) -> dict[str, Any]:
+    """How well *any* estimator could correlate with GENKI's pose labels, from three
+    measurements of each face's angle (the "triad" method of reliability): the label L,
+    the booth's learned estimate A (out of fold) and an estimate B from pixels only (ridge
+    on the ``block`` features, out of fold, no landmark input). If A = a T + e_A,
+    B = b T + e_B and L = T + e_L with the three errors independent of each other and of
+    the true angle T, then var T = cov(A, L) cov(B, L) / cov(A, B), so the labels' own
+    noise is sd(e_L) = sqrt(var L - var T) and the best correlation any estimator with
+    errors independent of the labels' can reach is r_max = sqrt(var T / var L). Scale
+    factors a, b (a regression's shrinkage) cancel. Errors A and B share (the same face
+    misread by both) inflate cov(A, B) and *lower* r_max, so it is conservative in that
+    direction; label errors that follow the face's looks (a labeller misled as the mesh is)
+    would raise it. Per axis, |angle| <= ``limit``; also with the untrained Procrustes
+    angle as A."""
+    x = s.pose_x
+    folds = kfold(len(x), FOLDS, seed)
+    learned = np.full((len(x), 3), np.nan)
+    for test in folds:
+        train = np.setdiff1d(np.arange(len(x)), test)
+        learned[test] = fit_pose(x[train], s.pose_y[train]).predict(x[test])
+    pixels = _block(s, block)
+    sel = np.abs(s.pose_y).max(axis=1) <= limit
+    out: dict[str, Any] = {"n": int(sel.sum()), "block": block}
+    for k, axis in enumerate(("yaw", "pitch", "roll")):
+        label = s.pose_y[:, k]
+        b = cross_validate(functools.partial(_pitch_fit, l2=CEILING_PIXEL_L2), pixels, label, folds)
+        for name, a in (("learned", learned[:, k]), ("procrustes", s.pose_angles[:, k])):
+            c = np.cov(np.vstack([a[sel], b[sel], label[sel]]))
+            var_true = float(c[0, 2] * c[1, 2] / c[0, 1])
+            out[f"{axis}_{name}_ceiling_r"] = float(np.sqrt(max(var_true, 0.0) / c[2, 2]))
+            out[f"{axis}_{name}_label_noise_sd"] = float(np.sqrt(max(c[2, 2] - var_true, 0.0)))
+            out[f"{axis}_{name}_r"] = float(np.corrcoef(a[sel], label[sel])[0, 1])
+        out[f"{axis}_pixels_r"] = float(np.corrcoef(b[sel], label[sel])[0, 1])
+    return out
+
+
+def smile_label_agreement(s: Samples, seed: int = SEED, iterations: int = 2000) -> dict[str, float]:
+    """How often GENKI's smile labels are right, from three binary judges of each face: the
+    label, a logistic model on the mesh's mouth/cheek geometry alone (out of fold) and the
+    expression model's P(happy) >= 0.5 (never trained here). A latent-class model (Dawid and
+    Skene's: each judge has its own sensitivity and specificity against an unseen true
+    class, the judges independent given it; three binary judges identify its 7 parameters)
+    fitted by EM gives the labels' balanced accuracy against that truth: about the best a
+    perfect classifier could score against these labels. Errors the two face judges share
+    (an ambiguous half smile misread by both) count as label errors here, so the figure
+    errs low."""
+    x, label = s.smile_x, s.smile_y.astype(int)
+    n_expr = sum(1 for name in M.SMILE_FEATURES if name.startswith("logp_"))
+    geometry = x[:, n_expr:]
+    names = tuple(M.SMILE_FEATURES[n_expr:])
+    geo = cross_validate(lambda a, b: fit_logistic(a, b, names, SMILE_L2), geometry, label, kfold(len(x), FOLDS, seed))
+    fer = np.exp(x[:, M.SMILE_FEATURES.index("logp_happy")])
+    judges = np.stack([label, geo >= 0.5, fer >= 0.5], axis=1).astype(float)
+    prior, sens, spec = 0.5, np.full(3, 0.9), np.full(3, 0.9)
+    for _ in range(iterations):
+        on = prior * np.prod(np.where(judges == 1, sens, 1 - sens), axis=1)
+        off = (1 - prior) * np.prod(np.where(judges == 0, spec, 1 - spec), axis=1)
+        q = on / (on + off)  # P(truly smiling | the three judgements)
+        prior = float(q.mean())
+        sens = (q[:, None] * judges).sum(axis=0) / q.sum()
+        spec = ((1 - q)[:, None] * (1 - judges)).sum(axis=0) / (1 - q).sum()
+    return {"label_balanced_accuracy": float(0.5 * (sens[0] + spec[0])), "label_sensitivity": float(sens[0]),
+            "label_specificity": float(spec[0]), "smiling_share": prior,
+            "geometry_vs_labels": balanced_accuracy(label, geo), "fer_vs_labels": balanced_accuracy(label, fer),
+            "geometry_vs_truth": float(0.5 * (sens[1] + spec[1])), "fer_vs_truth": float(0.5 * (sens[2] + spec[2]))}
 
 
 def smile_seed_spread(s: Samples, seeds: tuple[int, ...] = APPEARANCE_SEEDS) -> dict[int, dict[str, Any]]:
@@ -399,14 +493,18 @@ def collect(data: Path) -> Samples:
 def samples_from(g: GenkiResult, y: dict[str, dict[str, Any]]) -> Samples:
     sx, sy, px, pa, py = genki_samples(g.rows)
     ex, ec, es = yale_samples(y)
-    sa = pa_ = None
+    sa = pa_ = fr = None
     if g.rows and all("aligned" in r for r in g.rows):
         from .. import appearance as A
 
         sa = np.array([A.mouth_features(r["aligned"]) for r in g.rows])
         pa_ = np.array([A.face_hog(r["aligned"]) for r in g.rows])
+    if g.rows and all("fer_map" in r for r in g.rows):
+        from ..expression import pool_rows
+
+        fr = np.array([pool_rows(r["fer_map"]) for r in g.rows])
     return Samples(sx, sy, px, pa, py, len(g.missed), np.array([r["label_smile"] for r in g.all_rows]), ex, ec, es,
-                   sa, pa_)
+                   sa, pa_, fr)
 
 
 def train_all(s: Samples) -> dict[str, LinearModel]:
