@@ -94,9 +94,6 @@ class _StderrHandler(logging.StreamHandler):
     would otherwise leave every later warning writing into a closed stream
     ("--- Logging error ---"), as the standard library's own last-resort handler avoids."""
 
-    def __init__(self) -> None:
-        super().__init__()
-
     @property
     def stream(self):  # the current stderr
         return sys.stderr

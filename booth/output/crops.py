@@ -306,6 +306,14 @@ def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConf
     def tight(axis: _Axis) -> _Axis:
         return axis.with_pad(tol * axis.size)
 
+    def at(ch: float, off_mid: float) -> tuple[_Entry, float]:
+        """The crops of height ``ch``: their entry, and their worst overflow within the tolerance."""
+        v, shoulders_ok = _vertical(geom, ch, H, cfg)
+        hs = [_horizontal(geom, ch * a[0] / a[1], W, cfg) for a in aspects]
+        worst = max([v.worst()] + [h.worst() for h, _ in hs])
+        worst_in = max([tight(v).worst()] + [tight(h).worst() for h, _ in hs])
+        return _Entry(worst, off_mid, ch, v, hs, shoulders_ok), worst_in
+
     best_fit = None  # (worst, ...) over crop heights: how much room the best crop has
     best_in = None  # the same within framing.inside_tolerance
     # The crop height to save: nearest the band middle among those that fit without any pad,
@@ -313,12 +321,8 @@ def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConf
     tiers: list[_Entry | None] = [None, None, None]
     pads: tuple[Callable[[_Axis], _Axis], ...] = (lambda a: a.with_pad(0.0), tight, lambda a: a)
     for hf in fractions:
-        ch = hh / hf
-        v, shoulders_ok = _vertical(geom, ch, H, cfg)
-        hs = [_horizontal(geom, ch * a[0] / a[1], W, cfg) for a in aspects]
-        worst = max([v.worst()] + [h.worst() for h, _ in hs])
-        worst_in = max([tight(v).worst()] + [tight(h).worst() for h, _ in hs])
-        entry = _Entry(worst, abs(hf - hf_mid), ch, v, hs, shoulders_ok)
+        entry, worst_in = at(hh / hf, abs(hf - hf_mid))
+        ch, v, hs, shoulders_ok, worst = entry.ch, entry.v, entry.hs, entry.shoulders_ok, entry.worst
         if best_fit is None or worst < best_fit.worst:
             best_fit = entry
         if best_in is None or worst_in < best_in[0]:
@@ -356,13 +360,8 @@ def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConf
         # the crop's pixel rounding), so the booth's own photo analysed again passes
         steps_out = int(math.floor((tight_head_for(cfg) + JUDGE_SLACK) / TIGHT_STEP + 1e-9))
         for i in range(1, steps_out + 1):
-            ch = hh / (hf_hi + i * TIGHT_STEP)
-            v, shoulders_ok = _vertical(geom, ch, H, cfg)
-            hs = [_horizontal(geom, ch * a[0] / a[1], W, cfg) for a in aspects]
-            worst = max([v.worst()] + [h.worst() for h, _ in hs])
-            worst_in = max([tight(v).worst()] + [tight(h).worst() for h, _ in hs])
-            entry = _Entry(worst, i * TIGHT_STEP, ch, v, hs, shoulders_ok)
-            if worst < judge_fit.worst:
+            entry, worst_in = at(hh / (hf_hi + i * TIGHT_STEP), i * TIGHT_STEP)
+            if entry.worst < judge_fit.worst:
                 judge_fit = entry
             if worst_in < judge_in[0]:
                 judge_in = (worst_in, entry)

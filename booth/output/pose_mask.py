@@ -48,12 +48,11 @@ def roi_matrix(eye_mid: Sequence[float], chin: Sequence[float], forehead: Sequen
     cx, cy = float(chin[0]), float(chin[1])
     top = forehead if forehead is not None else eye_mid
     ux, uy = float(top[0]) - cx, float(top[1]) - cy
-    t = math.hypot(ux, uy)
-    if forehead is None:
-        t *= 1.6  # eye-to-chin is about 0.6 of forehead-to-chin
-    if t <= 0:
+    length = math.hypot(ux, uy)
+    if length <= 0:
         raise ValueError("degenerate face: chin and forehead coincide")
-    ux, uy = ux / math.hypot(ux, uy), uy / math.hypot(ux, uy)
+    t = length * 1.6 if forehead is None else length  # eye-to-chin is about 0.6 of forehead-to-chin
+    ux, uy = ux / length, uy / length
     dx, dy = -ux, -uy  # image down along the face
     rx, ry = dy, -dx  # the image's right when the face is upright: (1, 0) for down (0, 1)
     s = side * t

@@ -101,7 +101,8 @@ def lab_cast(bgr_patches: list[np.ndarray]) -> tuple[float, float]:
     The one colour is converted with the CIE formulas in plain arithmetic, as OpenCV's
     float BGR2Lab defines them (sRGB gamma, D65): ``cv2.cvtColor`` on a 1x1 image costs
     0.4 ms inside the analysis loop (a few us when called alone), a fifth of a face
-    frame's measures here. tests/vision/test_measures.py holds the two within 0.05."""
+    frame's measures here. OpenCV quantises a* and b* to 1/64: the two agree within 0.4
+    (tests/vision/test_units.py)."""
     counts = [p.shape[0] * p.shape[1] for p in bgr_patches]
     if not sum(counts):
         return 0.0, 0.0
@@ -228,12 +229,6 @@ def rotation_to_angles(r: np.ndarray) -> tuple[float, float, float]:
     # the head tilts toward the subject's left shoulder, which is positive roll
     roll = math.degrees(math.atan2(-right[1], right[0]))
     return yaw, pitch, roll
-
-
-def fit_rotation(source: np.ndarray, target: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Rotation R of the weighted similarity fit target ~ s R source + t (Umeyama)."""
-    w = weights / weights.sum()
-    return _rotation_of(target - w @ target, (source - w @ source) * w[:, None])
 
 
 def _rotation_of(centred_target: np.ndarray, weighted_source: np.ndarray) -> np.ndarray:
