@@ -101,8 +101,8 @@ class VisionSection:
     min_tracking_score: float = num(0.5, 0.05, 0.99, "mesh face-presence below this drops to detection")
     min_face_presence: float = num(0.5, 0.05, 0.99, "mesh face-presence a new detection needs to count as a face")
     expression_every: int = num(3, 1, 30, "run the expression model every Nth frame while tracking")
-    segmentation_every: int = num(30, 1, 300, "run the background segmentation every Nth frame (the background "
-                                  "hardly changes; 2.7 ms a run)")
+    segmentation_every: int = num(90, 1, 300, "run the background segmentation every Nth frame (the background "
+                                  "hardly changes; 4-7 ms a run, the costliest step of a face frame)")
     iris_alternate: bool = field(default=True, metadata={"doc": "while tracking, run the iris model on one eye per "
                                                          "frame in turn (the other carried with the head) and on both "
                                                          "when an eye narrows, the head moves fast or a blink is in "
@@ -121,9 +121,11 @@ class VisionSection:
                                "(median over GENKI-4K, whose sitters look at the camera)")
     pitch_offset_deg: float = num(6.2, -30.0, 30.0, "added to the fitted pitch so that a level head reads 0 "
                                   "(calibrated on GENKI-4K: the canonical face model's frontal pose is chin-down)")
-    attract_extra_every: int = num(4, 1, 100, "with nobody tracked the short-range pass runs on every frame and the "
+    attract_extra_every: int = num(10, 1, 100, "with nobody tracked the short-range pass runs on every frame and the "
                                    "wider passes (short-range with a margin, full-range) take turns every Nth frame; "
-                                   "every pass runs on the first frame after a face is lost; 1: all passes every frame")
+                                   "a pass is not run while the scene looks as it did when it last found nothing (the "
+                                   "short-range one at least every 10 frames); every pass runs on the first frame after "
+                                   "a face is lost; 1: all passes every frame")
     learned_smile: bool = field(default=True, metadata={"doc": "smile = the learned model on the expression "
                                                       "probabilities and mouth geometry (booth/vision/data); false: P(happy)"})
     learned_eyes: bool = field(default=True, metadata={"doc": "eyes closed by the learned model on the eyelid contour "

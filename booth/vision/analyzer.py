@@ -36,7 +36,7 @@ import numpy as np
 from ..config import BoothConfig
 from ..types import EXPRESSION_CLASSES, FaceMeasures, FaceObservation, Frame
 from . import measures as M
-from .detector import Detection, FaceDetector
+from .detector import Detection, FaceDetector, Letterbox
 from .expression import ExpressionModel, Segmenter, smile_score
 from .landmarks import (LEFT_EYE_CORNERS, RIGHT_EYE_CORNERS, EyeResult, FaceMesh, IrisModel, MeshResult,
                         Roi, eye_rois, roi_from_detection, warp)
@@ -75,6 +75,12 @@ NEAR_SIZE = 0.75
 SCENE_GRID = 16
 SCENE_CHANGE = 6
 ATTRACT_RECHECK = 60
+#: the same for the short-range pass itself, which runs on every other frame: while the scene
+#: looks as it did when that pass last found nothing, its model is not run, except on every
+#: FIRST_PASS_RECHECK-th frame (a third of a second at 30 fps: a sitter standing still at the
+#: edge of the model's score is looked at as often as that). Someone walking in changes the
+#: scene at once. The letterbox is made either way: the scene is read off it.
+FIRST_PASS_RECHECK = 10
 #: static mode: when the main face found by the short-range model is shorter than this
 #: fraction of the image height, the full-range model looks for the other faces
 STILL_OTHERS_FULL_RANGE = 0.4
@@ -243,9 +249,10 @@ class FaceAnalyzer:
         t_start = time.perf_counter()
         image = frame.image
         tr = self._track
-        # the one colour conversion of the frame; with nobody tracked only once the detector
-        # has found something for the mesh to look at (the empty booth needs none)
-        pixels = self._bgra(image) if tr.roi is not None else None
+        # the one colour conversion of the frame, made only once a model must read it: not
+        # while the booth is empty until the detector has found something for the mesh, and
+        # not on a carried frame (its look is warped from the BGR frame, the same grey levels)
+        pixels: np.ndarray | None = None
         tr.frames += 1
         detected_now = False
         if tr.roi is not None and tr.since_detect >= self.cfg.vision.redetect_every:
@@ -258,11 +265,11 @@ class FaceAnalyzer:
         tracked = tr.roi is not None
         tr.carried = False
         if tr.roi is not None:
-            assert pixels is not None  # converted above whenever a face is tracked
-            mesh = None if detected_now else self._timed(timings, "mesh", self._carried_mesh, pixels)
+            mesh = None if detected_now else self._timed(timings, "mesh", self._carried_mesh, image)
             if mesh is not None:
                 tr.carried = True
             else:
+                pixels = self._bgra(image)
                 mesh = self._timed(timings, "mesh", self._mesh, pixels, tr.roi)
                 if mesh.presence < self.cfg.vision.min_tracking_score:
                     mesh = None
@@ -295,11 +302,14 @@ class FaceAnalyzer:
         if mesh is None:
             self._track = self._new_track()
             return self._observation(frame, None, (), timings, t_start)
-        assert pixels is not None  # a face was tracked or acquired: its frame was converted
         tr.roi = mesh.next_roi
+        assert tr.carried or pixels is not None  # a mesh that read this frame had it converted
         if not tr.carried and self.cfg.vision.mesh_reuse_change > 0:
+            assert pixels is not None
             tr.mesh, tr.mesh_look, tr.mesh_age = mesh, _look(pixels, mesh.roi), 0
         if tr.expression is None or (not tr.carried and tr.since_expression >= self.cfg.vision.expression_every):
+            if pixels is None:
+                pixels = self._bgra(image)
             tr.expression = self._timed(timings, "expression", self._expression, pixels, mesh.roi)
             tr.since_expression = 0
         tr.since_expression += 1
@@ -321,6 +331,8 @@ class FaceAnalyzer:
             timings["measures"] = (time.perf_counter() - t0) * 1000.0
         else:
             crown_k = statistics.median(tr.crown_factors) if tr.crown_factors else None
+            if pixels is None:
+                pixels = self._bgra(image)
             face = self._measure(image, pixels, mesh, tr.expression, tr.background, timings, video=True,
                                  tracked=tracked, crown_k=crown_k, t=frame.t)
         tr.face = face
@@ -383,8 +395,9 @@ class FaceAnalyzer:
         # (and a poster the mesh rejects) not
         return [passes[0]] + [p for i, p in enumerate(extra) if i == on_turn or self._hot.get(p[1:] + (id(p[0]),), 0) > 0]
 
-    def _detect_pass(self, det: FaceDetector, image: np.ndarray, margin: float) -> list[Detection]:
-        raw = det.detect(image, margin)
+    def _detect_pass(self, det: FaceDetector, image: np.ndarray, margin: float,
+                     fitted: tuple[np.ndarray, Letterbox] | None = None) -> list[Detection]:
+        raw = det.detect(image, margin, fitted)
         limit = self.cfg.vision.min_face_px
         # near misses on size: a face that may cross the limit on the next frames
         self._last_raw = sum(1 for d in raw if NEAR_SIZE * limit <= max(d.box[2], d.box[3]) < limit)
@@ -402,7 +415,7 @@ class FaceAnalyzer:
         # a detector box can frame a hat or a tilted face badly: the landmark ROI often rescues it
         return self._look_again(image, first, timings) if still else first
 
-    def _carried_mesh(self, pixels: np.ndarray) -> MeshResult | None:
+    def _carried_mesh(self, image: np.ndarray) -> MeshResult | None:
         """The tracked face's last mesh reading, when the face still looks as it did where the
         mesh read it (``vision.mesh_reuse_change``): then the landmarks are where they were,
         and so are the eyes and the expression, which look at parts of the same pixels. A
@@ -413,7 +426,7 @@ class FaceAnalyzer:
         if (limit <= 0 or tr.mesh is None or tr.mesh_look is None or tr.mesh_age >= MESH_MAX_AGE
                 or any(tr.blink_recent) or tr.eyes[0] is None):
             return None
-        if float(np.abs(_look(pixels, tr.mesh.roi) - tr.mesh_look).max()) > limit:
+        if float(np.abs(_look(image, tr.mesh.roi) - tr.mesh_look).max()) > limit:
             return None
         tr.mesh_age += 1
         return tr.mesh
@@ -436,20 +449,23 @@ class FaceAnalyzer:
             self._hot[key] -= 1
         scene = None
         passes = self._attempts(schedule, still)
+        attract = schedule is not None and self.cfg.vision.attract_extra_every > 1
         for i, (det, margin) in enumerate(passes):
             key = (margin, id(det))
-            if (i > 0 and scene is None and schedule is not None and self.cfg.vision.attract_extra_every > 1
-                    and passes[0][0].canvas is not None):
-                scene = _scene(passes[0][0].canvas)  # the first pass's input on this frame
-            if i > 0 and schedule and scene is not None:  # a wider pass on its turn in the attract schedule
+            fitted = None
+            if i == 0 and attract:
+                fitted = self._timed(timings, "detect", det.fit, image, margin)
+                scene = _scene(fitted[0])  # the first pass's input on this frame
+            if schedule and scene is not None:  # a pass in the attract schedule (not just after a loss)
                 last = self._empty_scene.get(key)
-                if (last is not None and schedule - last[1] < ATTRACT_RECHECK and self._hot.get(key, 0) <= 0
+                recheck = FIRST_PASS_RECHECK if i == 0 else ATTRACT_RECHECK
+                if (last is not None and schedule - last[1] < recheck and self._hot.get(key, 0) <= 0
                         and int(np.abs(scene - last[0]).max()) <= SCENE_CHANGE):
                     continue
-            found = self._timed(timings, "detect", self._detect_pass, det, image, margin)
+            found = self._timed(timings, "detect", self._detect_pass, det, image, margin, fitted)
             if i > 0 and self._last_raw:
                 self._hot[key] = HOT_FRAMES
-            if i > 0 and scene is not None and schedule is not None:
+            if scene is not None and schedule is not None:
                 if found or self._last_raw:
                     self._empty_scene.pop(key, None)
                 else:

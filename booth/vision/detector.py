@@ -234,10 +234,19 @@ class FaceDetector:
         kw.setdefault("halvings", False)
         return cls("face_detection_full", FULL_RANGE, threads, **kw)
 
-    def detect(self, image_bgr: np.ndarray, margin: float = 0.0) -> list[Detection]:
-        size = self.spec.input_size
-        canvas, lb = letterbox(image_bgr, size, margin, halvings=self.halvings)
+    def fit(self, image_bgr: np.ndarray, margin: float = 0.0) -> tuple[np.ndarray, Letterbox]:
+        """The model's input square for ``image_bgr`` (letterboxed, BGR) and how it maps back:
+        what :meth:`detect` runs the model on. Separate so that a caller can look at the
+        input before deciding to run the model (the attract schedule's still-scene test)."""
+        canvas, lb = letterbox(image_bgr, self.spec.input_size, margin, halvings=self.halvings)
         self.canvas = canvas
+        return canvas, lb
+
+    def detect(self, image_bgr: np.ndarray, margin: float = 0.0,
+               fitted: tuple[np.ndarray, Letterbox] | None = None) -> list[Detection]:
+        """Faces in ``image_bgr``; ``fitted``: its :meth:`fit` with the same margin, if made."""
+        size = self.spec.input_size
+        canvas, lb = fitted if fitted is not None else self.fit(image_bgr, margin)
         # BGR -> RGB (a reversed view, no copy) and [0, 255] -> [-1, 1] in one pass into the input
         np.multiply(canvas[..., ::-1], np.float32(2.0 / 255.0), out=self._input[0], casting="unsafe")
         self._input -= np.float32(1.0)

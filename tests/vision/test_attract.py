@@ -1,6 +1,6 @@
-"""The attract-state detection schedule: with nobody tracked, one cheap detector pass per
-frame and the wider passes (margin, full-range) in turn, without losing the faces that only
-the wider passes find."""
+"""The attract-state detection schedule: with nobody tracked, the cheap detector pass on every
+frame whose scene changed (and at a recheck) and the wider passes (margin, full-range) in
+turn, without losing the faces that only the wider passes find."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ def _wall(shape=(480, 640, 3)) -> np.ndarray:
     return cv2.GaussianBlur(rng.integers(90, 160, shape, dtype=np.uint8), (0, 0), 6)
 
 
-def test_a_still_empty_booth_costs_one_short_range_pass_a_frame_and_a_changing_one_the_wider_passes_in_turn():
-    from booth.vision.analyzer import ATTRACT_RECHECK
+def test_a_still_empty_booth_runs_the_detector_only_to_recheck_and_a_changing_one_every_frame_with_the_wider_passes_in_turn():
+    from booth.vision.analyzer import ATTRACT_RECHECK, FIRST_PASS_RECHECK
 
     still = _wall()
     with FaceAnalyzer(_cfg(4)) as a:
@@ -35,16 +35,23 @@ def test_a_still_empty_booth_costs_one_short_range_pass_a_frame_and_a_changing_o
             before = a.detector_runs
             assert a.analyze(Frame(still, i / 30, i)).face is None
             runs.append(a.detector_runs - before)
-        # at start-up nobody was lost: the short pass, and each wider pass once on its first
-        # turn; they found nothing in this very picture, and the same pixels give the same
-        # answer: after that the short pass alone
-        assert runs == [1, 1, 1, 2, 1, 1, 1, 2] + [1] * 8
+        # at start-up nobody was lost: the short pass on the first frame, each wider pass once
+        # on its first turn (every 4th frame, in turn). They found nothing in this very
+        # picture, and the same pixels give the same answer: after that the short pass only
+        # at its recheck, FIRST_PASS_RECHECK frames later
+        expected = [0] * 16
+        for k in (0, 3, 7, FIRST_PASS_RECHECK):
+            expected[k] = 1
+        assert runs == expected
         for i in range(16, ATTRACT_RECHECK + 16):
             a.analyze(Frame(still, i / 30, i))
-        # ... except the recheck: every ATTRACT_RECHECK frames each wider pass runs regardless
-        assert a.detector_runs == (ATTRACT_RECHECK + 16) + 2 + 2  # short passes, first turns, the recheck
-        # a scene that changes (light, someone passing) brings the rotation back: two passes on
-        # every 4th frame, the margin and the full-range pass in turn
+        # every ATTRACT_RECHECK frames each wider pass runs regardless, and the short pass
+        # every FIRST_PASS_RECHECK frames
+        shorts = len(range(0, ATTRACT_RECHECK + 16, FIRST_PASS_RECHECK))
+        assert a.detector_runs == shorts + 2 + 2  # short passes, first turns, the recheck
+        # a scene that changes (light, someone passing) brings the short pass back on every
+        # frame and the rotation: two passes on every 4th frame, the margin and the full-range
+        # pass in turn
         runs = []
         for i in range(ATTRACT_RECHECK + 16, ATTRACT_RECHECK + 32):
             moving = still.copy()

@@ -45,7 +45,10 @@ def test_every_frame_of_every_clip_is_timed_with_the_loop_row_and_runs_per_frame
     # the still face is read when it appears (twice: a new face's ROI settles) and again once
     # its carried reading is MESH_MAX_AGE frames old (vision.mesh_reuse_change)
     assert 2 <= round(booth["mesh_runs_per_frame"] * 24) <= 5
-    assert booth["detector_runs_per_frame"] >= 0.5  # the empty half needs the detector every frame
+    # the still empty wall: the short-range pass on its first frame and again at its recheck
+    # (FIRST_PASS_RECHECK frames later; between them the scene is unchanged, so is the
+    # answer), the margin pass on its first turn; then the short pass finds the face at once
+    assert round(booth["detector_runs_per_frame"] * 24) == 4
     assert booth["cpu_ms"] > 0 and booth["median_ms"] > 0
     # the loop does everything the analyzer does and more
     assert rows[("loop", "all")]["cpu_ms"] >= 0.8 * booth["cpu_ms"]
