@@ -75,7 +75,7 @@ NEAR_SIZE = 0.75
 SCENE_GRID = 16
 SCENE_CHANGE = 6
 ATTRACT_RECHECK = 60
-#: the same for the short-range pass itself, which runs on every other frame: while the scene
+#: the same for the short-range pass itself, on every frame of the schedule: while the scene
 #: looks as it did when that pass last found nothing, its model is not run, except on every
 #: FIRST_PASS_RECHECK-th frame (a third of a second at 30 fps: a sitter standing still at the
 #: edge of the model's score is looked at as often as that). Someone walking in changes the
@@ -375,7 +375,9 @@ class FaceAnalyzer:
 
         ``schedule`` (video mode with nobody tracked: frames searched so far) is the attract
         schedule: the first pass on every frame, the wider ones in turn on every
-        ``vision.attract_extra_every``-th frame, all of them on frame 0 (a face just lost)."""
+        ``vision.attract_extra_every``-th frame, all of them on frame 0 (a face just lost).
+        :meth:`_acquire` then skips a pass whose scene is unchanged since it last found
+        nothing (:data:`SCENE_CHANGE`)."""
         passes = []
         if self._short is not None:
             passes += [(self._short, 0.0), (self._short, TIGHT_CROP_MARGIN)]

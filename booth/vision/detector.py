@@ -219,8 +219,6 @@ class FaceDetector:
             raise ValueError(f"{model}: {outs[1]['shape'][1]} anchors expected, layout gives {self.anchors.shape[0]}")
         self._input = np.zeros((1, spec.input_size, spec.input_size, 3), np.float32)
         self.runs = 0  # model invocations so far (the bench reports runs per frame)
-        #: the letterboxed BGR input of the last detect() (the attract schedule compares scenes on it)
-        self.canvas: np.ndarray | None = None
 
     @classmethod
     def short_range(cls, threads: int = 1, **kw: Any) -> "FaceDetector":
@@ -238,13 +236,12 @@ class FaceDetector:
         """The model's input square for ``image_bgr`` (letterboxed, BGR) and how it maps back:
         what :meth:`detect` runs the model on. Separate so that a caller can look at the
         input before deciding to run the model (the attract schedule's still-scene test)."""
-        canvas, lb = letterbox(image_bgr, self.spec.input_size, margin, halvings=self.halvings)
-        self.canvas = canvas
-        return canvas, lb
+        return letterbox(image_bgr, self.spec.input_size, margin, halvings=self.halvings)
 
     def detect(self, image_bgr: np.ndarray, margin: float = 0.0,
                fitted: tuple[np.ndarray, Letterbox] | None = None) -> list[Detection]:
-        """Faces in ``image_bgr``; ``fitted``: its :meth:`fit` with the same margin, if made."""
+        """Faces in ``image_bgr``, largest first; ``fitted``: its :meth:`fit` with the same
+        margin, when the caller has made it already."""
         size = self.spec.input_size
         canvas, lb = fitted if fitted is not None else self.fit(image_bgr, margin)
         # BGR -> RGB (a reversed view, no copy) and [0, 255] -> [-1, 1] in one pass into the input
