@@ -161,11 +161,15 @@ def test_a_save_failing_with_enospc_shows_out_of_service_and_no_sitter_is_guided
 
 def test_a_save_hanging_for_60_s_ends_saving_with_a_message_and_stops_the_watchdog(make_rig):
     hang = threading.Event()
+    released = threading.Event()  # the hung save, let go at the end, has returned
 
     def wrap(save):
         def slow(*a):
-            hang.wait(60.0)
-            return save(*a)
+            try:
+                hang.wait(60.0)
+                return save(*a)
+            finally:
+                released.set()
         return slow
 
     rig = make_rig(save_wrap=wrap, save_timeout_s=1.5, hung_worker_s=3.0).start()
@@ -177,6 +181,9 @@ def test_a_save_hanging_for_60_s_ends_saving_with_a_message_and_stops_the_watchd
     assert "could not be saved" in msg
     res = rig.joined(20)
     hang.set()
+    # the abandoned save thread finishes here, not in whichever test runs next (it would write
+    # through that test's patched store functions: pytest-randomly orders the tests)
+    assert released.wait(20)
     assert res["exit"] == 1 and "saver hung" in str(res["error"]), res
     assert rig.pings.watchdog(since=saving_at + 3.3) == 0
     complete, orphans = rig.captures()
