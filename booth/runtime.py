@@ -87,8 +87,9 @@ def runtime() -> RuntimeInfo:
     return _cached
 
 
-def make_interpreter(path: str | Path, threads: int = 1):
-    """An allocated interpreter for ``path`` with an explicit thread count.
+def make_interpreter(model: str | Path | bytes, threads: int = 1):
+    """An allocated interpreter for ``model`` (a file, or a model's bytes changed in memory)
+    with an explicit thread count.
 
     ``threads`` is always passed: the runtimes' defaults differ, and tflite-runtime with
     2 threads on a 2-core machine is pathological (see PERF_NOTES).
@@ -96,6 +97,7 @@ def make_interpreter(path: str | Path, threads: int = 1):
     if threads < 1:
         raise ValueError("threads must be >= 1")
     info = runtime()
-    interp = info.interpreter_class(model_path=str(path), num_threads=int(threads))
+    source = {"model_content": model} if isinstance(model, bytes) else {"model_path": str(model)}
+    interp = info.interpreter_class(**source, num_threads=int(threads))
     interp.allocate_tensors()
     return interp

@@ -35,7 +35,7 @@ shoulders first, then the side margins; head height and eye line always hold.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
 
@@ -322,16 +322,16 @@ def plan_framing(geom: FaceGeometry, image_size: tuple[int, int], cfg: BoothConf
     pads: tuple[Callable[[_Axis], _Axis], ...] = (lambda a: a.with_pad(0.0), tight, lambda a: a)
     for hf in fractions:
         entry, worst_in = at(hh / hf, abs(hf - hf_mid))
-        ch, v, hs, shoulders_ok, worst = entry.ch, entry.v, entry.hs, entry.shoulders_ok, entry.worst
-        if best_fit is None or worst < best_fit.worst:
+        if best_fit is None or entry.worst < best_fit.worst:
             best_fit = entry
         if best_in is None or worst_in < best_in[0]:
             best_in = (worst_in, entry)
         for i, pad in enumerate(pads):
             best = tiers[i]
-            fits = max([pad(v).worst()] + [pad(h).worst() for h, _ in hs]) <= 0.0
+            v, hs = pad(entry.v), [(pad(h), ok) for h, ok in entry.hs]
+            fits = max([v.worst()] + [h.worst() for h, _ in hs]) <= 0.0
             if fits and (best is None or entry.off_mid < best.off_mid):
-                tiers[i] = _Entry(worst, entry.off_mid, ch, pad(v), [(pad(h), ok) for h, ok in hs], shoulders_ok)
+                tiers[i] = replace(entry, v=v, hs=hs)
     assert best_fit is not None and best_in is not None
     fit = "in-band"
     if tiers[0] is None and tiers[1] is None:

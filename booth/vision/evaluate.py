@@ -358,7 +358,7 @@ def learned_cost(analyzer: FaceAnalyzer, calls: int = 20000, rounds: int = 5) ->
     # the expression model with its feature map as a second output against the pinned file
     # as it is (one interpreter each, the same 64x64 crop, rounds interleaved), and what
     # reading the map and a 512-weight decision on it would add
-    from .expression import ExpressionModel, _ImageModel
+    from .expression import _ImageModel
 
     patched, plain = analyzer.expression_model, _ImageModel("emotion", analyzer.threads)
     crop = cv2.resize(aligned, (patched.n, patched.n), interpolation=cv2.INTER_AREA)  # any face crop: cost only
@@ -368,7 +368,7 @@ def learned_cost(analyzer: FaceAnalyzer, calls: int = 20000, rounds: int = 5) ->
         plain._invoke()
 
     def run_patched() -> None:
-        ExpressionModel._classify(patched, crop)
+        patched._classify(crop)
 
     run_patched()
     weights = np.ones(512)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..models import model_path
-from ..runtime import make_interpreter, runtime
+from ..runtime import make_interpreter
 from ..types import EXPRESSION_CLASSES
 from .landmarks import ROI_SCALE, Roi, warp
 
@@ -26,13 +26,8 @@ class _ImageModel:
     """A one-input, one-output image model with a preallocated float input (1, n, n, C)."""
 
     def __init__(self, name: str, threads: int, content: bytes | None = None):
-        if content is None:
-            self.interp = make_interpreter(model_path(name), threads)
-        else:  # a model changed in memory (see ExpressionModel); same explicit thread count
-            if threads < 1:
-                raise ValueError("threads must be >= 1")
-            self.interp = runtime().interpreter_class(model_content=content, num_threads=int(threads))
-            self.interp.allocate_tensors()
+        # content: the model changed in memory (see ExpressionModel)
+        self.interp = make_interpreter(model_path(name) if content is None else content, threads)
         inp = self.interp.get_input_details()[0]
         self.n = int(inp["shape"][1])
         self._in = inp["index"]
