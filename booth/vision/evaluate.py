@@ -358,14 +358,13 @@ def learned_cost(analyzer: FaceAnalyzer, calls: int = 20000, rounds: int = 5) ->
     # the expression model with its feature map as a second output against the pinned file
     # as it is (one interpreter each, the same 64x64 crop, rounds interleaved), and what
     # reading the map and a 512-weight decision on it would add
-    from .expression import _ImageModel
+    from .expression import ExpressionModel
 
-    patched, plain = analyzer.expression_model, _ImageModel("emotion", analyzer.threads)
+    patched, plain = analyzer.expression_model, ExpressionModel(analyzer.threads, feature_map=False)
     crop = cv2.resize(aligned, (patched.n, patched.n), interpolation=cv2.INTER_AREA)  # any face crop: cost only
 
     def run_plain() -> None:
-        plain._input[0, :, :, 0] = crop * np.float32(2.0 / 255.0) - 1.0
-        plain._invoke()
+        plain._classify(crop)
 
     def run_patched() -> None:
         patched._classify(crop)

@@ -106,8 +106,14 @@ class ExpressionModel(_ImageModel):
     "Appearance features": as an input of the learned smile or pitch it measured no gain
     out of fold, so the booth's per-frame path never reads it)."""
 
-    def __init__(self, threads: int = 1):
+    def __init__(self, threads: int = 1, feature_map: bool = True):
+        """``feature_map=False``: the pinned file as it is, one output (what the second
+        output is compared with)."""
         path = model_path("emotion")
+        if not feature_map:
+            super().__init__("emotion", threads)
+            self._features: int | None = None
+            return
         super().__init__("emotion", threads, with_extra_output(path.read_bytes(), FEATURE_TENSOR))
         outputs = self.interp.get_output_details()
         self._out = outputs[0]["index"]
@@ -134,6 +140,8 @@ class ExpressionModel(_ImageModel):
 
     def feature_map(self) -> np.ndarray:
         """The last run's feature map, (4, 4, 128) float32 (a copy)."""
+        if self._features is None:
+            raise ValueError("this expression model was loaded without its feature map (feature_map=False)")
         return np.asarray(np.asarray(self.interp.get_tensor(self._features))[0])
 
     def feature_rows(self) -> np.ndarray:
