@@ -100,9 +100,8 @@ class VisionSection:
     redetect_every: int = num(30, 1, 1000, "frames between detections while tracking")
     min_tracking_score: float = num(0.5, 0.05, 0.99, "mesh face-presence below this drops to detection")
     min_face_presence: float = num(0.5, 0.05, 0.99, "mesh face-presence a new detection needs to count as a face")
-    expression_every: int = num(4, 1, 30, "run the expression model every Nth frame while tracking (a smile is "
-                                "read within 0.13 s at 30 fps)")
-    segmentation_every: int = num(180, 1, 300, "run the background segmentation every Nth frame (the background "
+    expression_every: int = num(3, 1, 30, "run the expression model every Nth frame while tracking")
+    segmentation_every: int = num(90, 1, 300, "run the background segmentation every Nth frame (the background "
                                   "hardly changes; 4-7 ms a run, the costliest step of a face frame)")
     iris_alternate: bool = field(default=True, metadata={"doc": "while tracking, run the iris model on one eye per "
                                                          "frame in turn (the other carried with the head) and on both "
