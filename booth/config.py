@@ -113,9 +113,15 @@ class VisionSection:
                                    "Measured: opening error p95 0.02, gaze_v 0.05, under the models' own frame-to-frame "
                                    "jitter; blinks unchanged (booth/vision/README.md)")
     mesh_reuse_change: float = num(8.0, 0.0, 50.0, "while tracking, a face that looks as it did when the mesh last "
-                                   "read it (no block of a 16x16 grid over the face crop moved by more than this many "
-                                   "grey levels) is not read again: the mesh, both eyes and the expression carry over "
-                                   "(at most 10 frames); 0 reads every frame (booth/vision/README.md)")
+                                   "read it (no block of a 16x16 grid over the face crop that holds an eye, a brow or "
+                                   "the lips moved by more than this many grey levels, nor any other block by more than "
+                                   "mesh_reuse_change_rest) is not read again: the mesh, both eyes and the expression "
+                                   "carry over (at most 10 frames); 0 reads every frame (booth/vision/README.md)")
+    mesh_reuse_change_rest: float = num(12.0, 0.0, 50.0, "the same limit for the crop's other blocks (the face's "
+                                        "outline, cheeks and forehead, the background at the corners), where a small "
+                                        "move of the head shows first and the measures hardly change; measured on the "
+                                        "clips: carried readings stay within 1.5x the models' own frame-to-frame jitter "
+                                        "and no blink or closed-eye frame differs (booth/vision/README.md)")
     min_face_px: float = num(40.0, 8.0, 1000.0, "smaller faces are ignored")
     gaze_v_offset: float = num(0.16, -1.0, 1.0, "subtracted from the vertical gaze so that eyes on the lens read 0 "
                                "(median over GENKI-4K, whose sitters look at the camera)")

@@ -98,6 +98,16 @@ MESH_MAX_AGE = 10
 #: an eyelid moving by a few pixels changes its block by far more than camera noise does)
 MESH_LOOK_SIDE = 64
 MESH_LOOK_GRID = 16
+#: the mesh points whose blocks of the look are held to vision.mesh_reuse_change (the rest to
+#: vision.mesh_reuse_change_rest): the eyelid contours, the brows and the outer lips, which
+#: the eye, smile and gaze measures read. A blink or a smile starts there; a small move of the
+#: whole head shows first at the face's outline against the background
+MESH_LOOK_FEATURES = np.array([
+    33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246,  # right eyelids
+    263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466,  # left eyelids
+    70, 63, 105, 66, 107, 55, 65, 52, 53, 46,  # right brow
+    300, 293, 334, 296, 336, 285, 295, 282, 283, 276,  # left brow
+    61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185])  # lips
 
 
 @dataclass
@@ -123,6 +133,7 @@ class _Track:
     #: (vision.mesh_reuse_change); mesh_age: frames it has been carried since
     mesh: MeshResult | None = None
     mesh_look: np.ndarray | None = None
+    mesh_look_limits: np.ndarray | None = None  # per block of mesh_look: how far it may move
     mesh_age: int = 0
     carried: bool = False  # this frame's mesh (and eyes, expression) carried over, not read
     face: FaceMeasures | None = None  # the last frame's measures (a carried frame's start from them)
@@ -309,6 +320,8 @@ class FaceAnalyzer:
         tr.roi = mesh.next_roi
         if not tr.carried and self.cfg.vision.mesh_reuse_change > 0:
             tr.mesh, tr.mesh_look, tr.mesh_age = mesh, _look(pixels, mesh.roi), 0
+            tr.mesh_look_limits = _look_limits(mesh, self.cfg.vision.mesh_reuse_change,
+                                               self.cfg.vision.mesh_reuse_change_rest)
         if tr.expression is None or (not tr.carried and tr.since_expression >= self.cfg.vision.expression_every):
             tr.expression = self._timed(timings, "expression", self._expression, pixels, mesh.roi)
             tr.since_expression = 0
@@ -423,10 +436,10 @@ class FaceAnalyzer:
         mesh, iris and expression models. None when the mesh must read the face."""
         tr = self._track
         limit = self.cfg.vision.mesh_reuse_change
-        if (limit <= 0 or tr.mesh is None or tr.mesh_look is None or tr.mesh_age >= MESH_MAX_AGE
-                or any(tr.blink_recent) or tr.eyes[0] is None):
+        if (limit <= 0 or tr.mesh is None or tr.mesh_look is None or tr.mesh_look_limits is None
+                or tr.mesh_age >= MESH_MAX_AGE or any(tr.blink_recent) or tr.eyes[0] is None):
             return None
-        if float(np.abs(_look(pixels, tr.mesh.roi) - tr.mesh_look).max()) > limit:
+        if bool((np.abs(_look(pixels, tr.mesh.roi) - tr.mesh_look) > tr.mesh_look_limits).any()):
             return None
         tr.mesh_age += 1
         return tr.mesh
@@ -725,6 +738,17 @@ def _look(pixels: np.ndarray, roi: Roi) -> np.ndarray:
     """How the face looks through ``roi`` (vision.mesh_reuse_change): grey block means,
     MESH_LOOK_GRID x MESH_LOOK_GRID, of a MESH_LOOK_SIDE px crop."""
     return _block_means(warp(pixels, roi.matrix(MESH_LOOK_SIDE), MESH_LOOK_SIDE), MESH_LOOK_GRID).astype(np.float32)
+
+
+def _look_limits(mesh: MeshResult, features: float, rest: float) -> np.ndarray:
+    """Per block of :func:`_look` through ``mesh.roi``: ``features`` grey levels for the
+    blocks that hold a point of :data:`MESH_LOOK_FEATURES`, ``rest`` for the others."""
+    inverse = cv2.invertAffineTransform(mesh.roi.matrix(MESH_LOOK_SIDE))
+    points = mesh.landmarks[MESH_LOOK_FEATURES, :2] @ inverse[:, :2].T + inverse[:, 2]
+    blocks = np.clip((points * (MESH_LOOK_GRID / MESH_LOOK_SIDE)).astype(np.intp), 0, MESH_LOOK_GRID - 1)
+    limits = np.full((MESH_LOOK_GRID, MESH_LOOK_GRID), rest, np.float32)
+    limits[blocks[:, 1], blocks[:, 0]] = features
+    return limits
 
 
 def _block_means(image: np.ndarray, grid: int) -> np.ndarray:
