@@ -113,8 +113,9 @@ class VisionSection:
                                    "Measured: opening error p95 0.02, gaze_v 0.05, under the models' own frame-to-frame "
                                    "jitter; blinks unchanged (booth/vision/README.md)")
     mesh_reuse_change: float = num(8.0, 0.0, 50.0, "while tracking, a face that looks as it did when the mesh last "
-                                   "read it (no block of a 16x16 grid over the face crop that holds an eye, a brow or "
-                                   "the lips moved by more than this many grey levels, nor any other block by more than "
+                                   "read it (no block of a 16x16 grid over the face crop that holds an eye, a brow, the "
+                                   "lips or a cheek patch of the light balance moved by more than this many grey levels, "
+                                   "nor any other block by more than "
                                    "mesh_reuse_change_rest) is not read again: the mesh, both eyes and the expression "
                                    "carry over (at most 10 frames); 0 reads every frame (booth/vision/README.md)")
     mesh_reuse_change_rest: float = num(12.0, 0.0, 50.0, "the same limit for the crop's other blocks (the face's "

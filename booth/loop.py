@@ -17,7 +17,7 @@ toward the light at once.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol, runtime_checkable
 
 from .config import BoothConfig
 from .errors import BoothError
@@ -31,6 +31,18 @@ log = logging.getLogger(__name__)
 
 class Analyzer(Protocol):
     def analyze(self, frame: Frame) -> FaceObservation: ...
+
+
+#: the session states whose frames are the candidates for the photo (the best-frame ring)
+PICK_STATES = frozenset({BoothState.COUNTDOWN, BoothState.CAPTURING})
+
+
+@runtime_checkable
+class Economical(Protocol):
+    """An analyzer with economies across frames that the loop may suspend
+    (:attr:`booth.vision.analyzer.FaceAnalyzer.read_every_frame`)."""
+
+    read_every_frame: bool
 
 
 class LightController(Protocol):
@@ -80,6 +92,11 @@ class BoothLoop:
         return self.session.state
 
     def on_frame(self, frame: Frame) -> Actions:
+        if isinstance(self.analyzer, Economical):
+            # the countdown and its burst are the frames the photo is picked from: each is
+            # read afresh, so every candidate is ranked on its own smile and eyes, not on a
+            # reading carried from the frame before
+            self.analyzer.read_every_frame = self.session.state in PICK_STATES
         obs = self.analyzer.analyze(frame)
         self.coach.expression = self.session.expression_target
         lc = self.light_controller

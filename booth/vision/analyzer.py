@@ -99,15 +99,18 @@ MESH_MAX_AGE = 10
 MESH_LOOK_SIDE = 64
 MESH_LOOK_GRID = 16
 #: the mesh points whose blocks of the look are held to vision.mesh_reuse_change (the rest to
-#: vision.mesh_reuse_change_rest): the eyelid contours, the brows and the outer lips, which
+#: vision.mesh_reuse_change_rest): the eyelid contours, the brows and the lips, which
 #: the eye, smile and gaze measures read. A blink or a smile starts there; a small move of the
-#: whole head shows first at the face's outline against the background
+#: whole head shows first at the face's outline against the background. The cheek patches the
+#: light balance reads (measures.cheek_patches) are held to it too (:func:`_look_limits`): a
+#: light step must not be hidden behind a carried reading while the light loop waits for it
 MESH_LOOK_FEATURES = np.array([
     33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246,  # right eyelids
     263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466,  # left eyelids
     70, 63, 105, 66, 107, 55, 65, 52, 53, 46,  # right brow
     300, 293, 334, 296, 336, 285, 295, 282, 283, 276,  # left brow
-    61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185])  # lips
+    61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185,  # outer lips
+    78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 415, 310, 311, 312, 13, 82, 81, 80, 191])  # inner lips
 
 
 @dataclass
@@ -201,6 +204,11 @@ class FaceAnalyzer:
         self.threads = cfg.vision.threads
         self._bgra_buf: np.ndarray | None = None
         self._track = self._new_track()
+        #: True: no mesh reading is carried over (``vision.mesh_reuse_change``), every frame
+        #: is read by the mesh. The booth's loop sets it on the frames the photo is picked
+        #: from (the countdown and its burst); set it between calls to :meth:`analyze`, from
+        #: the thread that calls it (the analyzer is not thread-safe)
+        self.read_every_frame = False
         # frames searched since the last tracked face (the attract schedule). 1, not 0: the
         # every-pass frame is for a face just lost; at start-up nobody was, and the first frame
         # then needs only the short-range model (loaded, run, analysed in ~50 ms)
@@ -436,8 +444,9 @@ class FaceAnalyzer:
         mesh, iris and expression models. None when the mesh must read the face."""
         tr = self._track
         limit = self.cfg.vision.mesh_reuse_change
-        if (limit <= 0 or tr.mesh is None or tr.mesh_look is None or tr.mesh_look_limits is None
-                or tr.mesh_age >= MESH_MAX_AGE or any(tr.blink_recent) or tr.eyes[0] is None):
+        if (limit <= 0 or self.read_every_frame or tr.mesh is None or tr.mesh_look is None
+                or tr.mesh_look_limits is None or tr.mesh_age >= MESH_MAX_AGE or any(tr.blink_recent)
+                or tr.eyes[0] is None):
             return None
         if bool((np.abs(_look(pixels, tr.mesh.roi) - tr.mesh_look) > tr.mesh_look_limits).any()):
             return None
@@ -742,12 +751,19 @@ def _look(pixels: np.ndarray, roi: Roi) -> np.ndarray:
 
 def _look_limits(mesh: MeshResult, features: float, rest: float) -> np.ndarray:
     """Per block of :func:`_look` through ``mesh.roi``: ``features`` grey levels for the
-    blocks that hold a point of :data:`MESH_LOOK_FEATURES`, ``rest`` for the others."""
+    blocks that hold a point of :data:`MESH_LOOK_FEATURES` and for the 3 x 3 blocks around
+    each cheek patch's centre (a patch is 0.3 IED wide: one to two blocks), ``rest`` for the
+    others."""
+    lm = mesh.landmarks
     inverse = cv2.invertAffineTransform(mesh.roi.matrix(MESH_LOOK_SIDE))
-    points = mesh.landmarks[MESH_LOOK_FEATURES, :2] @ inverse[:, :2].T + inverse[:, 2]
+    points = lm[MESH_LOOK_FEATURES, :2] @ inverse[:, :2].T + inverse[:, 2]
     blocks = np.clip((points * (MESH_LOOK_GRID / MESH_LOOK_SIDE)).astype(np.intp), 0, MESH_LOOK_GRID - 1)
     limits = np.full((MESH_LOOK_GRID, MESH_LOOK_GRID), rest, np.float32)
     limits[blocks[:, 1], blocks[:, 0]] = features
+    for x, y, _ in M.cheek_patches(lm, 1.0):
+        bx, by = (np.array([x, y]) @ inverse[:, :2].T + inverse[:, 2]) * (MESH_LOOK_GRID / MESH_LOOK_SIDE)
+        col, row = int(np.clip(bx, 0, MESH_LOOK_GRID - 1)), int(np.clip(by, 0, MESH_LOOK_GRID - 1))
+        limits[max(row - 1, 0):row + 2, max(col - 1, 0):col + 2] = features
     return limits
 
 

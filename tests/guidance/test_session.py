@@ -22,10 +22,24 @@ class ScriptedAnalyzer:
         return self.next
 
 
+class EconomicalAnalyzer(ScriptedAnalyzer):
+    """The scripted analyzer with FaceAnalyzer's switch for its economies across frames
+    (read_every_frame), recorded as the loop left it at every frame."""
+
+    def __init__(self):
+        super().__init__()
+        self.read_every_frame = False
+        self.flags = []
+
+    def analyze(self, fr):
+        self.flags.append(self.read_every_frame)
+        return self.next
+
+
 class Booth:
-    def __init__(self, tmp_path, cfg=None):
+    def __init__(self, tmp_path, cfg=None, analyzer=None):
         self.cfg = cfg or BoothConfig()
-        self.analyzer = ScriptedAnalyzer()
+        self.analyzer = analyzer or ScriptedAnalyzer()
         self.loop = core(self.cfg, analyzer=self.analyzer, out_dir=tmp_path, lights=False).loop
         self.t = 0.0
         self.i = 0
@@ -77,6 +91,21 @@ def test_a_good_sitter_goes_all_the_way_and_the_photo_is_saved(tmp_path):
     assert countdown[0][0] - b.cfg.best_frame.ring_s <= chosen <= countdown[-1][0] + 0.1  # the ring, not the last frame
     b.run(b.cfg.booth.thank_you_s + 0.2, present=False)
     assert b.loop.state is BoothState.ATTRACT
+
+
+def test_the_frames_the_photo_is_picked_from_are_each_read_afresh(tmp_path):
+    """While the session counts down and captures (the best-frame ring's frames), the loop
+    has the analyzer read every frame (no carried mesh reading: each candidate is ranked on
+    its own smile and eyes); while guiding, the economy is on."""
+    b = Booth(tmp_path, analyzer=EconomicalAnalyzer())
+    b.run(0.5, present=False)
+    b.run(4.5)
+    states = [a.state for _, a in b.log]
+    flags = b.analyzer.flags
+    assert BoothState.COUNTDOWN in states and BoothState.GUIDING in states
+    # each frame is analysed under the state the session was in before it
+    assert flags[1:] == [s in (BoothState.COUNTDOWN, BoothState.CAPTURING) for s in states[:-1]]
+    assert any(flags) and not all(flags)
 
 
 def test_countdown_aborts_after_a_gate_fails_for_more_than_200ms(tmp_path):
