@@ -65,6 +65,8 @@ class BoothLoop:
                  *, saver: Saver | None = None):
         self.cfg = cfg
         self.analyzer = analyzer
+        # the analyzer's switch for its economies (FaceAnalyzer has one; most of the tests' fakes not)
+        self._economy: Economical | None = analyzer if isinstance(analyzer, Economical) else None
         self.store = store
         self.light_controller = light_controller
         self.saver = saver
@@ -92,11 +94,11 @@ class BoothLoop:
         return self.session.state
 
     def on_frame(self, frame: Frame) -> Actions:
-        if isinstance(self.analyzer, Economical):
+        if self._economy is not None:
             # the countdown and its burst are the frames the photo is picked from: each is
             # read afresh, so every candidate is ranked on its own smile and eyes, not on a
             # reading carried from the frame before
-            self.analyzer.read_every_frame = self.session.state in PICK_STATES
+            self._economy.read_every_frame = self.session.state in PICK_STATES
         obs = self.analyzer.analyze(frame)
         self.coach.expression = self.session.expression_target
         lc = self.light_controller

@@ -9,9 +9,12 @@ Two modes:
   people who walk in). The expression and segmentation models run every
   ``expression_every`` / ``segmentation_every`` frames and their last values are reused in
   between. The iris model reads one eye per frame in turn and both when an eye narrows
-  (``vision.iris_alternate``, see :meth:`FaceAnalyzer._read_eyes`). Eyes are judged against the sitter's own running open median as well as an
-  absolute floor, and a blink keeps ``blink`` set for ``eyes.blink_guard_frames`` frames.
-  All history resets when the face is lost.
+  (``vision.iris_alternate``, see :meth:`FaceAnalyzer._read_eyes`). A face that looks as it
+  did where the mesh last read it keeps that reading, eyes and expression included
+  (``vision.mesh_reuse_change`` and ``_rest``, see :meth:`FaceAnalyzer._carried_mesh`), unless
+  :attr:`FaceAnalyzer.read_every_frame` is set. Eyes are judged against the sitter's own
+  running open median as well as an absolute floor, and a blink keeps ``blink`` set for
+  ``eyes.blink_guard_frames`` frames. All history resets when the face is lost.
 - **static** (:meth:`FaceAnalyzer.analyze_still`): detection every time, every model runs,
   the absolute eye floor only.
 
