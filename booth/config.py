@@ -119,7 +119,7 @@ class VisionSection:
                                    "mesh_reuse_change_rest) is not read again: the mesh, both eyes and the expression "
                                    "carry over (at most 10 frames); 0 reads every frame (booth/vision/README.md)")
     mesh_reuse_change_rest: float = num(12.0, 0.0, 50.0, "the same limit for the crop's other blocks (the face's "
-                                        "outline, cheeks and forehead, the background at the corners), where a small "
+                                        "outline, forehead and chin, the background at the corners), where a small "
                                         "move of the head shows first and the measures hardly change; measured on the "
                                         "clips: carried readings stay within 1.5x the models' own frame-to-frame jitter "
                                         "and no blink or closed-eye frame differs (booth/vision/README.md)")

@@ -42,7 +42,7 @@ from . import measures as M
 from .detector import Detection, FaceDetector, Letterbox
 from .expression import ExpressionModel, Segmenter, smile_score
 from .landmarks import (LEFT_EYE_CORNERS, RIGHT_EYE_CORNERS, EyeResult, FaceMesh, IrisModel, MeshResult,
-                        Roi, eye_rois, roi_from_detection, warp)
+                        Roi, eye_rois, project, roi_from_detection, warp)
 
 #: replicated border (fraction of the long side) tried when a photo is a tight face crop
 TIGHT_CROP_MARGIN = 0.25
@@ -138,8 +138,8 @@ class _Track:
     #: the mesh's last reading of the face and how the face looked where it read it
     #: (vision.mesh_reuse_change); mesh_age: frames it has been carried since
     mesh: MeshResult | None = None
-    mesh_look: np.ndarray | None = None
-    mesh_look_limits: np.ndarray | None = None  # per block of mesh_look: how far it may move
+    #: (the look's block means, how far each block may move): see _look and _look_limits
+    mesh_look: tuple[np.ndarray, np.ndarray] | None = None
     mesh_age: int = 0
     carried: bool = False  # this frame's mesh (and eyes, expression) carried over, not read
     face: FaceMeasures | None = None  # the last frame's measures (a carried frame's start from them)
@@ -330,9 +330,8 @@ class FaceAnalyzer:
         assert pixels is not None  # a face was tracked or acquired: its frame was converted
         tr.roi = mesh.next_roi
         if not tr.carried and self.cfg.vision.mesh_reuse_change > 0:
-            tr.mesh, tr.mesh_look, tr.mesh_age = mesh, _look(pixels, mesh.roi), 0
-            tr.mesh_look_limits = _look_limits(mesh, self.cfg.vision.mesh_reuse_change,
-                                               self.cfg.vision.mesh_reuse_change_rest)
+            limits = _look_limits(mesh, self.cfg.vision.mesh_reuse_change, self.cfg.vision.mesh_reuse_change_rest)
+            tr.mesh, tr.mesh_look, tr.mesh_age = mesh, (_look(pixels, mesh.roi), limits), 0
         if tr.expression is None or (not tr.carried and tr.since_expression >= self.cfg.vision.expression_every):
             tr.expression = self._timed(timings, "expression", self._expression, pixels, mesh.roi)
             tr.since_expression = 0
@@ -448,10 +447,10 @@ class FaceAnalyzer:
         tr = self._track
         limit = self.cfg.vision.mesh_reuse_change
         if (limit <= 0 or self.read_every_frame or tr.mesh is None or tr.mesh_look is None
-                or tr.mesh_look_limits is None or tr.mesh_age >= MESH_MAX_AGE or any(tr.blink_recent)
-                or tr.eyes[0] is None):
+                or tr.mesh_age >= MESH_MAX_AGE or any(tr.blink_recent) or tr.eyes[0] is None):
             return None
-        if bool((np.abs(_look(pixels, tr.mesh.roi) - tr.mesh_look) > tr.mesh_look_limits).any()):
+        look, limits = tr.mesh_look
+        if bool((np.abs(_look(pixels, tr.mesh.roi) - look) > limits).any()):
             return None
         tr.mesh_age += 1
         return tr.mesh
@@ -758,14 +757,13 @@ def _look_limits(mesh: MeshResult, features: float, rest: float) -> np.ndarray:
     each cheek patch's centre (a patch is 0.3 IED wide: one to two blocks), ``rest`` for the
     others."""
     lm = mesh.landmarks
-    inverse = cv2.invertAffineTransform(mesh.roi.matrix(MESH_LOOK_SIDE))
-    points = lm[MESH_LOOK_FEATURES, :2] @ inverse[:, :2].T + inverse[:, 2]
-    blocks = np.clip((points * (MESH_LOOK_GRID / MESH_LOOK_SIDE)).astype(np.intp), 0, MESH_LOOK_GRID - 1)
+    cheeks = [(x, y) for x, y, _ in M.cheek_patches(lm, 1.0)]  # the centres (the side is not needed)
+    image_points = np.vstack([lm[MESH_LOOK_FEATURES, :2], cheeks])
+    look_points = project(image_points, cv2.invertAffineTransform(mesh.roi.matrix(MESH_LOOK_SIDE)))
+    blocks = np.clip((look_points * (MESH_LOOK_GRID / MESH_LOOK_SIDE)).astype(np.intp), 0, MESH_LOOK_GRID - 1)
     limits = np.full((MESH_LOOK_GRID, MESH_LOOK_GRID), rest, np.float32)
-    limits[blocks[:, 1], blocks[:, 0]] = features
-    for x, y, _ in M.cheek_patches(lm, 1.0):
-        bx, by = (np.array([x, y]) @ inverse[:, :2].T + inverse[:, 2]) * (MESH_LOOK_GRID / MESH_LOOK_SIDE)
-        col, row = int(np.clip(bx, 0, MESH_LOOK_GRID - 1)), int(np.clip(by, 0, MESH_LOOK_GRID - 1))
+    limits[blocks[:-2, 1], blocks[:-2, 0]] = features
+    for col, row in blocks[-2:]:
         limits[max(row - 1, 0):row + 2, max(col - 1, 0):col + 2] = features
     return limits
 
